@@ -1,0 +1,62 @@
+# The developer commands of README.md. Every target installs what it needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+export ELASTICSEARCH_URL ?= http://127.0.0.1:9200
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: install run serve test test-fast test-slow lint format services services-down load-sample load-full schema bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+services:
+	@bash scripts/services.sh up
+
+services-down:
+	@bash scripts/services.sh down
+
+run: install services
+	$(BIN)/autos-graph data bootstrap
+	$(BIN)/autos-graph serve
+
+serve: install
+	$(BIN)/autos-graph serve
+
+test: install
+	@bash scripts/with_services.sh $(PY) -m pytest -m "not slow"
+
+test-slow: install
+	@bash scripts/with_services.sh $(PY) -m pytest -m slow
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+load-sample: install services
+	$(BIN)/autos-graph data load --sample
+
+load-full: install services
+	$(BIN)/autos-graph data load --full
+
+schema: install
+	$(BIN)/autos-graph schema export
+
+bench: install
+	@bash scripts/with_services.sh $(PY) -m scripts.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,55 @@
+"""The cache backend: Redis when a URL is configured, aiocache's memory backend otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import unquote, urlsplit
+
+from aiocache import Cache
+
+# Redis must never slow a request down by much: a cache that does not answer
+# quickly is treated as a miss, so these bounds are deliberately tight.
+REDIS_OPERATION_TIMEOUT_SECONDS = 0.25
+REDIS_CONNECT_TIMEOUT_SECONDS = 0.25
+
+
+def open_cache(*, redis_url: str | None, namespace: str) -> Cache:
+    if redis_url is None:
+        return Cache(Cache.MEMORY, namespace=namespace, timeout=REDIS_OPERATION_TIMEOUT_SECONDS)
+    parts = urlsplit(redis_url)
+    database = parts.path.strip("/") or "0"
+    return Cache(
+        Cache.REDIS,
+        endpoint=parts.hostname or "127.0.0.1",
+        port=parts.port or 6379,
+        db=int(database) if database.isdigit() else 0,
+        password=unquote(parts.password) if parts.password else None,
+        ssl=parts.scheme == "rediss",
+        namespace=namespace,
+        timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
+        create_connection_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+        connection_pool_kwargs={"socket_timeout": REDIS_OPERATION_TIMEOUT_SECONDS},
+    )
+
+
+def cache_kind(cache: Cache) -> str:
+    return "redis" if hasattr(cache, "client") else "memory"
+
+
+async def cache_status(cache: Cache) -> str:
+    """'up', 'down' or 'memory': what /health/ready reports about the cache."""
+    client = getattr(cache, "client", None)
+    if client is None:
+        return "memory"
+    try:
+        await asyncio.wait_for(client.ping(), timeout=REDIS_OPERATION_TIMEOUT_SECONDS * 2)
+    except Exception:  # any failure means the same thing to a probe: not usable now
+        return "down"
+    return "up"
+
+
+async def close_cache(cache: Cache) -> None:
+    try:
+        await cache.close()
+    except Exception:  # closing a dead connection must not block shutdown
+        return

@@ -1,0 +1,22 @@
+"""The Starlette application: routes, the GraphQL endpoint and the lifespan."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+from graph import health
+from graph.graphql_app import create_graphql_app
+from graph.lifespan import make_lifespan
+from graph.schema import build_schema
+from graph.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or load_settings()
+    graphql = create_graphql_app(build_schema(settings), settings)
+    routes = [
+        *health.routes,
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ]
+    return Starlette(routes=routes, lifespan=make_lifespan(settings))

@@ -1,0 +1,32 @@
+"""Strawberry's ASGI app, wired to the typed per-request context."""
+
+from __future__ import annotations
+
+import strawberry
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from graph.context import Context
+from graph.settings import Settings
+from graph.state import services_of
+
+
+class AutosGraphQL(GraphQL[Context, None]):
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket | None = None
+    ) -> Context:
+        return Context(
+            request=request,
+            response=response if isinstance(response, Response) else None,
+            services=services_of(request),
+        )
+
+
+def create_graphql_app(schema: strawberry.Schema, settings: Settings) -> AutosGraphQL:
+    return AutosGraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql_enabled else None,
+        allow_queries_via_get=True,
+    )

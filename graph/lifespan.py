@@ -1,0 +1,61 @@
+"""The lifespan owns the clients: opened at start-up, closed at shutdown."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from starlette.applications import Starlette
+
+from datasources.cache_backend import cache_kind, close_cache, open_cache
+from datasources.elasticsearch_client import (
+    ElasticsearchUnavailable,
+    create_client,
+    wait_until_reachable,
+)
+from graph.settings import Settings
+from graph.state import LifespanState, Services
+
+log = logging.getLogger("autos_graph.lifespan")
+
+
+def make_lifespan(
+    settings: Settings,
+) -> Callable[[Starlette], AbstractAsyncContextManager[LifespanState]]:
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[LifespanState]:
+        elasticsearch = create_client(
+            url=settings.elasticsearch_url, request_timeout=settings.es_request_timeout_seconds
+        )
+        try:
+            status = await wait_until_reachable(
+                elasticsearch,
+                url=settings.elasticsearch_url,
+                timeout=settings.es_startup_timeout_seconds,
+            )
+        except ElasticsearchUnavailable as error:
+            log.critical(str(error))
+            await elasticsearch.close()
+            raise
+        cache = open_cache(redis_url=settings.redis_url, namespace=f"autos-graph:{settings.es_index}")
+        log.info(
+            "started",
+            extra={
+                "context": {
+                    "elasticsearch": settings.elasticsearch_url,
+                    "cluster_status": status,
+                    "index": settings.es_index,
+                    "cache": cache_kind(cache),
+                    "environment": settings.environment,
+                }
+            },
+        )
+        try:
+            yield {"services": Services(settings=settings, elasticsearch=elasticsearch, cache=cache)}
+        finally:
+            await close_cache(cache)
+            await elasticsearch.close()
+            log.info("stopped")
+
+    return lifespan

@@ -1,0 +1,133 @@
+"""The one place the environment is read.
+
+Every value is validated when the process starts; a bad value stops it with
+one line naming the variable, instead of a failure at the first request.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Environment = Literal["development", "test", "staging", "production"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# Elasticsearch index names: lowercase, no path or wildcard characters.
+_INDEX_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
+
+
+class SettingsError(Exception):
+    """Configuration that the service refuses to start with."""
+
+
+def _check_url(value: str, *, schemes: tuple[str, ...], name: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ValueError(f"{name} must be a {'/'.join(schemes)} URL with a host, got {value!r}")
+    try:
+        parts.port  # noqa: B018 - parsing the port validates it
+    except ValueError as error:
+        raise ValueError(f"{name} has an invalid port: {value!r}") from error
+    return value.rstrip("/")
+
+
+def _parse_networks(value: object) -> list[Network]:
+    if isinstance(value, list):
+        items = [str(item) for item in value]
+    elif isinstance(value, str):
+        items = [item.strip() for item in value.split(",") if item.strip()]
+    else:
+        raise ValueError("expected a comma-separated list of addresses or CIDR ranges")
+    return [ipaddress.ip_network(item, strict=False) for item in items]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    elasticsearch_url: str = "http://127.0.0.1:9200"
+    es_index: str = "autos-unified"
+    es_request_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    es_startup_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    redis_url: str | None = None
+    host: str = "0.0.0.0"  # a container must listen beyond loopback
+    port: int = Field(default=3000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    log_level: LogLevel = "INFO"
+    cache_ttl_seconds: int = Field(default=30, ge=1, le=86400)
+    rate_limit_per_minute: int = Field(default=100, ge=0)
+    rate_limit_whitelist: Annotated[list[Network], NoDecode] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "autos-graph"
+    graphiql: bool | None = None
+    environment: Environment = "development"
+
+    @field_validator("elasticsearch_url")
+    @classmethod
+    def _elasticsearch_url(cls, value: str) -> str:
+        return _check_url(value, schemes=("http", "https"), name="ELASTICSEARCH_URL")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        return _check_url(value, schemes=("redis", "rediss"), name="REDIS_URL")
+
+    @field_validator("otel_exporter_otlp_endpoint")
+    @classmethod
+    def _otlp_endpoint(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        return _check_url(value, schemes=("http", "https"), name="OTEL_EXPORTER_OTLP_ENDPOINT")
+
+    @field_validator("es_index")
+    @classmethod
+    def _es_index(cls, value: str) -> str:
+        if not _INDEX_NAME.match(value):
+            raise ValueError(f"ES_INDEX must be a lowercase Elasticsearch index name, got {value!r}")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("rate_limit_whitelist", "trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> list[Network]:
+        return _parse_networks(value)
+
+    @model_validator(mode="after")
+    def _graphiql_default(self) -> Settings:
+        # GraphiQL is on by default everywhere but production.
+        if self.graphiql is None:
+            object.__setattr__(self, "graphiql", self.environment != "production")
+        return self
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return bool(self.graphiql)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate the environment, or raise SettingsError with one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            variable = "_".join(str(part) for part in item["loc"][:1]).upper() or "settings"
+            message = str(item["msg"]).removeprefix("Value error, ")
+            problems.append(f"{variable}: {message}")
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None

@@ -1,0 +1,27 @@
+"""What the lifespan opens and every request reaches: typed, never a dict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypedDict, cast
+
+from aiocache import Cache
+from elasticsearch import AsyncElasticsearch
+from starlette.requests import HTTPConnection
+
+from graph.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    elasticsearch: AsyncElasticsearch
+    cache: Cache
+
+
+class LifespanState(TypedDict):
+    services: Services
+
+
+def services_of(connection: HTTPConnection) -> Services:
+    return cast(Services, connection.state.services)

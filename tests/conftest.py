@@ -1,0 +1,71 @@
+"""Shared fixtures. The services are started by `make test` (scripts/with_services.sh),
+never by the suite itself; tests that need them fail clearly when they are down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from elasticsearch import AsyncElasticsearch
+
+from graph.app import create_app
+from graph.settings import Settings, load_settings
+
+ES_URL = os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# Tests get an index of their own so they never touch a developer's data.
+TEST_INDEX = os.environ.get("AUTOS_TEST_INDEX", "autos-graph-test")
+
+
+def es_host_port() -> tuple[str, int]:
+    parts = urlsplit(ES_URL)
+    return parts.hostname or "127.0.0.1", parts.port or 9200
+
+
+def redis_host_port() -> tuple[str, int]:
+    parts = urlsplit(REDIS_URL)
+    return parts.hostname or "127.0.0.1", parts.port or 6379
+
+
+def make_settings(**overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "elasticsearch_url": ES_URL,
+        "redis_url": REDIS_URL,
+        "es_index": TEST_INDEX,
+        "environment": "test",
+        "es_startup_timeout_seconds": 10,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+async def es() -> AsyncIterator[AsyncElasticsearch]:
+    client = AsyncElasticsearch(ES_URL, request_timeout=30)
+    try:
+        yield client
+    finally:
+        await client.close()
+
+
+async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    async with LifespanManager(app, startup_timeout=60) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async for each in app_client(settings):
+        yield each

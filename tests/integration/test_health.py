@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from graph.settings import Settings
+from tests.conftest import app_client, es_host_port, make_settings
+from tests.support.tcp_proxy import TcpProxy
+
+
+async def test_health_keeps_the_old_shape(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["service"] == "autos-backend"
+    assert body["timestamp"].endswith("Z")
+
+
+async def test_ready_reports_elasticsearch_and_redis(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["elasticsearch"]["status"] == "up"
+    assert body["elasticsearch"]["cluster"] in {"green", "yellow"}
+    assert body["cache"]["status"] == "up"
+
+
+async def test_live_is_200(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/health/live")).status_code == 200
+
+
+async def test_probes_turn_503_quickly_when_elasticsearch_goes_away(settings: Settings) -> None:
+    host, port = es_host_port()
+    proxy = TcpProxy(target_host=host, target_port=port)
+    await proxy.start()
+    proxied = make_settings(elasticsearch_url=f"http://{proxy.url_host}")
+    async for client in app_client(proxied):
+        assert (await client.get("/health")).status_code == 200
+        await proxy.stop()  # the port is now closed: nothing listens there
+        for path in ("/health", "/health/ready"):
+            started = time.monotonic()
+            response = await client.get(path)
+            elapsed = time.monotonic() - started
+            assert response.status_code == 503, path
+            assert elapsed < 2.0, f"{path} took {elapsed:.2f} s"
+        assert (await client.get("/health/ready")).json()["elasticsearch"]["status"] == "down"
+        assert (await client.get("/health/live")).status_code == 200
+
+
+async def test_ready_stays_200_without_redis_and_says_so() -> None:
+    no_redis = make_settings(redis_url="redis://127.0.0.1:1/0")
+    async for client in app_client(no_redis):
+        response = await client.get("/health/ready")
+        assert response.status_code == 200
+        assert response.json()["cache"]["status"] == "down"
+
+
+async def test_graphql_endpoint_answers(client: httpx.AsyncClient) -> None:
+    response = await client.post("/graphql", json={"query": "{ __typename }"})
+    assert response.status_code == 200
+    assert response.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_graphiql_is_served(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from graph.settings import SettingsError, load_settings
+
+DESIGN_VARIABLES = (
+    "ELASTICSEARCH_URL",
+    "ES_INDEX",
+    "REDIS_URL",
+    "PORT",
+    "LOG_LEVEL",
+    "CACHE_TTL_SECONDS",
+    "RATE_LIMIT_PER_MINUTE",
+    "RATE_LIMIT_WHITELIST",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "GRAPHIQL",
+    "ENVIRONMENT",
+)
+
+
+def test_defaults_follow_the_design(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in DESIGN_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    settings = load_settings()
+    assert settings.elasticsearch_url == "http://127.0.0.1:9200"
+    assert settings.es_index == "autos-unified"
+    assert settings.redis_url is None
+    assert settings.port == 3000
+    assert settings.cache_ttl_seconds == 30
+    assert settings.rate_limit_per_minute == 100
+    assert settings.otel_exporter_otlp_endpoint is None
+    assert settings.graphiql_enabled is True
+
+
+def test_graphiql_is_off_by_default_in_production_only() -> None:
+    assert load_settings(environment="production").graphiql_enabled is False
+    assert load_settings(environment="development").graphiql_enabled is True
+    assert load_settings(environment="production", graphiql=True).graphiql_enabled is True
+
+
+@pytest.mark.parametrize(
+    ("overrides", "variable"),
+    [
+        ({"elasticsearch_url": "not a url"}, "ELASTICSEARCH_URL"),
+        ({"elasticsearch_url": "ftp://example:9200"}, "ELASTICSEARCH_URL"),
+        ({"elasticsearch_url": "http://localhost:99999"}, "ELASTICSEARCH_URL"),
+        ({"redis_url": "http://localhost:6379"}, "REDIS_URL"),
+        ({"port": 0}, "PORT"),
+        ({"port": 70000}, "PORT"),
+        ({"port": "abc"}, "PORT"),
+        ({"es_index": "Autos*"}, "ES_INDEX"),
+        ({"cache_ttl_seconds": 0}, "CACHE_TTL_SECONDS"),
+        ({"environment": "prod"}, "ENVIRONMENT"),
+        ({"rate_limit_whitelist": "10.0.0.0/8,not-an-ip"}, "RATE_LIMIT_WHITELIST"),
+    ],
+)
+def test_bad_values_are_refused_with_one_clear_line(overrides: dict[str, object], variable: str) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(**overrides)
+    message = str(raised.value)
+    assert message.startswith("invalid configuration: ")
+    assert variable in message
+    assert "\n" not in message
+
+
+def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "4100")
+    monkeypatch.setenv("REDIS_URL", "")
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    monkeypatch.setenv("RATE_LIMIT_WHITELIST", "10.0.0.0/8, 192.168.1.7")
+    settings = load_settings()
+    assert settings.port == 4100
+    assert settings.redis_url is None
+    assert settings.log_level == "DEBUG"
+    assert settings.rate_limit_whitelist == [
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("192.168.1.7/32"),
+    ]
+
+
+def test_bad_environment_variable_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "eighty")
+    with pytest.raises(SettingsError, match="PORT"):
+        load_settings()
