@@ -63,8 +63,15 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=100, ge=0)
     rate_limit_whitelist: Annotated[list[Network], NoDecode] = Field(default_factory=list)
     trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)
+    # Redis keys of the shared rate limiter; distinct deployments sharing one Redis use distinct prefixes.
+    rate_limit_key_prefix: str = Field(default="autos-graph:ratelimit", pattern=r"^[A-Za-z0-9:._-]{1,100}$")
     otel_exporter_otlp_endpoint: str | None = None
     otel_service_name: str = "autos-graph"
+    access_log: bool = True
+    metrics_enabled: bool = True
+    # prometheus-client reads this variable itself; it is declared here so a
+    # multi-worker /metrics knows to aggregate the workers' files.
+    prometheus_multiproc_dir: str | None = None
     graphiql: bool | None = None
     environment: Environment = "development"
 
@@ -86,6 +93,11 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         return _check_url(value, schemes=("http", "https"), name="OTEL_EXPORTER_OTLP_ENDPOINT")
+
+    @field_validator("prometheus_multiproc_dir")
+    @classmethod
+    def _multiproc_dir(cls, value: str | None) -> str | None:
+        return value or None
 
     @field_validator("es_index")
     @classmethod
