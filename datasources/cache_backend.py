@@ -6,6 +6,7 @@ import asyncio
 from urllib.parse import unquote, urlsplit
 
 from aiocache import Cache
+from aiocache.serializers import StringSerializer
 
 # Redis must never slow a request down by much: a cache that does not answer
 # quickly is treated as a miss, so these bounds are deliberately tight.
@@ -15,7 +16,12 @@ REDIS_CONNECT_TIMEOUT_SECONDS = 0.25
 
 def open_cache(*, redis_url: str | None, namespace: str) -> Cache:
     if redis_url is None:
-        return Cache(Cache.MEMORY, namespace=namespace, timeout=REDIS_OPERATION_TIMEOUT_SECONDS)
+        return Cache(
+            Cache.MEMORY,
+            namespace=namespace,
+            serializer=StringSerializer(),
+            timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
+        )
     parts = urlsplit(redis_url)
     database = parts.path.strip("/") or "0"
     return Cache(
@@ -26,6 +32,7 @@ def open_cache(*, redis_url: str | None, namespace: str) -> Cache:
         password=unquote(parts.password) if parts.password else None,
         ssl=parts.scheme == "rediss",
         namespace=namespace,
+        serializer=StringSerializer(),
         timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
         create_connection_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
         connection_pool_kwargs={"socket_timeout": REDIS_OPERATION_TIMEOUT_SECONDS},

@@ -1,14 +1,16 @@
-"""The typed GraphQL context: the request's services, built once per request."""
+"""The typed GraphQL context: the request's services and its data scope, built once per request."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import strawberry
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
 from graph.state import Services
+from resolvers.scope import DataScope
 
 
 @dataclass(slots=True)
@@ -16,3 +18,7 @@ class Context:
     request: Request | WebSocket
     response: Response | None
     services: Services
+    data: DataScope
+
+
+Info = strawberry.Info[Context, None]

@@ -8,12 +8,14 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from starlette.applications import Starlette
 
+from datasources.aggregation_cache import AggregationCache
 from datasources.cache_backend import cache_kind, close_cache, open_cache
 from datasources.elasticsearch_client import (
     ElasticsearchUnavailable,
     create_client,
     wait_until_reachable,
 )
+from datasources.index_version import IndexVersion
 from graph.settings import Settings
 from graph.state import LifespanState, Services
 
@@ -38,6 +40,9 @@ def make_lifespan(
             log.critical(str(error))
             await elasticsearch.close()
             raise
+        index_version = IndexVersion(client=elasticsearch, alias=settings.es_index)
+        await index_version.refresh()
+        index_version.start(every_seconds=settings.cache_ttl_seconds)
         cache = open_cache(redis_url=settings.redis_url, namespace=f"autos-graph:{settings.es_index}")
         log.info(
             "started",
@@ -52,8 +57,20 @@ def make_lifespan(
             },
         )
         try:
-            yield {"services": Services(settings=settings, elasticsearch=elasticsearch, cache=cache)}
+            aggregations = AggregationCache(
+                backend=cache, ttl_seconds=settings.cache_ttl_seconds, index_version=index_version.current
+            )
+            yield {
+                "services": Services(
+                    settings=settings,
+                    elasticsearch=elasticsearch,
+                    cache=cache,
+                    aggregations=aggregations,
+                    index_version=index_version,
+                )
+            }
         finally:
+            await index_version.stop()
             await close_cache(cache)
             await elasticsearch.close()
             log.info("stopped")

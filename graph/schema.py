@@ -3,18 +3,98 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
 
+from graph.context import Info
+from graph.errors import ErrorCodes
 from graph.settings import Settings
-
-API_VERSION = "1"
+from graph.stale import StaleMarker
+from graph.types.catalog import (
+    ManufacturerModelGroup,
+    ManufacturerModelGroupConnection,
+    Vehicle,
+    VehicleConnection,
+)
+from graph.types.facets import VehicleFacets
+from graph.types.inputs import VehicleFilterInput, VehicleSort, to_filter, to_orders
+from resolvers import facets as facet_resolvers
+from resolvers import groups, vehicles
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The version of this API's contract.")
-    def api_version(self) -> str:
-        return API_VERSION
+    @strawberry.field(description="One vehicle by its id, or null when there is none.")
+    async def vehicle(self, info: Info, id: strawberry.ID) -> Vehicle | None:
+        record = await vehicles.vehicle(scope=info.context.data, vehicle_id=str(id))
+        return Vehicle.from_record(record) if record else None
+
+    @strawberry.field(description="Vehicles by id in the order asked (null for unknown ids); one lookup.")
+    async def vehicles_by_ids(self, info: Info, ids: list[strawberry.ID]) -> list[Vehicle | None]:
+        records = await vehicles.vehicles_by_ids(scope=info.context.data, ids=[str(i) for i in ids])
+        return [Vehicle.from_record(r) if r else None for r in records]
+
+    @strawberry.field(
+        description="Search, filter and sort vehicles; cursor pagination without a depth limit."
+    )
+    async def vehicles(
+        self,
+        info: Info,
+        filter: VehicleFilterInput | None = None,
+        sort: list[VehicleSort] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> VehicleConnection:
+        page = await vehicles.search_vehicles(
+            scope=info.context.data,
+            vehicle_filter=to_filter(filter),
+            sort=to_orders(sort),
+            first=first,
+            after=after,
+        )
+        return VehicleConnection.from_page(page)
+
+    @strawberry.field(
+        description="Manufacturers with their models and counts (cached for CACHE_TTL_SECONDS)."
+    )
+    async def manufacturer_model_combinations(
+        self, info: Info, search: str | None = None, first: int | None = 50, after: str | None = None
+    ) -> ManufacturerModelGroupConnection:
+        page = await groups.manufacturer_model_combinations(
+            scope=info.context.data, search=search, first=first, after=after
+        )
+        return ManufacturerModelGroupConnection.from_page(page)
+
+    @strawberry.field(description="One manufacturer's group by name (case-insensitive), or null.")
+    async def manufacturer(self, info: Info, name: str) -> ManufacturerModelGroup | None:
+        group = await groups.manufacturer(scope=info.context.data, name=name)
+        return ManufacturerModelGroup.from_aggregate(group) if group else None
+
+    @strawberry.field(description="Counts by manufacturer, body class, data source and decade (cached).")
+    async def facets(self, info: Info, filter: VehicleFilterInput | None = None) -> VehicleFacets:
+        counts = await facet_resolvers.facets(scope=info.context.data, vehicle_filter=to_filter(filter))
+        return VehicleFacets.from_counts(counts)
 
 
-def build_schema(_settings: Settings | None = None) -> strawberry.Schema:
-    return strawberry.Schema(query=Query)
+class AutosSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # ErrorCodes logs the unexpected errors once; a user's bad input is no log event.
+        return None
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    expose_internals = settings is not None and settings.environment == "development"
+    return AutosSchema(
+        query=Query,
+        extensions=[
+            # Factories: the parser and validation LRU caches live at module level
+            # and are shared by every request.
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            StaleMarker,
+            lambda: ErrorCodes(expose_internals=expose_internals),
+        ],
+    )

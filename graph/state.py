@@ -9,6 +9,8 @@ from aiocache import Cache
 from elasticsearch import AsyncElasticsearch
 from starlette.requests import HTTPConnection
 
+from datasources.aggregation_cache import AggregationCache
+from datasources.index_version import IndexVersion
 from graph.settings import Settings
 
 
@@ -17,6 +19,8 @@ class Services:
     settings: Settings
     elasticsearch: AsyncElasticsearch
     cache: Cache
+    aggregations: AggregationCache
+    index_version: IndexVersion
 
 
 class LifespanState(TypedDict):

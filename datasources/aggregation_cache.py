@@ -1,0 +1,150 @@
+"""The aggregation cache: fresh for a TTL, last-known value kept for outages.
+
+- Keys are built from the normalised arguments plus the concrete index behind
+  the alias, so a reindex and alias swap never serves the old index's counts.
+- Concurrent misses for one key share ONE computation (single flight, per process).
+- When the computation fails because Elasticsearch is unavailable, the last
+  known value is served and marked stale.
+- The cache backend (Redis) is best effort: any failure of it is a miss, never
+  a failed request; its operations have tight timeouts (see cache_backend).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import orjson
+from aiocache import Cache
+
+from datasources.errors import DataSourceUnavailable
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# How long the last known value outlives its freshness, for outages.
+LAST_KNOWN_TTL_SECONDS = 24 * 3600
+
+
+class CacheObserver(Protocol):
+    def on_hit(self, name: str) -> None: ...
+    def on_miss(self, name: str) -> None: ...
+    def on_stale(self, name: str) -> None: ...
+
+
+class _NoObserver:
+    def on_hit(self, name: str) -> None:
+        return None
+
+    def on_miss(self, name: str) -> None:
+        return None
+
+    def on_stale(self, name: str) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Cached(Generic[T]):
+    value: T
+    stale: bool
+    hit: bool
+    computed_at: float
+
+
+class AggregationCache:
+    def __init__(
+        self,
+        *,
+        backend: Cache,
+        ttl_seconds: int,
+        index_version: Callable[[], str],
+        observer: CacheObserver | None = None,
+    ) -> None:
+        self._backend = backend
+        self._ttl = ttl_seconds
+        self._index_version = index_version
+        self._observer: CacheObserver = observer or _NoObserver()
+        self._in_flight: dict[str, asyncio.Future[tuple[Any, float]]] = {}
+
+    def key(self, name: str, arguments: Any) -> str:
+        digest = hashlib.sha256(orjson.dumps(arguments, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+        return f"agg:{name}:{self._index_version()}:{digest}"
+
+    async def get_or_compute(
+        self,
+        *,
+        name: str,
+        arguments: Any,
+        compute: Callable[[], Awaitable[T]],
+        encode: Callable[[T], Any],
+        decode: Callable[[Any], T],
+    ) -> Cached[T]:
+        key = self.key(name, arguments)
+        stored = await self._read(key)
+        if stored is not None:
+            self._observer.on_hit(name)
+            return Cached(value=decode(stored["v"]), stale=False, hit=True, computed_at=stored["t"])
+        self._observer.on_miss(name)
+        try:
+            encoded, computed_at = await self._single_flight(key, compute, encode)
+        except DataSourceUnavailable:
+            last = await self._read(f"{key}:last")
+            if last is None:
+                raise
+            self._observer.on_stale(name)
+            log.warning("serving a stale aggregation", extra={"context": {"cache": name}})
+            return Cached(value=decode(last["v"]), stale=True, hit=True, computed_at=last["t"])
+        return Cached(value=decode(encoded), stale=False, hit=False, computed_at=computed_at)
+
+    async def _single_flight(
+        self, key: str, compute: Callable[[], Awaitable[T]], encode: Callable[[T], Any]
+    ) -> tuple[Any, float]:
+        running = self._in_flight.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[tuple[Any, float]] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            encoded = encode(await compute())
+            computed_at = time.time()
+            await self._write(key, {"v": encoded, "t": computed_at})
+            future.set_result((encoded, computed_at))
+            return encoded, computed_at
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as error:
+            future.set_exception(error)
+            # Waiters re-raise it; mark it retrieved so an unobserved one is not logged.
+            future.exception()
+            raise
+        finally:
+            del self._in_flight[key]
+
+    async def _read(self, key: str) -> dict[str, Any] | None:
+        try:
+            raw = await self._backend.get(key)
+        except Exception as error:  # a broken cache is a miss, never a failed request
+            log.warning("cache read failed", extra={"context": {"error": type(error).__name__}})
+            return None
+        if raw is None:
+            return None
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    async def _write(self, key: str, entry: dict[str, Any]) -> None:
+        payload = orjson.dumps(entry).decode()
+        try:
+            await self._backend.set(key, payload, ttl=self._ttl)
+            await self._backend.set(f"{key}:last", payload, ttl=LAST_KNOWN_TTL_SECONDS)
+        except Exception as error:  # the value is still returned; only caching is lost
+            log.warning("cache write failed", extra={"context": {"error": type(error).__name__}})

@@ -1,0 +1,108 @@
+"""Manufacturer groups: the picker's combinations, one manufacturer, a group's vehicles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from datasources.manufacturer_groups import cached_manufacturer_groups
+from datasources.vehicle_filter import MakeModel, SortOrder, VehicleFilter
+from datasources.vehicle_record import VehicleRecord
+from datasources.vehicle_store import ManufacturerAggregate
+from loaders.vehicles_by_group import GroupVehiclesKey
+from resolvers.cursors import decode_offset, encode_offset
+from resolvers.pagination import check_first
+from resolvers.scope import DataScope
+from resolvers.vehicles import VehiclePage, normalised_filter, page_from_hits
+
+MAX_GROUPS_PAGE = 500
+MAX_NAME_LENGTH = 100
+
+
+@dataclass(frozen=True, slots=True)
+class GroupEdge:
+    group: ManufacturerAggregate
+    cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class GroupPage:
+    edges: list[GroupEdge]
+    total: int
+    has_next_page: bool
+    stale: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.edges[-1].cursor if self.edges else None
+
+
+async def manufacturer_model_combinations(
+    *, scope: DataScope, search: str | None, first: int | None, after: str | None
+) -> GroupPage:
+    size = check_first(first, default=50, maximum=MAX_GROUPS_PAGE)
+    offset = decode_offset(after)
+    vehicle_filter = normalised_filter(VehicleFilter(search=search)) if search else None
+    cached = await cached_manufacturer_groups(
+        client=scope.client, index=scope.index, cache=scope.cache, vehicle_filter=vehicle_filter
+    )
+    if cached.stale:
+        scope.stale.add("manufacturerModelCombinations")
+    groups = cached.value
+    window = groups[offset : offset + size]
+    return GroupPage(
+        edges=[GroupEdge(group=g, cursor=encode_offset(offset + i)) for i, g in enumerate(window)],
+        total=len(groups),
+        has_next_page=offset + size < len(groups),
+        stale=cached.stale,
+    )
+
+
+async def manufacturer(*, scope: DataScope, name: str) -> ManufacturerAggregate | None:
+    name = name.strip()
+    if not name or len(name) > MAX_NAME_LENGTH:
+        return None
+    return await scope.loaders.group_by_manufacturer.load(name)
+
+
+async def group_of(*, scope: DataScope, record: VehicleRecord) -> ManufacturerAggregate:
+    group = await scope.loaders.group_by_manufacturer.load(record.manufacturer)
+    if group is None:
+        # Indexed after the cached aggregation was taken: describe it from the record.
+        return ManufacturerAggregate(manufacturer=record.manufacturer, count=1, models=())
+    return group
+
+
+async def group_vehicles(
+    *,
+    scope: DataScope,
+    group: ManufacturerAggregate,
+    first: int | None,
+    vehicle_filter: VehicleFilter | None,
+    sort: Sequence[SortOrder] = (),
+) -> VehiclePage:
+    size = check_first(first, default=10)
+    key = GroupVehiclesKey(
+        manufacturer=group.manufacturer,
+        first=size,
+        vehicle_filter=normalised_filter(vehicle_filter),
+        sort=tuple(sort),
+    )
+    page = page_from_hits(await scope.loaders.vehicles_by_group.load(key), first=size)
+    for record in page.records:
+        scope.loaders.vehicle_by_id.prime(record.vehicle_id, record)
+    return page
+
+
+MAX_OTHER_YEARS = 100
+
+
+async def other_years(*, scope: DataScope, record: VehicleRecord, first: int | None) -> list[VehicleRecord]:
+    """One record for each other model year of the same manufacturer and model."""
+    size = check_first(first, default=10, maximum=MAX_OTHER_YEARS)
+    if size == 0:
+        return []
+    years = await scope.loaders.years_by_make_model.load(
+        MakeModel(manufacturer=record.manufacturer, model=record.model)
+    )
+    return [other for other in years if other.year != record.year][:size]
