@@ -13,9 +13,7 @@ from strawberry.asgi import GraphQL
 
 from graph.context import Context
 from graph.settings import Settings
-from graph.state import services_of
-from loaders.registry import create_loaders
-from resolvers.scope import DataScope
+from graph.state import new_data_scope, services_of
 
 
 class AutosGraphQL(GraphQL[Context, None]):
@@ -23,19 +21,11 @@ class AutosGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
     ) -> Context:
         services = services_of(request)
-        loaders = create_loaders(
-            client=services.elasticsearch, index=services.settings.es_index, cache=services.aggregations
-        )
         return Context(
             request=request,
             response=response if isinstance(response, Response) else None,
             services=services,
-            data=DataScope(
-                client=services.elasticsearch,
-                index=services.settings.es_index,
-                cache=services.aggregations,
-                loaders=loaders,
-            ),
+            data=new_data_scope(services),
         )
 
     def encode_json(self, data: object) -> bytes:

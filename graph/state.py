@@ -12,6 +12,8 @@ from starlette.requests import HTTPConnection
 from datasources.aggregation_cache import AggregationCache
 from datasources.index_version import IndexVersion
 from graph.settings import Settings
+from loaders.registry import create_loaders
+from resolvers.scope import DataScope
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +31,15 @@ class LifespanState(TypedDict):
 
 def services_of(connection: HTTPConnection) -> Services:
     return cast(Services, connection.state.services)
+
+
+def new_data_scope(services: Services) -> DataScope:
+    """A request's data scope: fresh loaders, so nothing is shared between requests."""
+    return DataScope(
+        client=services.elasticsearch,
+        index=services.settings.es_index,
+        cache=services.aggregations,
+        loaders=create_loaders(
+            client=services.elasticsearch, index=services.settings.es_index, cache=services.aggregations
+        ),
+    )
