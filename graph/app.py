@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from graph import health
-from graph.graphql_app import create_graphql_app
+from graph.graphql_app import STATIC_DIR, create_graphql_app
 from graph.lifespan import make_lifespan
 from graph.schema import build_schema
 from graph.settings import Settings, load_settings
 
 
+GRAPHIQL_ASSETS = STATIC_DIR / "graphiql"
+
+
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     graphql = create_graphql_app(build_schema(settings), settings)
-    routes = [
+    routes: list[BaseRoute] = [
         *health.routes,
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
+    if settings.graphiql_enabled:
+        routes.append(Mount("/static/graphiql", app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))
     return Starlette(routes=routes, lifespan=make_lifespan(settings))
