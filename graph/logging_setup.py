@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from opentelemetry import trace
+
+from graph.request_id import current_request_id
 
 # Attributes every LogRecord has; anything else passed through `extra` is context.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
@@ -22,6 +25,14 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _STANDARD and key not in ("context", "color_message"):
                 context[key] = value
+        # The request (and trace) being handled when the line was written, so
+        # every line of a request can be found from its access line.
+        request_id = current_request_id()
+        if request_id is not None:
+            context.setdefault("request_id", request_id)
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            context.setdefault("trace_id", format(span.trace_id, "032x"))
         if record.exc_info:
             context["exception"] = self.formatException(record.exc_info)
         entry = {
