@@ -1,0 +1,44 @@
+"""Indices loaded with the project's datasets, shared by the whole integration suite.
+
+Loading is skipped when the index already holds exactly the dataset (same
+fingerprint in `_meta`, same document count), so a second run starts in
+seconds. Tests must treat these indices as read-only; a test that writes makes
+an index of its own.
+"""
+
+from __future__ import annotations
+
+import pytest
+from elasticsearch import AsyncElasticsearch
+
+from datasources.bulk_loader import holds_dataset, load_dataset
+from datasources.dataset import DatasetKind
+from datasources.index_schema import create_index
+from tests.conftest import ES_URL, TEST_INDEX
+
+FULL_TEST_INDEX = f"{TEST_INDEX}-full"
+
+
+async def ensure_dataset(*, alias: str, kind: DatasetKind) -> str:
+    client = AsyncElasticsearch(ES_URL, request_timeout=60)
+    try:
+        if not await holds_dataset(client, alias=alias, kind=kind):
+            # Recreated rather than topped up: stray documents from an older
+            # catalog would otherwise survive and skew every count.
+            await create_index(client, alias=alias, recreate=True)
+            await load_dataset(client, alias=alias, kind=kind)
+    finally:
+        await client.close()
+    return alias
+
+
+@pytest.fixture(scope="session")
+async def sample_index() -> str:
+    """The alias TEST_INDEX holding exactly the 1,000 sample records, refreshed."""
+    return await ensure_dataset(alias=TEST_INDEX, kind="sample")
+
+
+@pytest.fixture(scope="session")
+async def full_index() -> str:
+    """The alias `<TEST_INDEX>-full` holding the full dataset (100,000+ records), refreshed."""
+    return await ensure_dataset(alias=FULL_TEST_INDEX, kind="full")
