@@ -29,6 +29,9 @@ class SearchRequest:
     search_after: list[Any] | None = None
     collapse_field: str | None = None
     track_total_hits: bool = True
+    # Offset paging for the REST v1 shim; `offset + size` must stay within the
+    # index's result window (10,000), which the caller checks.
+    offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +70,8 @@ def _body(request: SearchRequest) -> dict[str, Any]:
     }
     if request.search_after is not None:
         body["search_after"] = request.search_after
+    if request.offset:
+        body["from"] = request.offset
     if request.collapse_field is not None:
         body["collapse"] = {"field": request.collapse_field}
     return body
