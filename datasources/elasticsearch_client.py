@@ -6,8 +6,11 @@ import asyncio
 import logging
 import time
 
+from elastic_transport.client_utils import DEFAULT
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
+
+from datasources.timed_node import RequestObserver, timed_node_class
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +19,9 @@ class ElasticsearchUnavailable(Exception):
     """The cluster could not be reached within the start-up budget."""
 
 
-def create_client(*, url: str, request_timeout: float) -> AsyncElasticsearch:
+def create_client(
+    *, url: str, request_timeout: float, on_request: RequestObserver | None = None
+) -> AsyncElasticsearch:
     # Retries on timeouts and dead nodes let a multi-node cluster lose a node
     # without failing requests; the client marks the node dead and moves on.
     return AsyncElasticsearch(
@@ -25,6 +30,8 @@ def create_client(*, url: str, request_timeout: float) -> AsyncElasticsearch:
         max_retries=2,
         retry_on_timeout=True,
         http_compress=False,
+        # Times each HTTP request for the metrics when an observer is given.
+        node_class=timed_node_class(on_request) if on_request is not None else DEFAULT,
     )
 
 

@@ -9,9 +9,9 @@ from starlette.staticfiles import StaticFiles
 from graph import health
 from graph.graphql_app import STATIC_DIR, create_graphql_app
 from graph.lifespan import make_lifespan
+from graph.middleware import instrument, operational_middleware, operational_routes
 from graph.schema import build_schema
 from graph.settings import Settings, load_settings
-
 
 GRAPHIQL_ASSETS = STATIC_DIR / "graphiql"
 
@@ -21,8 +21,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     graphql = create_graphql_app(build_schema(settings), settings)
     routes: list[BaseRoute] = [
         *health.routes,
+        *operational_routes(settings),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
     if settings.graphiql_enabled:
         routes.append(Mount("/static/graphiql", app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))
-    return Starlette(routes=routes, lifespan=make_lifespan(settings))
+    app = Starlette(
+        routes=routes, middleware=operational_middleware(settings), lifespan=make_lifespan(settings)
+    )
+    return instrument(app, settings)

@@ -16,6 +16,8 @@ from datasources.elasticsearch_client import (
     wait_until_reachable,
 )
 from datasources.index_version import IndexVersion
+from graph.metrics import CACHE_OBSERVER, observe_elasticsearch_request
+from graph.rate_limit import open_rate_limiter
 from graph.settings import Settings
 from graph.state import LifespanState, Services
 
@@ -28,7 +30,9 @@ def make_lifespan(
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[LifespanState]:
         elasticsearch = create_client(
-            url=settings.elasticsearch_url, request_timeout=settings.es_request_timeout_seconds
+            url=settings.elasticsearch_url,
+            request_timeout=settings.es_request_timeout_seconds,
+            on_request=observe_elasticsearch_request,
         )
         try:
             status = await wait_until_reachable(
@@ -44,6 +48,7 @@ def make_lifespan(
         await index_version.refresh()
         index_version.start(every_seconds=settings.cache_ttl_seconds)
         cache = open_cache(redis_url=settings.redis_url, namespace=f"autos-graph:{settings.es_index}")
+        rate_limiter = open_rate_limiter(settings)
         log.info(
             "started",
             extra={
@@ -58,7 +63,10 @@ def make_lifespan(
         )
         try:
             aggregations = AggregationCache(
-                backend=cache, ttl_seconds=settings.cache_ttl_seconds, index_version=index_version.current
+                backend=cache,
+                ttl_seconds=settings.cache_ttl_seconds,
+                index_version=index_version.current,
+                observer=CACHE_OBSERVER,
             )
             yield {
                 "services": Services(
@@ -67,9 +75,12 @@ def make_lifespan(
                     cache=cache,
                     aggregations=aggregations,
                     index_version=index_version,
+                    rate_limiter=rate_limiter,
                 )
             }
         finally:
+            if rate_limiter is not None:
+                await rate_limiter.close()
             await index_version.stop()
             await close_cache(cache)
             await elasticsearch.close()

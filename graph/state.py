@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict, cast
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from aiocache import Cache
 from elasticsearch import AsyncElasticsearch
@@ -11,9 +11,13 @@ from starlette.requests import HTTPConnection
 
 from datasources.aggregation_cache import AggregationCache
 from datasources.index_version import IndexVersion
+from graph.metrics import observe_loader_batch
 from graph.settings import Settings
 from loaders.registry import create_loaders
 from resolvers.scope import DataScope
+
+if TYPE_CHECKING:
+    from graph.rate_limit import RateLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +27,8 @@ class Services:
     cache: Cache
     aggregations: AggregationCache
     index_version: IndexVersion
+    # None when RATE_LIMIT_PER_MINUTE is 0.
+    rate_limiter: RateLimiter | None = None
 
 
 class LifespanState(TypedDict):
@@ -40,6 +46,9 @@ def new_data_scope(services: Services) -> DataScope:
         index=services.settings.es_index,
         cache=services.aggregations,
         loaders=create_loaders(
-            client=services.elasticsearch, index=services.settings.es_index, cache=services.aggregations
+            client=services.elasticsearch,
+            index=services.settings.es_index,
+            cache=services.aggregations,
+            observe=observe_loader_batch,
         ),
     )

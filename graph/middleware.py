@@ -1,0 +1,39 @@
+"""The operational wrapping of the app: observation, rate limiting, tracing, `/metrics`.
+
+Order, outermost first: the tracing span (when on), then the request
+observer (so a 429 is still logged and counted with its request id), then the
+rate limiter, then Starlette's routing.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from graph import metrics
+from graph.rate_limit import RateLimitMiddleware
+from graph.request_observer import RequestObserverMiddleware
+from graph.settings import Settings
+from graph.tracing import setup_tracing
+
+
+def operational_middleware(settings: Settings) -> list[Middleware]:
+    return [
+        Middleware(
+            RequestObserverMiddleware,
+            trusted_proxies=settings.trusted_proxies,
+            access_log=settings.access_log,
+            metrics_enabled=settings.metrics_enabled,
+        ),
+        Middleware(RateLimitMiddleware, trusted_proxies=settings.trusted_proxies),
+    ]
+
+
+def operational_routes(settings: Settings) -> list[BaseRoute]:
+    return metrics.routes(settings)
+
+
+def instrument(app: Starlette, settings: Settings) -> Starlette:
+    setup_tracing(app, settings)
+    return app
