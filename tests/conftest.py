@@ -38,6 +38,8 @@ def make_settings(**overrides: object) -> Settings:
         "es_index": TEST_INDEX,
         "environment": "test",
         "es_startup_timeout_seconds": 10,
+        # Suites send bursts from one address; the limiter has tests of its own.
+        "rate_limit_per_minute": 0,
     }
     values.update(overrides)
     return load_settings(**values)

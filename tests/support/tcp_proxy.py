@@ -10,6 +10,29 @@ import asyncio
 import contextlib
 
 
+class HttpRequestCounter:
+    """Splits a client's byte stream into HTTP/1.1 requests (by Content-Length)."""
+
+    def __init__(self, sink: list[tuple[str, str]]) -> None:
+        self._buffer = b""
+        self._sink = sink
+
+    def feed(self, data: bytes) -> None:
+        self._buffer += data
+        while (end := self._buffer.find(b"\r\n\r\n")) >= 0:
+            head = self._buffer[:end].decode("latin-1").split("\r\n")
+            length = 0
+            for line in head[1:]:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+            if len(self._buffer) < end + 4 + length:
+                return  # the body has not fully arrived yet
+            method, path, _version = head[0].split(" ", 2)
+            self._sink.append((method, path))
+            self._buffer = self._buffer[end + 4 + length :]
+
+
 class TcpProxy:
     def __init__(self, *, target_host: str, target_port: int, blackhole: bool = False) -> None:
         self.target_host = target_host
@@ -20,6 +43,8 @@ class TcpProxy:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        # Every HTTP request that went upstream, as (method, path): round trips at the transport level.
+        self.requests: list[tuple[str, str]] = []
 
     @property
     def url_host(self) -> str:
@@ -56,15 +81,25 @@ class TcpProxy:
             writer.transport.abort()
             return
         self._writers.add(upstream_writer)
-        for source, sink in ((reader, upstream_writer), (upstream_reader, writer)):
-            task = asyncio.ensure_future(self._pipe(source, sink))
+        counter = HttpRequestCounter(self.requests)
+        for source, sink, watch in ((reader, upstream_writer, counter), (upstream_reader, writer, None)):
+            task = asyncio.ensure_future(self._pipe(source, sink, watch=watch))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
+    def search_requests(self) -> list[tuple[str, str]]:
+        """The data requests (searches, msearch, mget, count), not probes or alias lookups."""
+        wanted = ("/_search", "/_msearch", "/_mget", "/_count")
+        return [(m, p) for m, p in self.requests if p.split("?")[0].endswith(wanted)]
+
     @staticmethod
-    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+    async def _pipe(
+        source: asyncio.StreamReader, sink: asyncio.StreamWriter, *, watch: HttpRequestCounter | None
+    ) -> None:
         try:
             while data := await source.read(65536):
+                if watch is not None:
+                    watch.feed(data)
                 sink.write(data)
                 await sink.drain()
         except (ConnectionError, asyncio.CancelledError):
