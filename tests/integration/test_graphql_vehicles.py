@@ -180,7 +180,10 @@ async def test_vehicle_and_vehicles_by_ids(
     ids = [records[2]["vehicle_id"], "no-such-id", records[0]["vehicle_id"]]
     data = await data_of(
         client,
-        "query($ids: [ID!]!, $one: ID!) { vehiclesByIds(ids: $ids) { id model } vehicle(id: $one) { id year } }",
+        """query($ids: [ID!]!, $one: ID!) {
+          vehiclesByIds(ids: $ids) { id model }
+          vehicle(id: $one) { id year }
+        }""",
         {"ids": ids, "one": records[1]["vehicle_id"]},
     )
     assert [v and v["id"] for v in data["vehiclesByIds"]] == [ids[0], None, ids[2]]
