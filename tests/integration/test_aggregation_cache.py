@@ -12,7 +12,9 @@ from graph.settings import Settings
 from tests.conftest import REDIS_URL, make_settings
 from tests.support.graphql import data_of, error_codes, graphql, proxied_app
 
-PICKER = "{ manufacturerModelCombinations(first: 5) { totalCount nodes { manufacturer count models { model count } } } }"
+PICKER = """
+{ manufacturerModelCombinations(first: 5) { totalCount nodes { manufacturer count models { model count } } } }
+"""
 FACETS = "{ facets { totalCount bodyClasses { value count } } }"
 
 
