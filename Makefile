@@ -32,6 +32,7 @@ serve: install
 	$(BIN)/autos-graph serve
 
 test: install
+	@bash scripts/ensure_browser.sh
 	@bash scripts/with_services.sh $(PY) -m pytest -m "not slow"
 
 test-slow: install
