@@ -110,10 +110,11 @@ def open_redis_window_store(*, redis_url: str, key_prefix: str) -> RedisWindowSt
         timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
         socket_timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
         socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+        # No retries: a failed check falls back at once instead of stacking timeouts.
+        retry=Retry(NoBackoff(), 0),
     )
-    # No retries: a failed check falls back at once instead of stacking timeouts.
-    client = Redis(connection_pool=pool, retry=Retry(NoBackoff(), 0), auto_close_connection_pool=True)
-    return RedisWindowStore(client, key_prefix=key_prefix)
+    # from_pool hands the pool to the client, so closing the client closes its connections.
+    return RedisWindowStore(Redis.from_pool(pool), key_prefix=key_prefix)
 
 
 class MemoryWindowStore:
