@@ -1,0 +1,102 @@
+"""One JSON access line per request, carrying its request id; the id travels in both directions."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.support.asgi import client_of, running_app
+from tests.support.json_logs import json_logs
+
+NAMED = {"query": "query WhoAmI { __typename }"}
+
+
+async def test_a_request_writes_exactly_one_access_line_with_its_request_id() -> None:
+    request_id = f"req-{uuid.uuid4().hex}"
+    async with running_app(make_settings()) as app, client_of(app, "192.0.2.10") as client:
+        with json_logs() as logs:
+            response = await client.post("/graphql", json=NAMED, headers={"x-request-id": request_id})
+    assert response.status_code == 200
+    assert response.headers["x-request-id"] == request_id
+    access = logs.access_lines()
+    assert len(access) == 1
+    line = access[0]
+    assert set(line) == {"timestamp", "level", "message", "context"}
+    assert line["level"] == "info"
+    assert line["timestamp"].endswith("Z")
+    context = line["context"]
+    assert context["request_id"] == request_id
+    assert context["method"] == "POST"
+    assert context["route"] == "/graphql"
+    assert context["status"] == 200
+    assert context["client"] == "192.0.2.10"
+    assert context["operation_name"] == "WhoAmI"
+    assert 0 < context["latency_ms"] < 5000
+    assert "trace_id" not in context  # tracing is off
+
+
+async def test_a_missing_or_insane_request_id_is_replaced_by_a_generated_one() -> None:
+    async with running_app(make_settings()) as app, client_of(app) as client:
+        with json_logs() as logs:
+            plain = await client.post("/graphql", json=NAMED)
+            forged = await client.post(
+                "/graphql", json=NAMED, headers={"x-request-id": 'x" , "level": "critical' + "A" * 200}
+            )
+    generated = [plain.headers["x-request-id"], forged.headers["x-request-id"]]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", value) for value in generated)
+    assert generated[0] != generated[1]
+    assert [line["context"]["request_id"] for line in logs.access_lines()] == generated
+
+
+async def test_lines_written_during_a_request_carry_its_id() -> None:
+    # With Redis unreachable the limiter logs a warning while handling the request.
+    settings = make_settings(rate_limit_per_minute=10, redis_url="redis://127.0.0.1:1/0")
+    async with running_app(settings) as app, client_of(app) as client:
+        with json_logs() as logs:
+            await client.post("/graphql", json=NAMED, headers={"x-request-id": "during-1"})
+    warning = [e for e in logs.entries() if "falls back" in e["message"]]
+    assert len(warning) == 1
+    assert warning[0]["context"]["request_id"] == "during-1"
+
+
+async def test_query_variables_and_query_strings_are_not_logged() -> None:
+    secret = f"hunter2-{uuid.uuid4().hex}"
+    query = "query Secretive($s: String) { __typename }"
+    async with running_app(make_settings()) as app, client_of(app) as client:
+        with json_logs(logging.DEBUG) as logs:
+            await client.post("/graphql", json={"query": query, "variables": {"s": secret}})
+            await client.get("/graphql", params={"query": query, "variables": f'{{"s": "{secret}"}}'})
+    # The test's own HTTP client logs its URLs; every line the service wrote is checked.
+    service_lines = [e for e in logs.entries() if e["context"]["logger"] != "httpx"]
+    assert service_lines
+    assert all(secret not in str(entry) for entry in service_lines)
+    access = logs.access_lines()
+    assert [line["context"]["operation_name"] for line in access] == ["Secretive", "Secretive"]
+    assert all(line["context"]["path"] == "/graphql" for line in access)
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/metrics"])
+async def test_probes_and_scrapes_log_at_debug_only(path: str) -> None:
+    async with running_app(make_settings()) as app, client_of(app) as client:
+        with json_logs(logging.INFO) as info_logs:
+            await client.get(path)
+        with json_logs(logging.DEBUG) as debug_logs:
+            await client.get(path)
+    assert info_logs.access_lines() == []
+    [line] = debug_logs.access_lines()
+    assert line["level"] == "debug"
+    assert line["context"]["route"] == path
+
+
+async def test_unknown_paths_are_labelled_unmatched_not_by_their_raw_path() -> None:
+    async with running_app(make_settings()) as app, client_of(app) as client:
+        with json_logs() as logs:
+            response = await client.get("/no/such/vehicle-123")
+    assert response.status_code == 404
+    [line] = logs.access_lines()
+    assert line["context"]["route"] == "unmatched"
+    assert line["context"]["path"] == "/no/such/vehicle-123"
