@@ -43,6 +43,8 @@ def classify(error: GraphQLError, *, expose_internals: bool) -> GraphQLError:
         code = GRAPHQL_PARSE_FAILED if error.message.startswith("Syntax Error") else GRAPHQL_VALIDATION_FAILED
         if error.message.startswith(("Variable", "Argument", "Expected value", "Int cannot", "Int ")):
             code = BAD_USER_INPUT
+        if "tokens. Parsing aborted" in error.message:
+            code = QUERY_TOO_COMPLEX
         return _with(error, error.message, {**extensions, "code": code})
     for kind, (code, describe) in _KNOWN.items():
         if isinstance(original, kind):
