@@ -16,7 +16,6 @@ from graph.context import Context
 from graph.settings import Settings
 from graph.state import new_data_scope, services_of
 
-
 STATIC_DIR = Path(__file__).parent / "static"
 GRAPHIQL_PAGE = (STATIC_DIR / "graphiql" / "index.html").read_text(encoding="utf-8")
 
