@@ -10,6 +10,7 @@ from graph import health
 from graph.graphql_app import STATIC_DIR, create_graphql_app
 from graph.lifespan import make_lifespan
 from graph.middleware import instrument, operational_middleware, operational_routes
+from graph.rest import rest_routes
 from graph.schema import build_schema
 from graph.settings import Settings, load_settings
 
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *health.routes,
         *operational_routes(settings),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        *rest_routes(),
     ]
     if settings.graphiql_enabled:
         routes.append(Mount("/static/graphiql", app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))

@@ -1,0 +1,82 @@
+"""The shim's success bodies: the old backend's shapes, snake_case fields as stored."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from datasources.vehicle_record import VehicleRecord
+from datasources.vehicle_store import ManufacturerAggregate
+from graph.rest.params import DetailsQuery, Paging
+from resolvers.legacy import OffsetPage
+
+# Set when an aggregation came from the last-known cache because Elasticsearch
+# is down: the counts may be up to a day old.
+STALE_HEADER = "X-Data-Stale"
+
+
+def json_response(body: Any, *, status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        orjson.dumps(body), status_code=status_code, headers=headers, media_type="application/json"
+    )
+
+
+def total_pages(total: int, size: int) -> int:
+    return -(-total // size)
+
+
+def vehicle_result(record: VehicleRecord) -> dict[str, Any]:
+    return {
+        "vehicle_id": record.vehicle_id,
+        "manufacturer": record.manufacturer,
+        "model": record.model,
+        "year": record.year,
+        "body_class": record.body_class,
+        "data_source": record.data_source,
+        "make_model_year": record.make_model_year,
+        "instance_count": record.instance_count,
+    }
+
+
+def group_result(group: ManufacturerAggregate) -> dict[str, Any]:
+    return {
+        "manufacturer": group.manufacturer,
+        "count": group.count,
+        "models": [{"model": m.model, "count": m.count} for m in group.models],
+    }
+
+
+def _paged(total: int, paging: Paging) -> dict[str, Any]:
+    return {
+        "total": total,
+        "page": paging.page,
+        "size": paging.size,
+        "totalPages": total_pages(total, paging.size),
+    }
+
+
+def combinations_body(page: OffsetPage[ManufacturerAggregate], paging: Paging) -> dict[str, Any]:
+    return {**_paged(page.total, paging), "data": [group_result(g) for g in page.items]}
+
+
+def details_body(page: OffsetPage[VehicleRecord], query: DetailsQuery) -> dict[str, Any]:
+    return {
+        **_paged(page.total, query.paging),
+        "query": query.echo(),
+        "results": [vehicle_result(r) for r in page.items],
+    }
+
+
+def instances_body(record: VehicleRecord, instances: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "vehicle_id": record.vehicle_id,
+        "manufacturer": record.manufacturer,
+        "model": record.model,
+        "year": record.year,
+        "body_class": record.body_class,
+        "instance_count": record.instance_count,
+        "instances": instances,
+    }

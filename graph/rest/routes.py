@@ -1,0 +1,51 @@
+"""Where the shim lives: /api/v1 behind its boundary, and /api/v2 held back."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Mount, Route, Router
+from starlette.types import Receive, Scope, Send
+
+from graph.rest import endpoints
+from graph.rest.boundary import ApiV1Boundary
+from graph.rest.docs_page import page_html
+from graph.rest.errors import not_found
+from graph.rest.openapi import PREFIX, document_bytes
+
+
+async def openapi_document(_request: Request) -> Response:
+    return Response(document_bytes(), media_type="application/json")
+
+
+async def docs_page(_request: Request) -> Response:
+    return HTMLResponse(page_html())
+
+
+class ReservedVersion:
+    """Any method, any path under /api/v2: a JSON 404, so no client mistakes it for v1."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = not_found("API version v2 is reserved and not available; use /api/v1 or /graphql")
+        await response(scope, receive, send)
+
+
+def _v1_router() -> Router:
+    return Router(
+        routes=[
+            Route("/manufacturer-model-combinations", endpoints.manufacturer_model_combinations),
+            Route("/vehicles/details", endpoints.vehicle_details),
+            Route("/openapi.json", openapi_document),
+            Route("/docs", docs_page),
+        ]
+    )
+
+
+def rest_routes() -> list[BaseRoute]:
+    v1 = ApiV1Boundary(_v1_router())
+    return [
+        Mount(PREFIX, app=v1),
+        # Without this, "/api/v1" alone would be redirected by the app's router, without the header.
+        Route(PREFIX, endpoint=v1),
+        Route("/api/v2{rest:path}", endpoint=ReservedVersion()),
+    ]
