@@ -14,13 +14,13 @@ HEADER = b"x-request-id"
 
 # A proxy's or client's id is kept only when it cannot forge log structure or
 # bloat every line: printable token characters, bounded length.
-_SANE = re.compile(rb"^[A-Za-z0-9._:@/+=-]{1,128}$")
+_SANE = re.compile(rb"[A-Za-z0-9._:@/+=-]{1,128}")
 
 _current: ContextVar[str | None] = ContextVar("autos_graph_request_id", default=None)
 
 
 def accept_or_generate(raw: bytes | None) -> str:
-    if raw is not None and _SANE.match(raw):
+    if raw is not None and _SANE.fullmatch(raw):
         return raw.decode("ascii")
     return uuid.uuid4().hex
 

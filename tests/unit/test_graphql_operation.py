@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from graph.graphql_operation import MAX_BODY_BYTES, from_body, from_query_string
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"query": "query Cars { vehicles { totalCount } }"}, "Cars"),
+        ({"query": "query A { x } query B { y }", "operationName": "B"}, "B"),
+        ({"query": "{ __typename }"}, "anonymous"),
+        ({"query": "fragment F on Vehicle { id }\nmutation Save { x }"}, "Save"),
+        ({"query": "{ x }", "operationName": "bad name; drop"}, "unparsed"),
+        ([{"query": "{ x }"}], "batch"),
+        ("just a string", "unparsed"),
+    ],
+)
+def test_names_from_a_post_body(payload: object, expected: str) -> None:
+    assert from_body(orjson.dumps(payload)) == expected
+
+
+def test_bodies_that_are_not_json_or_too_large_are_not_parsed() -> None:
+    assert from_body(b"{not json") == "unparsed"
+    assert from_body(b'{"query": "query Big { x }", "pad": "' + b"x" * MAX_BODY_BYTES + b'"}') == "unparsed"
+
+
+def test_an_unread_body_has_no_name() -> None:
+    assert from_body(b"") is None
+
+
+def test_names_from_a_get_query_string() -> None:
+    assert from_query_string(b"query=query%20Q%20%7B%20x%20%7D&variables=%7B%7D") == "Q"
+    assert from_query_string(b"query=%7Bx%7D&operationName=Op") == "Op"
+    assert from_query_string(b"") is None  # GraphiQL's page
