@@ -39,7 +39,7 @@ def classify(error: GraphQLError, *, expose_internals: bool) -> GraphQLError:
     original = error.original_error
     if extensions.get("code"):
         return error
-    if original is None:
+    if original is None or isinstance(original, GraphQLError):  # graphql-core's own: parse, validation, input
         code = GRAPHQL_PARSE_FAILED if error.message.startswith("Syntax Error") else GRAPHQL_VALIDATION_FAILED
         if error.message.startswith(("Variable", "Argument", "Expected value", "Int cannot", "Int ")):
             code = BAD_USER_INPUT
