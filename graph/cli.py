@@ -39,6 +39,10 @@ def serve(
     """Serve the API against ELASTICSEARCH_URL (and REDIS_URL when set)."""
     settings = settings_or_exit()
     configure_logging(settings.log_level)
+    if settings.prometheus_multiproc_dir is not None:
+        from graph.metrics import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir(settings.prometheus_multiproc_dir)
     uvicorn.run(
         "graph.asgi:app_factory",
         factory=True,

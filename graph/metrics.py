@@ -17,7 +17,7 @@ a scrape that lands on any worker sees the whole process group.
 
 from __future__ import annotations
 
-import shutil
+import os
 import threading
 from pathlib import Path
 
@@ -165,11 +165,17 @@ def record_rate_limit_fallback() -> None:
 
 
 def prepare_multiprocess_dir(path: str) -> None:
-    """Empty the directory before the workers start: files of a previous run would be counted again."""
+    """Remove a previous run's files before the workers start, or their counts would be added again.
+
+    This process' own files stay: it has imported this module already, and with
+    one worker it is the process that serves.
+    """
     directory = Path(path)
-    if directory.exists():
-        shutil.rmtree(directory)
-    directory.mkdir(parents=True)
+    directory.mkdir(parents=True, exist_ok=True)
+    own = f"_{os.getpid()}.db"
+    for stale in directory.glob("*.db"):
+        if not stale.name.endswith(own):
+            stale.unlink(missing_ok=True)
 
 
 def render(settings: Settings, *, accept: str = "") -> tuple[bytes, str]:
