@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
 from strawberry.types import ExecutionContext
 
 from graph.context import Info
@@ -92,9 +100,13 @@ class AutosSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     expose_internals = settings is not None and settings.environment == "development"
+    extensions: list[Any] = (
+        [] if settings is None or settings.introspection_enabled else [DisableIntrospection]
+    )
     schema = AutosSchema(
         query=Query,
         extensions=[
+            *extensions,
             # Factories: the parser and validation LRU caches live at module level
             # and are shared by every request.
             lambda: ParserCache(maxsize=512),

@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     # multi-worker /metrics knows to aggregate the workers' files.
     prometheus_multiproc_dir: str | None = None
     graphiql: bool | None = None
+    introspection: bool | None = None
     environment: Environment = "development"
 
     @field_validator("elasticsearch_url")
@@ -121,7 +122,14 @@ class Settings(BaseSettings):
         # GraphiQL is on by default everywhere but production.
         if self.graphiql is None:
             object.__setattr__(self, "graphiql", self.environment != "production")
+        # Introspection too; GraphiQL needs it, so turning GraphiQL on turns it on.
+        if self.introspection is None:
+            object.__setattr__(self, "introspection", self.environment != "production" or self.graphiql)
         return self
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return bool(self.introspection)
 
     @property
     def graphiql_enabled(self) -> bool:

@@ -85,3 +85,10 @@ def test_bad_environment_variable_names_the_variable(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("PORT", "eighty")
     with pytest.raises(SettingsError, match="PORT"):
         load_settings()
+
+
+def test_introspection_follows_graphiql_and_environment() -> None:
+    assert load_settings(environment="production").introspection_enabled is False
+    assert load_settings(environment="production", graphiql=True).introspection_enabled is True
+    assert load_settings(environment="production", introspection=True).introspection_enabled is True
+    assert load_settings(environment="development").introspection_enabled is True
