@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
+from types import FrameType
 
 import typer
 import uvicorn
@@ -31,6 +33,10 @@ def settings_or_exit() -> Settings:
         raise typer.Exit(code=2) from None
 
 
+def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
 @app.command()
 def serve(
     port: int | None = typer.Option(None, help="Overrides PORT."),
@@ -43,6 +49,9 @@ def serve(
         from graph.metrics import prepare_multiprocess_dir
 
         prepare_multiprocess_dir(settings.prometheus_multiproc_dir)
+    # uvicorn drains on SIGTERM, then re-raises the signal with the handler it
+    # found in place: a drained stop is then a clean exit (0), not a kill.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         "graph.asgi:app_factory",
         factory=True,
