@@ -1,0 +1,199 @@
+"""The k8s/ manifests validate offline against the Kubernetes schemas and hold the agreed values."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+from prometheus_client import REGISTRY
+
+import graph.metrics  # noqa: F401 - registers the families the dashboard charts
+from graph.cli import GRACEFUL_SHUTDOWN_SECONDS
+from graph.settings import Settings
+
+K8S = Path(__file__).resolve().parents[2] / "k8s"
+KUBERNETES_VERSION = kubernetes_validate.latest_version()
+Manifest = dict[str, Any]
+
+
+def documents(path: Path) -> list[Manifest]:
+    return [doc for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def kustomization() -> Manifest:
+    [doc] = documents(K8S / "kustomization.yaml")
+    return doc
+
+
+def resources() -> list[Manifest]:
+    return [doc for name in kustomization()["resources"] for doc in documents(K8S / name)]
+
+
+def find(kind: str, name: str) -> Manifest:
+    [doc] = [d for d in resources() if d["kind"] == kind and d["metadata"]["name"] == name]
+    return doc
+
+
+def api_container() -> Manifest:
+    containers: list[Manifest] = find("Deployment", "autos-backend")["spec"]["template"]["spec"]["containers"]
+    [container] = containers
+    return container
+
+
+CLUSTER_RESOURCES = sorted(path for path in K8S.glob("*.yaml") if path.name != "kustomization.yaml")
+
+
+@pytest.mark.parametrize("path", CLUSTER_RESOURCES, ids=lambda path: path.name)
+def test_every_manifest_validates_strictly(path: Path) -> None:
+    for doc in documents(path):
+        # strict: an unknown (e.g. misspelt) field fails too, not only a wrong type.
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+
+
+def test_kustomization_lists_every_manifest_in_namespace_autos() -> None:
+    listed = set(kustomization()["resources"])
+    on_disk = {path.name for path in K8S.glob("*.yaml")} - {"kustomization.yaml"}
+    assert listed == on_disk
+    assert kustomization()["namespace"] == "autos"
+    assert find("Namespace", "autos")
+    namespaced = [doc for doc in resources() if doc["kind"] != "Namespace"]
+    assert all(doc["metadata"]["namespace"] == "autos" for doc in namespaced)
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl renders kustomizations")
+def test_the_rendered_kustomization_validates() -> None:
+    rendered = subprocess.run(
+        ["kubectl", "kustomize", str(K8S)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    docs = [doc for doc in yaml.safe_load_all(rendered) if doc]
+    for doc in docs:
+        kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+    kinds = {doc["kind"] for doc in docs}
+    assert {"Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"} <= kinds
+    [dashboard] = [d for d in docs if d["metadata"]["name"] == "autos-backend-grafana-dashboard"]
+    assert dashboard["metadata"]["labels"]["grafana_dashboard"] == "1"
+
+
+def test_deployment_shape() -> None:
+    deployment = find("Deployment", "autos-backend")
+    spec = deployment["spec"]
+    assert spec["replicas"] == 2
+    assert spec["strategy"]["rollingUpdate"] == {"maxUnavailable": 0, "maxSurge": 1}
+    pod = spec["template"]["spec"]
+    container = api_container()
+    assert container["image"] == "localhost/autos-backend:0.1.0"
+    assert container["envFrom"] == [{"configMapRef": {"name": "autos-backend-config"}}]
+    assert container["resources"] == {
+        "requests": {"memory": "128Mi", "cpu": "100m"},
+        "limits": {"memory": "256Mi", "cpu": "500m"},
+    }
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+    assert container["startupProbe"]["httpGet"]["path"] == "/health/live"
+    assert container["ports"] == [{"name": "http", "containerPort": 3000, "protocol": "TCP"}]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+
+
+def test_shutdown_fits_in_the_grace_period() -> None:
+    pod = find("Deployment", "autos-backend")["spec"]["template"]["spec"]
+    command = api_container()["lifecycle"]["preStop"]["exec"]["command"]
+    assert command[0] == "sleep"
+    pre_stop = int(command[1])
+    assert pre_stop > 0
+    assert pre_stop + GRACEFUL_SHUTDOWN_SECONDS < pod["terminationGracePeriodSeconds"] == 30
+
+
+def test_startup_probe_outlasts_the_elasticsearch_retries() -> None:
+    probe = api_container()["startupProbe"]
+    assert probe["periodSeconds"] * probe["failureThreshold"] > Settings().es_startup_timeout_seconds
+
+
+def test_service_is_cluster_ip_on_3000() -> None:
+    service = find("Service", "autos-backend")
+    assert service["spec"]["type"] == "ClusterIP"
+    assert service["spec"]["ports"][0]["port"] == 3000
+    assert service["spec"]["selector"] == {"app.kubernetes.io/name": "autos-backend"}
+
+
+def test_hpa_scales_2_to_10_at_70_percent_cpu_and_slowly_down() -> None:
+    spec = find("HorizontalPodAutoscaler", "autos-backend")["spec"]
+    assert spec["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "autos-backend"}
+    assert (spec["minReplicas"], spec["maxReplicas"]) == (2, 10)
+    [metric] = spec["metrics"]
+    assert metric["resource"]["name"] == "cpu"
+    assert metric["resource"]["target"] == {"type": "Utilization", "averageUtilization": 70}
+    assert spec["behavior"]["scaleDown"]["stabilizationWindowSeconds"] == 300
+
+
+def test_pdb_keeps_one_pod() -> None:
+    spec = find("PodDisruptionBudget", "autos-backend")["spec"]
+    assert spec["minAvailable"] == 1
+    assert spec["selector"]["matchLabels"] == {"app.kubernetes.io/name": "autos-backend"}
+
+
+def test_configmap_is_a_valid_configuration() -> None:
+    data = find("ConfigMap", "autos-backend-config")["data"]
+    known = set(Settings.model_fields) | {"otel_python_starlette_excluded_urls"}
+    assert {key.lower() for key in data} <= known
+    settings = Settings(
+        **{key.lower(): value for key, value in data.items() if key.lower() in Settings.model_fields}
+    )
+    assert settings.elasticsearch_url == "http://elasticsearch.autos.svc.cluster.local:9200"
+    assert settings.redis_url == "redis://redis.autos.svc.cluster.local:6379/0"
+    assert settings.rate_limit_per_minute == 100
+    assert settings.is_production
+
+
+def test_backing_services_are_reachable_by_the_configured_names() -> None:
+    elasticsearch = find("Service", "elasticsearch")
+    assert elasticsearch["spec"]["clusterIP"] == "None"
+    assert find("StatefulSet", "elasticsearch")["spec"]["serviceName"] == "elasticsearch"
+    assert find("Service", "redis")["spec"]["ports"][0]["port"] == 6379
+    assert find("Deployment", "redis")
+
+
+def test_network_policy_admits_the_api_only_where_it_must() -> None:
+    policies = {doc["metadata"]["name"]: doc["spec"] for doc in resources() if doc["kind"] == "NetworkPolicy"}
+    assert policies["default-deny"]["podSelector"] == {}
+    api = {"podSelector": {"matchLabels": {"app.kubernetes.io/name": "autos-backend"}}}
+    for backing in ("elasticsearch", "redis"):
+        [rule] = policies[backing]["ingress"]
+        assert rule["from"] == [api]
+
+
+def test_dashboard_charts_only_metrics_the_service_exports() -> None:
+    dashboard = json.loads((K8S / "grafana-dashboard.json").read_text())
+    exported = {
+        sample_name
+        for family in REGISTRY.collect()
+        if family.name.startswith("autos_graph_")
+        for sample_name in (
+            family.name,
+            f"{family.name}_total",
+            f"{family.name}_bucket",
+            f"{family.name}_sum",
+            f"{family.name}_count",
+        )
+    }
+    used = {
+        name
+        for panel in dashboard["panels"]
+        for target in panel["targets"]
+        for name in re.findall(r"autos_graph_[a-z_]+", target["expr"])
+    }
+    assert used
+    assert used <= exported, used - exported
+    families = {name.removesuffix("_total") for name in used}
+    assert any("elasticsearch" in name for name in families)
+    assert any("cache_hits" in name for name in families)
+    assert any("dataloader" in name for name in families)
+    assert any("rate_limit" in name for name in families)
