@@ -95,6 +95,9 @@ async def bulk_index(
     """
     result = LoadResult()
     started = time.perf_counter()
+    # Any write makes the index something other than a named dataset; load_dataset
+    # records the fingerprint again once its load is complete.
+    await write_meta(client, alias=alias, dataset=None, dataset_fingerprint=None, dataset_count=None)
     queue: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue(maxsize=concurrency * 2)
 
     async def produce() -> None:

@@ -147,8 +147,10 @@ async def read_meta(client: AsyncElasticsearch, *, alias: str) -> dict[str, Any]
 
 
 async def write_meta(client: AsyncElasticsearch, *, alias: str, **values: Any) -> None:
-    """Merge values into the mapping's `_meta` (which Elasticsearch replaces as a whole)."""
-    meta = {**await read_meta(client, alias=alias), **values, "schema_version": SCHEMA_VERSION}
+    """Merge values into the mapping's `_meta` (which Elasticsearch replaces as a whole);
+    a None value removes the key."""
+    merged = {**await read_meta(client, alias=alias), **values, "schema_version": SCHEMA_VERSION}
+    meta = {key: value for key, value in merged.items() if value is not None}
     await client.indices.put_mapping(index=alias, meta=meta)
 
 
