@@ -20,13 +20,16 @@ from graphql import (
     GraphQLError,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
 )
 
 from graph.errors import QUERY_TOO_COMPLEX
+from resolvers.groups import MAX_GROUPS_PAGE, MAX_OTHER_YEARS
 from resolvers.pagination import MAX_PAGE_SIZE
+from resolvers.vehicles import MAX_IDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,16 +43,16 @@ class QueryLimits:
 
 LIMITS = QueryLimits()
 
-# Arguments that multiply the cost of everything below the field, and the
-# value assumed when the argument is omitted (the field's default).
-_MULTIPLIERS: dict[str, tuple[str, int]] = {
-    "vehicles": ("first", 20),
-    "manufacturerModelCombinations": ("first", 50),
-    "otherYears": ("first", 10),
-    "instances": ("count", 8),
-    "vehiclesByIds": ("ids", 1),
+# Arguments that multiply the cost of everything below the field: the value
+# assumed when the argument is omitted (the field's default) and the largest
+# the field accepts (assumed when a variable gives it).
+_MULTIPLIERS: dict[str, tuple[str, int, int]] = {
+    "vehicles": ("first", 20, MAX_PAGE_SIZE),
+    "manufacturerModelCombinations": ("first", 50, MAX_GROUPS_PAGE),
+    "otherYears": ("first", 10, MAX_OTHER_YEARS),
+    "instances": ("count", 8, 20),
+    "vehiclesByIds": ("ids", 1, MAX_IDS),
 }
-_LARGEST_MULTIPLIER = max(MAX_PAGE_SIZE, 500)
 
 
 def _multiplier(field: FieldNode) -> int:
@@ -58,16 +61,16 @@ def _multiplier(field: FieldNode) -> int:
     rule = _MULTIPLIERS.get(field.name.value)
     if rule is None:
         return 1
-    argument_name, default = rule
+    argument_name, default, largest = rule
     for argument in field.arguments or ():
         if argument.name.value != argument_name:
             continue
         value = argument.value
         if isinstance(value, IntValueNode):
-            return max(1, min(int(value.value), _LARGEST_MULTIPLIER))
-        if argument_name == "ids" and hasattr(value, "values"):
-            return max(1, len(value.values))
-        return _LARGEST_MULTIPLIER  # a variable: assume the worst
+            return max(1, min(int(value.value), largest))
+        if isinstance(value, ListValueNode):
+            return max(1, min(len(value.values), largest))
+        return largest  # a variable: assume the worst
     return default
 
 
