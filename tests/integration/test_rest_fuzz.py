@@ -1,0 +1,122 @@
+"""Property-based fuzzing of every v1 endpoint from its own OpenAPI document (schemathesis).
+
+The server is the real console script on a free loopback port, against the
+sample index, as operators run it. Each generated request, valid or
+deliberately invalid, must get no 5xx and an answer the document describes
+(status, media type, headers, body). The default run is bounded by a fixed
+number of examples per operation; `-m slow` runs a larger one.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from graph.rest.openapi import document_bytes
+from tests.conftest import ES_URL, REDIS_URL
+
+BIN = Path(sys.executable).parent / "autos-graph"
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+QUICK_EXAMPLES = 300
+THOROUGH_EXAMPLES = 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def rest_server(sample_index: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("rest-fuzz") / "server.log"
+    env = {
+        **os.environ,
+        "ELASTICSEARCH_URL": ES_URL,
+        "REDIS_URL": REDIS_URL,
+        "ES_INDEX": sample_index,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "ENVIRONMENT": "test",
+        # Thousands of requests from one address: the limiter has its own tests.
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "ACCESS_LOG": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("w") as log:
+        process = subprocess.Popen([str(BIN), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, f"the server exited:\n{log_path.read_text()[-3000:]}"
+            try:
+                if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, f"the server did not start:\n{log_path.read_text()[-3000:]}"
+            time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+# Loaded from the builder at collection time (schemathesis' lazy fixture loader
+# does not run under this pytest); test_the_served_document_is_the_one_fuzzed
+# ties it to what the server serves.
+schema = schemathesis.openapi.from_dict(
+    orjson.loads(document_bytes()),
+    # Valid and invalid inputs alike; a fixed seed so a failure reproduces.
+    config=schemathesis.Config.from_dict({"generation": {"mode": "all", "deterministic": True}}),
+)
+
+
+def test_the_served_document_is_the_one_fuzzed(rest_server: str) -> None:
+    assert httpx.get(f"{rest_server}/api/v1/openapi.json").content == document_bytes()
+
+
+@schema.parametrize()
+@settings(max_examples=QUICK_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_answer_is_documented_and_none_is_a_server_error(
+    case: schemathesis.Case[Any], rest_server: str
+) -> None:
+    case.call_and_validate(base_url=rest_server, checks=CHECKS)
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@settings(max_examples=THOROUGH_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_thorough_fuzzing(case: schemathesis.Case[Any], rest_server: str) -> None:
+    case.call_and_validate(base_url=rest_server, checks=CHECKS)
