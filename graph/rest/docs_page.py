@@ -20,8 +20,11 @@ body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:
 h1{font-size:1.6em}h2{margin-top:2em;border-bottom:1px solid #ddd}h3{font-family:monospace}
 code,pre{font-family:ui-monospace,monospace;background:#f5f5f5;border-radius:3px}
 code{padding:0 .2em}pre{padding:.8em;overflow:auto;font-size:13px}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3em .5em;vertical-align:top;
-text-align:left}.get{background:#e7f3ff;padding:.1em .4em;border-radius:3px}
+table{border-collapse:collapse;width:100%;table-layout:fixed}
+td,th{border:1px solid #ddd;padding:.3em .5em;vertical-align:top;overflow-wrap:anywhere;
+text-align:left}
+.params th:nth-child(1){width:16%}.params th:nth-child(2){width:8%}.params th:nth-child(3){width:30%}
+.get{background:#e7f3ff;padding:.1em .4em;border-radius:3px}
 """
 
 
@@ -63,7 +66,7 @@ def _parameters(document: dict[str, Any], parameters: list[dict[str, Any]]) -> s
             f"<td>{_inline(p.get('description', ''))}</td></tr>"
         )
     return (
-        "<table><tr><th>parameter</th><th>in</th><th>schema</th><th>description</th></tr>"
+        "<table class=params><tr><th>parameter</th><th>in</th><th>schema</th><th>description</th></tr>"
         + "".join(rows)
         + "</table>"
     )
