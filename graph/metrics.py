@@ -40,6 +40,12 @@ from graph.settings import Settings
 # The `_created` series double the output and no dashboard here uses them.
 disable_created_metrics()  # type: ignore[no-untyped-call]
 
+# prometheus-client reads this variable itself, when the metrics below are
+# created at import, before any settings exist; it needs the directory then.
+_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _MULTIPROC_DIR:
+    Path(_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _ES_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 _BATCH_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
