@@ -244,14 +244,30 @@ def iter_records(kind: DatasetKind) -> Iterator[VehicleRecord]:
     raise ValueError(f"unknown dataset {kind!r}")
 
 
-def fingerprint(records: Iterator[VehicleRecord]) -> str:
-    """A digest of a record stream's exact content, to tell whether an index already holds it."""
-    digest = hashlib.blake2b(digest_size=16)
-    for record in records:
-        digest.update(
+class Fingerprint:
+    """A digest of a record stream's exact content, to tell whether an index already holds it.
+
+    Incremental, so a loader can compute it on the records as they stream past
+    instead of generating the dataset a second time.
+    """
+
+    def __init__(self) -> None:
+        self._digest = hashlib.blake2b(digest_size=16)
+
+    def add(self, record: VehicleRecord) -> None:
+        self._digest.update(
             f"{record.vehicle_id}\x1f{record.make_model_year}\x1f{record.body_class}\x1f"
             f"{record.data_source}\x1f{record.instance_count}\x1e".encode()
         )
+
+    def hexdigest(self) -> str:
+        return self._digest.hexdigest()
+
+
+def fingerprint(records: Iterator[VehicleRecord]) -> str:
+    digest = Fingerprint()
+    for record in records:
+        digest.add(record)
     return digest.hexdigest()
 
 
