@@ -23,6 +23,7 @@ from datasources.vehicle_record import VehicleRecord, make_model_year
 DatasetKind = Literal["sample", "full"]
 
 SAMPLE_SIZE: Final = 1_000
+SAMPLE_MANUFACTURERS: Final = 90
 FULL_MINIMUM: Final = 100_000
 
 # Each data source covers the slice of the catalog such a source really has;
@@ -195,26 +196,51 @@ class _Lowest:
         return sorted(((position, record) for _, position, record in self.heap), key=lambda e: _rank(e[1]))
 
 
+def sample_manufacturers(catalog: Catalog) -> frozenset[str]:
+    """The makes the sample draws from: every make of an iconic, one-year or longest-named
+    model, then the makes with the most models, up to SAMPLE_MANUFACTURERS.
+
+    Capped so that one page of the manufacturer list (100 at most) shows the whole
+    sample, as the vehicle picker's first screen does.
+    """
+    required = {make for make, _ in (*ICONIC_MODELS, *_one_year_models(catalog), *_longest_names(catalog))}
+    by_size = sorted(catalog.manufacturers, key=lambda m: (-len(m.models), m.name))
+    chosen = set(required)
+    for manufacturer in by_size:
+        if len(chosen) >= SAMPLE_MANUFACTURERS:
+            break
+        chosen.add(manufacturer.name)
+    return frozenset(chosen)
+
+
+def _one_year_models(catalog: Catalog) -> set[tuple[str, str]]:
+    return {(m.name, model.name) for m, model in catalog.models() if len(model.years()) == 1}
+
+
+def _longest_names(catalog: Catalog) -> set[tuple[str, str]]:
+    ranked = sorted(catalog.models(), key=lambda pair: (-len(pair[1].name), pair[1].name))
+    return {(m.name, model.name) for m, model in ranked[:_LONGEST_NAMES]}
+
+
 @functools.cache
 def sample_records() -> tuple[VehicleRecord, ...]:
-    """Exactly SAMPLE_SIZE records: every manufacturer, the iconic models, every
-    one-year model, the longest names, then a stable shuffle of the rest.
+    """Exactly SAMPLE_SIZE records from sample_manufacturers(): the iconic models,
+    every one-year model, the longest names, a few of every make, then a stable
+    shuffle of the rest.
 
     A single pass over the full stream with bounded heaps, so the full set is
     never held in memory; the result is small enough to keep.
     """
     catalog = load_catalog()
-    one_year = {(m.name, model.name) for m, model in catalog.models() if len(model.years()) == 1}
-    longest = {
-        (m.name, model.name)
-        for m, model in sorted(catalog.models(), key=lambda pair: (-len(pair[1].name), pair[1].name))[
-            :_LONGEST_NAMES
-        ]
-    }
+    makes = sample_manufacturers(catalog)
+    one_year = _one_year_models(catalog)
+    longest = _longest_names(catalog)
     per_model: dict[tuple[str, str], _Lowest] = {}
     per_manufacturer: dict[str, _Lowest] = {}
     rest = _Lowest(k=SAMPLE_SIZE, heap=[])
     for position, record in enumerate(iter_full(catalog)):
+        if record.manufacturer not in makes:
+            continue
         pair = (record.manufacturer, record.model)
         if pair in ICONIC_MODELS or pair in one_year or pair in longest:
             size = _PER_ICONIC_MODEL if pair in ICONIC_MODELS else 1
