@@ -85,7 +85,7 @@ def decode_vin(vin: str) -> VinDecoding:
             + (f" (this one fits: {', '.join(legacy)})" if legacy else "")
         )
 
-    wmi_info = describe_wmi(text[:_WMI_LENGTH]) if len(text) >= _WMI_LENGTH and iso_3779 else None
+    wmi_info = describe_wmi(text[:_WMI_LENGTH], maker_code=text[11:14]) if iso_3779 else None
     written = expected = None
     check_ok: bool | None = None
     year: int | None = None

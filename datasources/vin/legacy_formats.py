@@ -63,7 +63,7 @@ PORSCHE_1969 = _format("Porsche 1969-1980 chassis number (10 digits)", r"9[0-9]{
 PORSCHE_1950 = _format("Porsche 1950-1968 chassis number (7 digits)", r"[1-9][0-9]{6}")
 MERCEDES_1960 = _format("Mercedes-Benz 1960-1980 chassis number (14 digits)", r"[0-9]{14}")
 BRITISH = _format("British chassis number 1950-1980", r"[A-Z]{2,4}[0-9]{5,6}[A-Z]?")
-JAPANESE = _format("Japanese frame number 1958-1980", r"[A-Z]{1,3}[0-9]{2,3}-[0-9]{5,6}")
+JAPANESE = _format("Japanese frame number 1958-1980", r"[A-Z]{1,3}[0-9]{2,3}-?[0-9]{5,6}")
 GENERIC = _format("Manufacturer serial number 1950-1980", r"[A-Z]{3}[0-9]{8}")
 EARLY = _format("Early serial number (before 1950)", r"([A-Z]{2})?[0-9]{8}")
 

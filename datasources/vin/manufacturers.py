@@ -278,6 +278,7 @@ PROFILES: Final[tuple[ManufacturerProfile, ...]] = (
             ("REO", "mass"),
             ("Stutz", "luxury"),
             ("Graham", "mass"),
+            ("Cunningham", "exotic"),
             ("Marmon", "luxury"),
         ),
     ),
@@ -418,7 +419,7 @@ PROFILES: Final[tuple[ManufacturerProfile, ...]] = (
     _profile("Opel", DE, "mass", "generic", car="W0L"),
     # United Kingdom
     _profile("Jaguar", UK, "luxury", "british", car="SAJ", mpv="SAD:2017"),
-    _profile("Land Rover", UK, "luxury", "british", mpv="SAL:1987", truck="SAL:1987"),
+    _profile("Land Rover", UK, "luxury", "british", mpv="SAL", truck="SAL"),
     _profile("Rover", UK, "premium", "british", car="SAR:1981-2005"),
     _profile("Sterling", UK, "premium", "british", car="SAX:1987-1991"),
     _profile("Triumph", UK, "sports", "british", car="SAT:1981-1984"),
@@ -436,6 +437,7 @@ PROFILES: Final[tuple[ManufacturerProfile, ...]] = (
         "british",
         (
             ("Austin-Healey", "sports"),
+            ("TVR", "sports"),
             ("Sunbeam", "mass"),
             ("Hillman", "mass"),
             ("Morris", "mass"),
@@ -453,13 +455,15 @@ PROFILES: Final[tuple[ManufacturerProfile, ...]] = (
     _profile("Fiat", IT, "mass", "generic", car="ZFA; 3C3:2012", mpv="ZFB:2016"),
     _profile("Lancia", IT, "premium", "generic", car="ZLA"),
     _profile("De Tomaso", IT, "exotic", "generic"),
+    _profile("Iso", IT, "exotic", "generic"),
+    _profile("Facel Vega", FR, "exotic", "generic"),
     # France, Sweden and others
     _profile("Peugeot", FR, "mass", "generic", car="VF3"),
     _profile("Renault", FR, "mass", "generic", car="VF1"),
     _profile("Citroen", FR, "mass", "generic", car="VF7"),
-    _profile("Bugatti", FR, "exotic", "generic", car="VF9:2006"),
+    _profile("Bugatti", FR, "exotic", "generic", car="ZA9/D39:1991-1995; VF9/795:2005"),
     _profile("Volvo", SE, "premium", "generic", car="YV1; LVY:2017; 7JR:2019", mpv="YV1; YV4:2003"),
-    _profile("Saab", SE, "premium", "generic", car="YS3:1981-2011", mpv="5S3:2005-2009"),
+    _profile("Saab", SE, "premium", "generic", car="YS3:1981-2012", mpv="5S3:2005-2009"),
     _profile("Polestar", SE, "premium", "generic", car="LPS:2020", mpv="YSM:2024"),
     _profile("Yugo", "Serbia", "mass", "generic", car="VX1:1985-1992"),
 )

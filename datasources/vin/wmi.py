@@ -49,11 +49,13 @@ DECODE_ONLY: Final[dict[str, str]] = {
 
 
 def _manufacturers_by_wmi() -> dict[str, tuple[str, ...]]:
+    """WMI -> marques; a small manufacturer is also filed under WMI + its positions 12-14."""
     names: dict[str, list[str]] = {}
     for profile in PROFILES:
-        for wmi in sorted(profile.wmis):
-            if profile.name not in names.setdefault(wmi, []):
-                names[wmi].append(profile.name)
+        rules = profile.rules + tuple(rule for _, each in profile.model_rules for rule in each)
+        for key in sorted({rule.wmi + rule.maker_code for rule in rules} | profile.wmis):
+            if profile.name not in names.setdefault(key, []):
+                names[key].append(profile.name)
     for wmi, name in DECODE_ONLY.items():
         names.setdefault(wmi, [name])
     return {wmi: tuple(each) for wmi, each in names.items()}
@@ -71,15 +73,19 @@ class WmiInfo:
     small_manufacturer: bool
 
 
-def describe_wmi(wmi: str) -> WmiInfo:
-    """Who and where, for any WMI; several marques sharing one WMI are all named."""
-    names = MANUFACTURERS_BY_WMI.get(wmi)
+def describe_wmi(wmi: str, *, maker_code: str = "") -> WmiInfo:
+    """Who and where, for any WMI; several marques sharing one WMI are all named.
+    `maker_code` (positions 12-14) tells small manufacturers sharing a WMI ending in 9 apart."""
+    small = len(wmi) == 3 and wmi[2] == "9"
+    names = (MANUFACTURERS_BY_WMI.get(wmi + maker_code) if small and maker_code else None) or (
+        MANUFACTURERS_BY_WMI.get(wmi)
+    )
     return WmiInfo(
         wmi=wmi,
         manufacturer=" / ".join(names) if names else None,
         country=country_of(wmi),
         region=region_of(wmi),
-        small_manufacturer=len(wmi) == 3 and wmi[2] == "9",
+        small_manufacturer=small,
     )
 
 
