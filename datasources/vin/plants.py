@@ -128,6 +128,7 @@ PLANTS: Final[dict[str, tuple[Plant, ...]]] = {
     "WP0": (("S", "Stuttgart-Zuffenhausen, Germany"),),
     "WP1": (("L", "Leipzig, Germany"), ("S", "Bratislava, Slovakia")),
     "1G8": (("Z", "Spring Hill, Tennessee"),),
+    "5GZ": (("D", "Doraville, Georgia"), ("S", "Spring Hill, Tennessee")),
 }
 
 _GENERIC_CODES: Final = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
@@ -220,6 +221,7 @@ HOME_PLANTS: Final[dict[str, str]] = {
     "Jensen": "West Bromwich, England",
     "AC": "Thames Ditton, England",
     "DeLorean": "Dunmurry, Northern Ireland",
+    "Yugo": "Kragujevac, Serbia",
 }
 
 

@@ -10,6 +10,7 @@ so an instance costs three weighted draws.
 from __future__ import annotations
 
 import functools
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -214,6 +215,13 @@ ELECTRIC_MODELS: Final = frozenset(
         "silveradoev",
         "sparkev",
         "cybertruck",
+        "q6etron",
+        "idbuzz",
+        "bz4x",
+        "prologue",
+        "eqb",
+        "rz",
+        "i7",
     }
 )
 
@@ -350,11 +358,18 @@ class PowertrainTables:
 
 
 def _size(profile: ManufacturerProfile, body_class: str) -> Size:
+    """Big engines went into trucks, vans, limousines and American SUVs and luxury
+    cars; imported SUVs were car-based and smaller."""
     if profile.market == "exotic":
         return "exotic"
-    if kind_of(body_class) != "car" or body_class == "Limousine" or profile.market == "luxury":
+    american = _family(profile) != "import"
+    if body_class in {"Pickup", "Van", "Limousine"} or (
+        american and (body_class == "SUV" or profile.market == "luxury")
+    ):
         return "large"
-    if body_class == "Hatchback":
+    if body_class == "Hatchback" or (
+        not american and profile.market == "mass" and kind_of(body_class) == "car"
+    ):
         return "compact"
     return "standard"
 
@@ -402,7 +417,8 @@ def _special_engines(make: str, model: str, year: int) -> WeightedTable[str] | N
     return None
 
 
-def _drivetrains(make: str, model: str, year: int, body_class: str) -> WeightedTable[str]:
+def _drivetrains(profile: ManufacturerProfile, model: str, year: int, body_class: str) -> WeightedTable[str]:
+    make = normalise(profile.name)
     if make == "subaru" and year >= 1990:
         return _drive("AWD=1")
     if make in _REAR_ENGINE_MAKES:
@@ -422,14 +438,26 @@ def _drivetrains(make: str, model: str, year: int, body_class: str) -> WeightedT
         return _drive("FWD=88, AWD=12")
     if body_class in {"Van", "Limousine"}:
         return _drive("RWD=90, AWD=10")
-    if body_class in _SPORTY_BODIES:
-        return _drive("RWD=65, FWD=20, AWD=15")
-    return _drive("FWD=60, RWD=25, AWD=15")
+    if profile.market != "mass" or body_class in _SPORTY_BODIES:
+        return _drive("RWD=60, AWD=30, FWD=10")
+    # Front-wheel drive took over the family car through the 1980s; all-wheel drive spread after 2010.
+    if year < 1990:
+        return _drive("FWD=50, RWD=48, AWD=2")
+    if year < 2010:
+        return _drive("FWD=70, RWD=22, AWD=8")
+    return _drive("FWD=62, AWD=28, RWD=10")
 
 
 def powertrain_tables(
     profile: ManufacturerProfile, *, model: str, year: int, body_class: str
 ) -> PowertrainTables:
+    """Everything the era offered a vehicle of this maker and body (before the vehicle's own choice)."""
+    return _era_tables(profile, model, year, body_class)
+
+
+# Vehicles sharing maker, model, year and body (they differ by data source) share these tables.
+@functools.lru_cache(maxsize=16384)
+def _era_tables(profile: ManufacturerProfile, model: str, year: int, body_class: str) -> PowertrainTables:
     make = normalise(profile.name)
     model_key = normalise(model)
     era = _era(year)
@@ -446,11 +474,51 @@ def powertrain_tables(
         transmissions = automatic_only
     else:
         transmissions = any_body
+    if "CVT" in transmissions.values and (profile.market != "mass" or kind_of(body_class) == "truck"):
+        # Continuously variable transmissions went into economy cars, not trucks or performance cars.
+        transmissions = _without(transmissions, "CVT")
     return PowertrainTables(
         engines=engines,
         transmissions=transmissions,
-        drivetrains=_drivetrains(make, model_key, year, body_class),
+        drivetrains=_drivetrains(profile, model_key, year, body_class),
         electric=False,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _without(table: WeightedTable[str], value: str) -> WeightedTable[str]:
+    return WeightedTable(
+        [(each, weight) for each, weight in zip(table.values, table.weights, strict=True) if each != value]
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _offered(table: WeightedTable[str], first: int, size: int) -> WeightedTable[str]:
+    count = len(table.values)
+    picked = [
+        (table.values[(first + step) % count], table.weights[(first + step) % count]) for step in range(size)
+    ]
+    return WeightedTable(picked)
+
+
+def _choose(table: WeightedTable[str], draw: int, most: int) -> WeightedTable[str]:
+    """One to `most` neighbouring entries of `table`, the first picked by weight."""
+    first = bisect_right(table.thresholds, draw)
+    size = min(1 + (draw & 0xFF) % most, len(table.values))
+    return _offered(table, first, size)
+
+
+def vehicle_offerings(
+    tables: PowertrainTables, *, engine_draw: int, transmission_draw: int, drivetrain_draw: int
+) -> PowertrainTables:
+    """What one model-year actually offered: up to three engines, two transmissions and
+    two drivetrains out of its era's tables, so every instance of a vehicle is built
+    from the same short list, as the real cars of one model-year were."""
+    return PowertrainTables(
+        engines=_choose(tables.engines, engine_draw, 3),
+        transmissions=_choose(tables.transmissions, transmission_draw, 2),
+        drivetrains=_choose(tables.drivetrains, drivetrain_draw, 2),
+        electric=tables.electric,
     )
 
 

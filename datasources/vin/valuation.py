@@ -46,7 +46,7 @@ BODY_FACTOR: Final[dict[str, float]] = {
     "Minivan": 0.8,
     "Van": 0.8,
 }
-_FLOOR: Final = 0.25
+_FLOOR: Final = 0.3
 _COLLECTOR_AGE: Final = 25
 _PEAK: Final = 1.6
 _PEAK_AGE: Final = 65
@@ -57,7 +57,7 @@ def age_factor(age: int) -> float:
     """Used-car depreciation to a floor, flat to 25 years, a climb to the muscle-car
     era's peak, then a slow decline: fewer buyers remember pre-war cars."""
     if age <= _COLLECTOR_AGE:
-        return max(0.88**age, _FLOOR)
+        return max(0.9**age, _FLOOR)
     if age <= _PEAK_AGE:
         return min(_FLOOR + 0.035 * (age - _COLLECTOR_AGE), _PEAK)
     return max(_PEAK - 0.015 * (age - _PEAK_AGE), _PRE_WAR_FLOOR)

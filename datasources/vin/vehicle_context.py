@@ -14,11 +14,11 @@ from typing import Final
 from datasources.vehicle_record import VehicleRecord
 from datasources.vin.factory_options import OptionList, option_list_for
 from datasources.vin.legacy_formats import LegacyLayout, legacy_layout
-from datasources.vin.manufacturers import FIRST_ISO_YEAR, profile_for
+from datasources.vin.manufacturers import FIRST_ISO_YEAR, ManufacturerProfile, profile_for
 from datasources.vin.modern_format import ModernLayout, modern_layout
-from datasources.vin.palettes import Palette, palette_for
+from datasources.vin.palettes import Family, Palette, palette_for
 from datasources.vin.plants import Plant, plants_for, vehicle_plants
-from datasources.vin.powertrains import PowertrainTables, powertrain_tables
+from datasources.vin.powertrains import PowertrainTables, powertrain_tables, vehicle_offerings
 from datasources.vin.random_source import WeightedTable, vehicle_seed, vehicle_stream
 from datasources.vin.reference import age_in_years
 from datasources.vin.registration import (
@@ -31,6 +31,16 @@ from datasources.vin.valuation import OPTION_SCALE, vehicle_base_value
 from datasources.vin.wmi import choose_wmi
 
 ISO_3779: Final = "ISO 3779"
+
+
+def _palette_family(profile: ManufacturerProfile) -> Family:
+    if profile.legacy == "ford":
+        return "ford"
+    if profile.legacy == "gm" or profile.name == "GMC":
+        return "gm"
+    if profile.legacy == "chrysler" or profile.name == "Jeep":
+        return "chrysler"
+    return "other"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +70,16 @@ def vehicle_context(record: VehicleRecord) -> VehicleContext:
     serial_draw = stream.next_u32()
     plant_draw = stream.next_u32()
     choice_draw = stream.next_u32()
+    engine_draw = stream.next_u32()
+    transmission_draw = stream.next_u32()
+    drivetrain_draw = stream.next_u32()
 
     slot = source_slot(record.data_source)
-    powertrain = powertrain_tables(
-        profile, model=record.model, year=record.year, body_class=record.body_class
+    powertrain = vehicle_offerings(
+        powertrain_tables(profile, model=record.model, year=record.year, body_class=record.body_class),
+        engine_draw=engine_draw,
+        transmission_draw=transmission_draw,
+        drivetrain_draw=drivetrain_draw,
     )
     engines = powertrain.engines.values
     modern: ModernLayout | None = None
@@ -109,7 +125,7 @@ def vehicle_context(record: VehicleRecord) -> VehicleContext:
         legacy=legacy,
         plants=vehicle_plants(all_plants, draw=plant_draw),
         powertrain=powertrain,
-        palette=palette_for(record.year),
+        palette=palette_for(record.year, family=_palette_family(profile)),
         options=option_list_for(record.year),
         option_scale=OPTION_SCALE[profile.market],
         base_value=vehicle_base_value(

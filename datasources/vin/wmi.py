@@ -110,4 +110,7 @@ def choose_wmi(profile: ManufacturerProfile, *, model: str, year: int, body_clas
     rules = profile.rules_for(year=year, body_class=body_class, model=model)
     if not rules:
         return synthetic_rule(profile, body_class=body_class)
-    return rules[(draw * len(rules)) >> 32]
+    # The first WMI listed is the maker's main one: it gets half the vehicles, the rest share the other half.
+    if len(rules) == 1 or draw < 1 << 31:
+        return rules[0]
+    return rules[1 + (((draw - (1 << 31)) * (len(rules) - 1)) >> 31)]

@@ -43,7 +43,7 @@ def test_every_manufacturer_built_from_1981_has_a_real_wmi_for_its_years(
     [
         ("Ford", {"1FA", "2FA", "3FA", "1ZV", "1FM", "2FM", "1FT", "2FT", "3FT"}),
         ("Chevrolet", {"1G1", "2G1", "3G1", "KL1", "1GN", "2GN", "3GN", "1GC", "2GC", "3GC"}),
-        ("Mercedes-Benz", {"WDB", "WDD", "W1K", "55S", "WDC", "4JG", "W1N"}),
+        ("Mercedes-Benz", {"WDB", "WDD", "W1K", "55S", "WDC", "4JG", "W1N", "WD3"}),
         ("Volkswagen", {"WVW", "1VW", "3VW", "WV2", "WVG", "1V2", "WV1"}),
         ("Toyota", {"JT2", "1NX", "4T1", "2T1", "JTD", "JT3", "JTE", "JTM", "4T3", "5TD", "2T3", "JT4", "4TA",
                     "5TF", "5TE", "3TM"}),

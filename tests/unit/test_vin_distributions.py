@@ -142,8 +142,8 @@ def test_value_grows_with_options_within_a_condition(sample: Sample) -> None:
 
 
 def test_colours_come_from_their_eras_palette(sample: Sample) -> None:
-    early = [palette for palette in PALETTES if palette.first_year < PALETTE_SPLIT_YEAR]
-    later = [palette for palette in PALETTES if palette.first_year >= PALETTE_SPLIT_YEAR]
+    early = [palette for palette in PALETTES if palette.era_start < PALETTE_SPLIT_YEAR]
+    later = [palette for palette in PALETTES if palette.era_start >= PALETTE_SPLIT_YEAR]
     early_colours = {colour for palette in early for colour in palette.exterior.values}
     later_colours = {colour for palette in later for colour in palette.exterior.values}
     assert not early_colours & later_colours

@@ -121,7 +121,7 @@ def test_pinned_output_changes_only_deliberately() -> None:
     assert [each.vin for each in mustang + model_y] == PINNED_VINS
 
 
-PINNED_VINS = ["5Y08F108512", "5X08H153512", "7SAEWAJE4PA131304", "7SAEWAJMXPA176304"]
+PINNED_VINS = ["5Y08L108512", "5X08L153512", "7SAEWAJE4PA131304", "7SAEWAJMXPA176304"]
 
 
 @pytest.mark.parametrize(
