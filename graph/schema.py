@@ -28,8 +28,9 @@ from graph.types.catalog import (
 )
 from graph.types.facets import VehicleFacets
 from graph.types.inputs import VehicleFilterInput, VehicleSort, to_filter, to_orders
+from graph.types.vin import VinDecoding
 from resolvers import facets as facet_resolvers
-from resolvers import groups, vehicles
+from resolvers import groups, instances, vehicles
 
 
 @strawberry.type
@@ -84,6 +85,10 @@ class Query:
     async def facets(self, info: Info, filter: VehicleFilterInput | None = None) -> VehicleFacets:
         counts = await facet_resolvers.facets(scope=info.context.data, vehicle_filter=to_filter(filter))
         return VehicleFacets.from_counts(counts)
+
+    @strawberry.field(description="Validate and decode any VIN: check digit, maker, country, model year.")
+    def decode_vin(self, vin: str) -> VinDecoding:
+        return VinDecoding.from_decoding(instances.decode(vin=vin))
 
 
 class AutosSchema(strawberry.Schema):

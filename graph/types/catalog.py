@@ -12,7 +12,8 @@ from datasources.vehicle_record import VehicleRecord
 from datasources.vehicle_store import ManufacturerAggregate, ModelAggregate
 from graph.context import Info
 from graph.types.inputs import VehicleFilterInput, to_filter
-from resolvers import groups
+from graph.types.vin import VinInstance
+from resolvers import groups, instances
 from resolvers.vehicles import VehiclePage
 
 
@@ -49,6 +50,15 @@ class Vehicle:
             make_model_year=record.make_model_year,
             record=record,
         )
+
+    @strawberry.field(
+        description="Example cars of this record with VINs (1-20); computed only when selected, never stored."
+    )
+    def instances(self, count: int | None = 8) -> list[VinInstance]:
+        return [
+            VinInstance.from_instance(i, record=self.record)
+            for i in instances.vehicle_instances(record=self.record, count=count)
+        ]
 
     @strawberry.field(description="The manufacturer's group (batched across vehicles).")
     async def group(self, info: Info) -> ManufacturerModelGroup:
