@@ -76,8 +76,8 @@ async def test_instances_are_not_computed_unless_selected(
 async def test_decode_vin(client: httpx.AsyncClient, vin: str, expected: dict[str, Any]) -> None:
     data = await data_of(
         client,
-        "query($vin: String!) { decodeVin(vin: $vin) { valid errors checkDigitValid country modelYear wmi } }",
-        {"vin": vin},
+        "query($v: String!) { decodeVin(vin: $v) { valid errors checkDigitValid country modelYear wmi } }",
+        {"v": vin},
     )
     decoding = data["decodeVin"]
     for key, value in expected.items():
