@@ -92,10 +92,10 @@ def draw_instance(context: VehicleContext, state: int, *, index: int) -> tuple[V
         s = (s * a + c) & m
         swap = slot + ((s * (pool - slot)) >> 32)
         order[slot], order[swap] = order[swap], order[slot]
-    chosen = sorted(order[:wanted])
-    names, values = option_list.names, option_list.values
-    options = tuple([names[each] for each in chosen])
-    options_value = sum([values[each] for each in chosen]) * context.option_scale
+    chosen = order[:wanted]
+    chosen.sort()
+    options = tuple(map(option_list.names.__getitem__, chosen))
+    options_value = sum(map(option_list.values.__getitem__, chosen)) * context.option_scale
 
     s = (s * a + c) & m
     matching_numbers = s * _UNIT < condition.matching_numbers
