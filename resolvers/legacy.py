@@ -16,11 +16,16 @@ from datasources.manufacturer_groups import cached_manufacturer_groups
 from datasources.vehicle_filter import SortOrder, VehicleFilter, build_query, build_sort
 from datasources.vehicle_record import VehicleRecord
 from datasources.vehicle_store import ManufacturerAggregate, SearchRequest, search
-from resolvers.errors import InvalidArgument
+from datasources.vin import VinInstance
+from resolvers.errors import InvalidArgument, NotFound
+from resolvers.instances import vehicle_instances
 from resolvers.scope import DataScope
-from resolvers.vehicles import normalised_filter
+from resolvers.vehicles import normalised_filter, vehicle
 
 T = TypeVar("T")
+
+# How much of an unknown id a NotFound message repeats.
+_SHOWN_ID_LENGTH = 64
 
 # Elasticsearch's index.max_result_window: it refuses `from + size` beyond it.
 # Deeper pages belong to GraphQL's cursor pagination (search_after).
@@ -84,3 +89,17 @@ async def vehicles_page(
         ),
     )
     return OffsetPage(items=[hit.record for hit in result.hits], total=result.total)
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleInstances:
+    record: VehicleRecord
+    instances: list[VinInstance]
+
+
+async def instances_of_vehicle(*, scope: DataScope, vehicle_id: str, count: int) -> VehicleInstances:
+    """The record (one lookup) and its first `count` generated instances."""
+    record = await vehicle(scope=scope, vehicle_id=vehicle_id)
+    if record is None:
+        raise NotFound(f"No vehicle has the id {vehicle_id[:_SHOWN_ID_LENGTH]!r}")
+    return VehicleInstances(record=record, instances=vehicle_instances(record=record, count=count))

@@ -9,9 +9,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from graph.rest import params
-from graph.rest.responses import STALE_HEADER, combinations_body, details_body, json_response
+from graph.rest.responses import (
+    STALE_HEADER,
+    combinations_body,
+    details_body,
+    instances_body,
+    json_response,
+)
 from graph.state import new_data_scope, services_of
 from resolvers import legacy
+from resolvers.instances import instance_to_dict
 
 
 async def manufacturer_model_combinations(request: Request) -> Response:
@@ -36,3 +43,12 @@ async def vehicle_details(request: Request) -> Response:
         limit=query.paging.size,
     )
     return json_response(details_body(page, query))
+
+
+async def vehicle_instances(request: Request) -> Response:
+    # The count is checked first: a bad count is a 400 whether or not the vehicle exists.
+    count = params.instance_count(request.query_params)
+    found = await legacy.instances_of_vehicle(
+        scope=new_data_scope(services_of(request)), vehicle_id=request.path_params["vehicleId"], count=count
+    )
+    return json_response(instances_body(found.record, [instance_to_dict(i) for i in found.instances]))

@@ -248,6 +248,57 @@ def _schemas() -> dict[str, Any]:
             }
         )
         | {"description": "The request as applied, after normalisation."},
+        "VinInstance": _object(
+            {
+                "index": {
+                    **_integer(0, params.MAX_COUNT - 1),
+                    "description": "Position among the instances.",
+                },
+                "vin": {"type": "string", "minLength": 1, "maxLength": 17},
+                "vin_format": {
+                    "type": "string",
+                    "description": "`ISO 3779` from 1981, else the era's format.",
+                },
+                "condition": {"type": "string", "enum": ["Concours", "Excellent", "Good", "Fair", "Project"]},
+                "condition_rating": {"type": "number", "minimum": 1, "maximum": 5},
+                "mileage": _integer(0),
+                "mileage_verified": {"type": "boolean"},
+                "state": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "USPS code."},
+                "registration_status": {"type": "string", "enum": ["Active", "Historic", "Non-Operational"]},
+                "title_status": {
+                    "type": "string",
+                    "enum": ["Clean", "Rebuilt", "Salvage", "Bonded", "Bill of Sale"],
+                },
+                "exterior_color": _NAME,
+                "interior_color": _NAME,
+                "engine": _NAME,
+                "transmission": _NAME,
+                "drivetrain": {"type": "string", "enum": ["RWD", "FWD", "AWD", "4WD"]},
+                "options": {"type": "array", "items": _NAME},
+                "matching_numbers": {"type": "boolean"},
+                "previous_owners": _integer(1),
+                "last_service_date": {"type": "string", "format": "date"},
+                "assembly_plant": _NAME,
+                "estimated_value": {**_integer(0), "description": "US dollars."},
+            }
+        )
+        | {"description": "One generated example car of the record; deterministic, never stored."},
+        "VehicleInstances": _object(
+            {
+                "vehicle_id": _NAME,
+                "manufacturer": _NAME,
+                "model": _NAME,
+                "year": {"type": "integer"},
+                "body_class": _NAME,
+                "instance_count": {**_integer(0), "description": "Real cars known for the record."},
+                "instances": {
+                    "type": "array",
+                    "minItems": params.MIN_COUNT,
+                    "maxItems": params.MAX_COUNT,
+                    "items": _ref("schemas", "VinInstance"),
+                },
+            }
+        ),
         "VehicleDetailsPage": _object(
             {
                 "total": {**_integer(0), "description": "Vehicles matching, on all pages (exact)."},
@@ -312,14 +363,19 @@ def _errors(*statuses: str) -> dict[str, Any]:
 
 
 def _operation(
-    operation_id: str, summary: str, description: str, parameters: list[str], ok: dict[str, Any]
+    operation_id: str,
+    summary: str,
+    description: str,
+    parameters: list[str],
+    ok: dict[str, Any],
+    errors: tuple[str, ...] = ("400", "429", "500", "503"),
 ) -> dict[str, Any]:
     return {
         "operationId": operation_id,
         "summary": summary,
         "description": description,
         "parameters": [_ref("parameters", name) for name in parameters],
-        "responses": {"200": ok, **_errors("400", "429", "500", "503")},
+        "responses": {"200": ok, **_errors(*errors)},
     }
 
 
@@ -361,6 +417,16 @@ def _paths() -> dict[str, Any]:
         ],
         _response("A page of vehicles.", _ref("schemas", "VehicleDetailsPage")),
     )
+    instances = _operation(
+        "listVehicleInstances",
+        "Generated example cars (VINs and their attributes) of one vehicle record",
+        "`count` instances computed from the record on every call (never stored), the same on every "
+        "call and replica. `count` is checked before the vehicle is looked up: a bad `count` is a 400 "
+        "even for an unknown id, which is a 404.",
+        ["vehicleId", "count"],
+        _response("The vehicle and its instances.", _ref("schemas", "VehicleInstances")),
+        errors=("400", "404", "429", "500", "503"),
+    )
     document = _response("This document.", {"type": "object", "required": ["openapi", "info", "paths"]})
     docs_page = {
         "description": "This document as a self-contained HTML page.",
@@ -370,6 +436,7 @@ def _paths() -> dict[str, Any]:
     return {
         f"{PREFIX}/manufacturer-model-combinations": {"get": combinations},
         f"{PREFIX}/vehicles/details": {"get": details},
+        f"{PREFIX}/vehicles/{{vehicleId}}/instances": {"get": instances},
         f"{PREFIX}/openapi.json": {
             "get": {
                 "operationId": "getOpenApiDocument",

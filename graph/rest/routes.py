@@ -35,6 +35,7 @@ def _v1_router() -> Router:
         routes=[
             Route("/manufacturer-model-combinations", endpoints.manufacturer_model_combinations),
             Route("/vehicles/details", endpoints.vehicle_details),
+            Route("/vehicles/{vehicleId}/instances", endpoints.vehicle_instances),
             Route("/openapi.json", openapi_document),
             Route("/docs", docs_page),
         ]
