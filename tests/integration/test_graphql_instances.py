@@ -9,8 +9,7 @@ import httpx
 import pytest
 
 from datasources.vehicle_record import VehicleRecord
-from datasources.vin import VinInstance
-from resolvers import instances as instance_operations
+from datasources.vin import VinInstance, generate_instances
 from tests.conftest import app_client, make_settings
 from tests.support.graphql import data_of, error_codes, graphql
 
@@ -51,13 +50,12 @@ async def test_instances_are_not_computed_unless_selected(
     client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    original = instance_operations.generate_instances
 
     def counting(record: VehicleRecord, *, count: int) -> list[VinInstance]:
         calls.append(record.vehicle_id)
-        return original(record, count=count)
+        return generate_instances(record, count=count)
 
-    monkeypatch.setattr(instance_operations, "generate_instances", counting)
+    monkeypatch.setattr("resolvers.instances.generate_instances", counting)
     await data_of(client, "{ vehicles(first: 50) { nodes { id year group { count } otherYears { id } } } }")
     assert calls == []
     await data_of(client, WITH_INSTANCES, {"count": 2})
