@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from datasources.manufacturer_groups import cached_manufacturer_groups
 from datasources.vehicle_filter import MakeModel, SortOrder, VehicleFilter
@@ -11,7 +10,7 @@ from datasources.vehicle_record import VehicleRecord
 from datasources.vehicle_store import ManufacturerAggregate
 from loaders.vehicles_by_group import GroupVehiclesKey
 from resolvers.cursors import decode_offset, encode_offset
-from resolvers.pagination import check_first
+from resolvers.pagination import Edge, Page, check_first
 from resolvers.scope import DataScope
 from resolvers.vehicles import VehiclePage, normalised_filter, page_from_hits
 
@@ -19,22 +18,7 @@ MAX_GROUPS_PAGE = 500
 MAX_NAME_LENGTH = 100
 
 
-@dataclass(frozen=True, slots=True)
-class GroupEdge:
-    group: ManufacturerAggregate
-    cursor: str
-
-
-@dataclass(frozen=True, slots=True)
-class GroupPage:
-    edges: list[GroupEdge]
-    total: int
-    has_next_page: bool
-    stale: bool
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.edges[-1].cursor if self.edges else None
+GroupPage = Page[ManufacturerAggregate]
 
 
 async def manufacturer_model_combinations(
@@ -51,10 +35,9 @@ async def manufacturer_model_combinations(
     groups = cached.value
     window = groups[offset : offset + size]
     return GroupPage(
-        edges=[GroupEdge(group=g, cursor=encode_offset(offset + i)) for i, g in enumerate(window)],
+        edges=[Edge(node=g, cursor=encode_offset(offset + i)) for i, g in enumerate(window)],
         total=len(groups),
         has_next_page=offset + size < len(groups),
-        stale=cached.stale,
     )
 
 
@@ -89,7 +72,7 @@ async def group_vehicles(
         sort=tuple(sort),
     )
     page = page_from_hits(await scope.loaders.vehicles_by_group.load(key), first=size)
-    for record in page.records:
+    for record in page.nodes:
         scope.loaders.vehicle_by_id.prime(record.vehicle_id, record)
     return page
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
 from resolvers.errors import InvalidArgument
+
+T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
 
@@ -14,3 +19,26 @@ def check_first(first: int | None, *, default: int, name: str = "first", maximum
     if first < 0 or first > maximum:
         raise InvalidArgument(f"{name} must be between 0 and {maximum}, got {first}")
     return first
+
+
+@dataclass(frozen=True, slots=True)
+class Edge(Generic[T]):
+    node: T
+    cursor: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a connection, whatever its nodes are."""
+
+    edges: list[Edge[T]]
+    total: int
+    has_next_page: bool
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.edges[-1].cursor if self.edges else None
+
+    @property
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]

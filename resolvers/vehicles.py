@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from datasources.vehicle_filter import InvalidFilter, SortOrder, VehicleFilter, build_query, build_sort
 from datasources.vehicle_record import VehicleRecord
 from datasources.vehicle_store import SearchPage, SearchRequest, search
 from resolvers.cursors import decode_cursor, encode_cursor
 from resolvers.errors import InvalidArgument
-from resolvers.pagination import check_first
+from resolvers.pagination import Edge, Page, check_first
 from resolvers.scope import DataScope
 
 MAX_IDS = 500
@@ -18,31 +17,13 @@ MAX_ID_LENGTH = 128
 MAX_SORT_KEYS = 5
 
 
-@dataclass(frozen=True, slots=True)
-class VehicleEdge:
-    record: VehicleRecord
-    cursor: str
-
-
-@dataclass(frozen=True, slots=True)
-class VehiclePage:
-    edges: list[VehicleEdge]
-    total: int
-    has_next_page: bool
-
-    @property
-    def end_cursor(self) -> str | None:
-        return self.edges[-1].cursor if self.edges else None
-
-    @property
-    def records(self) -> list[VehicleRecord]:
-        return [edge.record for edge in self.edges]
+VehiclePage = Page[VehicleRecord]
 
 
 def page_from_hits(result: SearchPage, *, first: int) -> VehiclePage:
     hits = result.hits[:first]
     return VehiclePage(
-        edges=[VehicleEdge(record=hit.record, cursor=encode_cursor(hit.sort)) for hit in hits],
+        edges=[Edge(node=hit.record, cursor=encode_cursor(hit.sort)) for hit in hits],
         total=result.total,
         has_next_page=len(result.hits) > first,
     )
@@ -97,6 +78,6 @@ async def search_vehicles(
     )
     page = page_from_hits(result, first=size)
     # Nested fields asking for these vehicles by id must not fetch them again.
-    for record in page.records:
+    for record in page.nodes:
         scope.loaders.vehicle_by_id.prime(record.vehicle_id, record)
     return page

@@ -87,7 +87,7 @@ class VehicleConnection:
 
     @classmethod
     def from_page(cls, page: VehiclePage) -> VehicleConnection:
-        edges = [VehicleEdge(cursor=e.cursor, node=Vehicle.from_record(e.record)) for e in page.edges]
+        edges = [VehicleEdge(cursor=e.cursor, node=Vehicle.from_record(e.node)) for e in page.edges]
         return cls(
             total_count=page.total,
             page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
@@ -155,7 +155,7 @@ class ManufacturerModelGroupConnection:
     @classmethod
     def from_page(cls, page: groups.GroupPage) -> ManufacturerModelGroupConnection:
         edges = [
-            ManufacturerModelGroupEdge(cursor=e.cursor, node=ManufacturerModelGroup.from_aggregate(e.group))
+            ManufacturerModelGroupEdge(cursor=e.cursor, node=ManufacturerModelGroup.from_aggregate(e.node))
             for e in page.edges
         ]
         return cls(
