@@ -21,13 +21,14 @@ def check_first(first: int | None, *, default: int, name: str = "first", maximum
     return first
 
 
-@dataclass(frozen=True, slots=True)
+# No slots: a slotted generic dataclass breaks when instantiated through Page[X](...).
+@dataclass(frozen=True)
 class Edge(Generic[T]):
     node: T
     cursor: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Page(Generic[T]):
     """One page of a connection, whatever its nodes are."""
 
