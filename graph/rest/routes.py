@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import TypeVar
+
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
@@ -12,6 +15,19 @@ from graph.rest.boundary import ApiV1Boundary
 from graph.rest.docs_page import page_html
 from graph.rest.errors import not_found
 from graph.rest.openapi import PREFIX, document_bytes
+
+R = TypeVar("R", Mount, Route)
+
+
+def _any_character(route: R) -> R:
+    """The route with `.` in its path pattern matching newlines too.
+
+    Starlette compiles `{path:path}` to `.*`, which stops at a newline, so a
+    percent-encoded %0A in a path would fall through to the app's plain-text
+    404 without the version header.
+    """
+    route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
+    return route
 
 
 async def openapi_document(_request: Request) -> Response:
@@ -45,8 +61,8 @@ def _v1_router() -> Router:
 def rest_routes() -> list[BaseRoute]:
     v1 = ApiV1Boundary(_v1_router())
     return [
-        Mount(PREFIX, app=v1),
+        _any_character(Mount(PREFIX, app=v1)),
         # Without this, "/api/v1" alone would be redirected by the app's router, without the header.
         Route(PREFIX, endpoint=v1),
-        Route("/api/v2{rest:path}", endpoint=ReservedVersion()),
+        _any_character(Route("/api/v2{rest:path}", endpoint=ReservedVersion())),
     ]

@@ -66,10 +66,12 @@ async def test_elasticsearch_down_is_a_versioned_503_never_a_500(sample_index: s
     async with proxied_app(settings_for(sample_index)) as app:
         await app.proxy.stop()
         never_cached = f"zz{uuid.uuid4().hex[:8]}"
-        for url, params in [
+        requests: list[tuple[str, dict[str, str]]] = [
             (DETAILS, {"models": "Ford:Mustang"}),
             (COMBINATIONS, {"search": never_cached}),
-        ]:
+            ("/api/v1/vehicles/0123456789abcdef/instances", {"count": "3"}),
+        ]
+        for url, params in requests:
             response = await app.client.get(url, params=params)
             assert response.status_code == 503, response.text
             assert response.headers["x-api-version"] == "v1"

@@ -38,18 +38,25 @@ SUCCESSES = [
     f"{DETAILS}?yearMin=&yearMax=&sortBy=&unknownParameter=ignored",
     "/api/v1/openapi.json",
     "/api/v1/docs",
+    "/api/v1/vehicles/{known}/instances",
+    "/api/v1/vehicles/{known}/instances?count=20",
 ]
 
 
 @pytest.mark.parametrize("url", SUCCESSES)
 async def test_successes_match_the_document(rest: httpx.AsyncClient, url: str) -> None:
+    if "{known}" in url:
+        first = (await rest.get(DETAILS, params={"size": 1})).json()["results"][0]
+        url = url.format(known=first["vehicle_id"])
     response = await rest.get(url)
     assert response.status_code == 200, response.text
     assert_conforms(response)
 
 
 BAD_REQUESTS = [
-    # count outside 1..20 and the instances endpoint are in test_rest_instances.
+    ("/api/v1/vehicles/any/instances?count=0", "count"),
+    ("/api/v1/vehicles/any/instances?count=21", "count"),
+    ("/api/v1/vehicles/any/instances?count=many", "count"),
     (f"{COMBINATIONS}?page=0", "page"),
     (f"{COMBINATIONS}?page=-3", "page"),
     (f"{COMBINATIONS}?page=two", "page"),
@@ -94,7 +101,19 @@ async def test_each_rule_answers_400_naming_the_parameter(
     assert_conforms(response)
 
 
-@pytest.mark.parametrize("path", ["/api/v1/no-such-endpoint", "/api/v1/vehicles", "/api/v1", "/api/v1/"])
+async def test_an_unknown_vehicle_matches_the_document(rest: httpx.AsyncClient) -> None:
+    for vehicle_id in ("no-such-vehicle", "new%0Aline"):
+        response = await rest.get(f"/api/v1/vehicles/{vehicle_id}/instances")
+        assert response.status_code == 404
+        assert response.json()["code"] == "NOT_FOUND"
+        assert_conforms(response)
+
+
+@pytest.mark.parametrize(
+    "path",
+    # %0A: Starlette's path patterns stop at a newline; the fuzzer found this one.
+    ["/api/v1/no-such-endpoint", "/api/v1/vehicles", "/api/v1", "/api/v1/", "/api/v1/x%0Ay"],
+)
 async def test_unknown_v1_paths_answer_a_versioned_json_404(rest: httpx.AsyncClient, path: str) -> None:
     response = await rest.get(path)
     assert_documented_error(response, 404)
@@ -107,7 +126,9 @@ async def test_other_methods_answer_a_versioned_json_405(rest: httpx.AsyncClient
     assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD"}
 
 
-@pytest.mark.parametrize("path", ["/api/v2", "/api/v2/vehicles/details", "/api/v2/openapi.json"])
+@pytest.mark.parametrize(
+    "path", ["/api/v2", "/api/v2/vehicles/details", "/api/v2/openapi.json", "/api/v2/%0A"]
+)
 async def test_v2_is_reserved(rest: httpx.AsyncClient, path: str) -> None:
     response = await rest.get(path)
     assert response.status_code == 404

@@ -60,3 +60,9 @@ def test_the_docs_page_needs_nothing_from_the_network() -> None:
     assert "<code>sortBy</code>" in page
     # Text from the document is escaped, never markup.
     assert "<strong>Every response</strong>" in page
+
+
+def test_only_the_instances_endpoint_answers_404() -> None:
+    paths = build_document()["paths"]
+    with_404 = [path for path, operations in paths.items() if "404" in operations["get"]["responses"]]
+    assert with_404 == ["/api/v1/vehicles/{vehicleId}/instances"]
