@@ -52,7 +52,9 @@ class Settings(BaseSettings):
 
     elasticsearch_url: str = "http://127.0.0.1:9200"
     es_index: str = "autos-unified"
-    es_request_timeout_seconds: float = Field(default=5.0, gt=0, le=120)
+    # Per attempt; a call with its retries ends by this plus 0.3 s (datasources/elasticsearch_client),
+    # so a hung cluster still gets SERVICE_UNAVAILABLE within the API's 2 s.
+    es_request_timeout_seconds: float = Field(default=1.5, gt=0, le=120)
     es_startup_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     redis_url: str | None = None
     host: str = "0.0.0.0"  # a container must listen beyond loopback
@@ -79,7 +81,11 @@ class Settings(BaseSettings):
     @field_validator("elasticsearch_url")
     @classmethod
     def _elasticsearch_url(cls, value: str) -> str:
-        return _check_url(value, schemes=("http", "https"), name="ELASTICSEARCH_URL")
+        # One node, or several comma-separated: the client spreads calls over them and skips dead ones.
+        urls = [part.strip() for part in value.split(",")]
+        if not all(urls):
+            raise ValueError(f"ELASTICSEARCH_URL has an empty entry in its comma-separated list: {value!r}")
+        return ",".join(_check_url(url, schemes=("http", "https"), name="ELASTICSEARCH_URL") for url in urls)
 
     @field_validator("redis_url")
     @classmethod

@@ -54,6 +54,32 @@ class TcpProxy:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
         self.port = self._server.sockets[0].getsockname()[1]
 
+    async def restart(self, *, blackhole: bool | None = None) -> None:
+        """Listen again on the SAME port (the app keeps its configured URL), optionally as a blackhole.
+
+        The open connections are reset first, so a switch to blackhole mode also
+        catches the app's pooled keep-alive connections.
+        """
+        await self.stop()
+        if blackhole is not None:
+            self.blackhole = blackhole
+        await self.start()
+
+    def hang(self) -> None:
+        """Go silent on the open connections too, without closing them: a dependency that hangs.
+
+        New connections are accepted and never answered; bytes on the open ones are dropped.
+        """
+        self.blackhole = True
+
+    async def resume(self) -> None:
+        """Answer again; the connections that hung are reset (their streams lost bytes)."""
+        await self.restart(blackhole=False)
+
+    @property
+    def listening(self) -> bool:
+        return self._server is not None
+
     async def stop(self) -> None:
         """Refuse new connections and reset the open ones."""
         if self._server is not None:
@@ -83,7 +109,7 @@ class TcpProxy:
         self._writers.add(upstream_writer)
         counter = HttpRequestCounter(self.requests)
         for source, sink, watch in ((reader, upstream_writer, counter), (upstream_reader, writer, None)):
-            task = asyncio.ensure_future(self._pipe(source, sink, watch=watch))
+            task = asyncio.ensure_future(self._pipe(source, sink, watch=watch, proxy=self))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
@@ -94,10 +120,16 @@ class TcpProxy:
 
     @staticmethod
     async def _pipe(
-        source: asyncio.StreamReader, sink: asyncio.StreamWriter, *, watch: HttpRequestCounter | None
+        source: asyncio.StreamReader,
+        sink: asyncio.StreamWriter,
+        *,
+        watch: HttpRequestCounter | None,
+        proxy: TcpProxy,
     ) -> None:
         try:
             while data := await source.read(65536):
+                if proxy.blackhole:
+                    continue  # hung: swallow, answer nothing
                 if watch is not None:
                     watch.feed(data)
                 sink.write(data)

@@ -92,3 +92,18 @@ def test_introspection_follows_graphiql_and_environment() -> None:
     assert load_settings(environment="production", graphiql=True).introspection_enabled is True
     assert load_settings(environment="production", introspection=True).introspection_enabled is True
     assert load_settings(environment="development").introspection_enabled is True
+
+
+def test_elasticsearch_url_may_list_several_nodes() -> None:
+    settings = load_settings(
+        elasticsearch_url=" http://127.0.0.1:9201/, http://127.0.0.1:9202 ,http://es3:9200"
+    )
+    assert settings.elasticsearch_url == "http://127.0.0.1:9201,http://127.0.0.1:9202,http://es3:9200"
+
+
+@pytest.mark.parametrize(
+    "value", ["http://127.0.0.1:9201,", "http://a:9200,,http://b:9200", "http://a:9200,b"]
+)
+def test_each_listed_elasticsearch_url_is_checked(value: str) -> None:
+    with pytest.raises(SettingsError, match="ELASTICSEARCH_URL"):
+        load_settings(elasticsearch_url=value)
