@@ -7,6 +7,8 @@
   known value is served and marked stale.
 - The cache backend (Redis) is best effort: any failure of it is a miss, never
   a failed request; its operations have tight timeouts (see cache_backend).
+  After a failure the backend is left alone for BACKEND_RETRY_SECONDS, so a
+  Redis that hangs costs one request its timeout, not every request three.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ T = TypeVar("T")
 
 # How long the last known value outlives its freshness, for outages.
 LAST_KNOWN_TTL_SECONDS = 24 * 3600
+# How long a failed backend is skipped before it is asked again (the rate limiter waits as long).
+BACKEND_RETRY_SECONDS = 5.0
 
 
 class CacheObserver(Protocol):
@@ -71,6 +75,7 @@ class AggregationCache:
         self._index_version = index_version
         self._observer: CacheObserver = observer or _NoObserver()
         self._in_flight: dict[str, asyncio.Future[tuple[Any, float]]] = {}
+        self._backend_retry_at = 0.0
 
     def key(self, name: str, arguments: Any) -> str:
         digest = hashlib.sha256(orjson.dumps(arguments, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
@@ -127,11 +132,23 @@ class AggregationCache:
         finally:
             del self._in_flight[key]
 
+    def _backend_usable(self) -> bool:
+        return time.monotonic() >= self._backend_retry_at
+
+    def _backend_failed(self, operation: str, error: Exception) -> None:
+        self._backend_retry_at = time.monotonic() + BACKEND_RETRY_SECONDS
+        log.warning(
+            f"cache {operation} failed; the cache is skipped for {BACKEND_RETRY_SECONDS:g} s",
+            extra={"context": {"error": type(error).__name__}},
+        )
+
     async def _read(self, key: str) -> dict[str, Any] | None:
+        if not self._backend_usable():
+            return None
         try:
             raw = await self._backend.get(key)
         except Exception as error:  # a broken cache is a miss, never a failed request
-            log.warning("cache read failed", extra={"context": {"error": type(error).__name__}})
+            self._backend_failed("read", error)
             return None
         if raw is None:
             return None
@@ -142,9 +159,11 @@ class AggregationCache:
         return value if isinstance(value, dict) else None
 
     async def _write(self, key: str, entry: dict[str, Any]) -> None:
+        if not self._backend_usable():
+            return
         payload = orjson.dumps(entry).decode()
         try:
             await self._backend.set(key, payload, ttl=self._ttl)
             await self._backend.set(f"{key}:last", payload, ttl=LAST_KNOWN_TTL_SECONDS)
         except Exception as error:  # the value is still returned; only caching is lost
-            log.warning("cache write failed", extra={"context": {"error": type(error).__name__}})
+            self._backend_failed("write", error)
