@@ -5,6 +5,9 @@
 #   scripts/services.sh down [es|redis]...  stop what this script started
 #   scripts/services.sh status
 #
+# Sourcing it defines the functions (fetch, the Elasticsearch user, node
+# start/stop) without running anything: scripts/es_cluster.sh builds on them.
+#
 # Elasticsearch is the official integration-test distribution from Maven
 # Central, fetched once with `mvn` and unpacked into a cache directory outside
 # the repository. It refuses to run as root, so as root it runs as the
@@ -82,45 +85,68 @@ as_es_user() {
   fi
 }
 
+# prepare_es_node RUN_DIR: a private config dir and data dir for one node, its
+# elasticsearch.yml read from stdin (path.data/path.logs are added). Keeping
+# them per node leaves the unpacked distribution read-only, so several nodes
+# and several checkouts can share it.
+prepare_es_node() {
+  local run="$1"
+  rm -rf "$run/config"
+  mkdir -p "$run/config" "$run/data" "$run/logs"
+  cp -r "$ES_HOME/config/." "$run/config/"
+  { cat; printf 'path.data: %s\npath.logs: %s\n' "$run/data" "$run/logs"; } >"$run/config/elasticsearch.yml"
+  [ "$(id -u)" = 0 ] && chown -R "$ES_USER:$ES_USER" "$run"
+  chmod -R a+rX "$ES_HOME"
+}
+
+# launch_es_node RUN_DIR HEAP: start a prepared node in the background (pid in RUN_DIR/es.pid).
+launch_es_node() {
+  local run="$1" heap="$2"
+  as_es_user env ES_JAVA_HOME="$(java_home)" ES_PATH_CONF="$run/config" \
+    ES_JAVA_OPTS="-Xms$heap -Xmx$heap" \
+    "$ES_HOME/bin/elasticsearch" -d -p "$run/es.pid" \
+    >"$run/stdout.log" 2>&1 || { tail -n 30 "$run/stdout.log" >&2; die "Elasticsearch in $run did not start"; }
+}
+
+# wait_es_health URL HEALTH_QUERY TIMEOUT RUN_DIR...: until _cluster/health?HEALTH_QUERY answers 200,
+# or die with the logs of the nodes in RUN_DIR... when it does not, or when one of them exited.
+wait_es_health() {
+  local url="$1" query="$2" timeout="$3" run
+  shift 3
+  local deadline=$((SECONDS + timeout))
+  until curl -sf -m 10 "$url/_cluster/health?$query&timeout=5s" >/dev/null 2>&1; do
+    local exited=""
+    for run in "$@"; do
+      if [ -f "$run/es.pid" ] && ! kill -0 "$(cat "$run/es.pid")" 2>/dev/null; then exited="$run"; fi
+    done
+    if [ $SECONDS -ge $deadline ] || [ -n "$exited" ]; then
+      for run in "$@"; do tail -n 30 "$run"/logs/*.log >&2 2>/dev/null || true; done
+      die "Elasticsearch on $url did not become healthy ($query)${exited:+; the node in $exited exited}"
+    fi
+    sleep 1
+  done
+}
+
 start_es() {
   if es_answers; then say "Elasticsearch already answers on $ES_URL"; return 0; fi
   check_jdk
   fetch_es
   ensure_es_user
-  # A private config dir and data dir per port keep the unpacked distribution
-  # read-only, so several nodes and several checkouts can share it.
-  rm -rf "$ES_RUN/config"
-  mkdir -p "$ES_RUN/config" "$ES_RUN/data" "$ES_RUN/logs"
-  cp -r "$ES_HOME/config/." "$ES_RUN/config/"
-  cat >"$ES_RUN/config/elasticsearch.yml" <<YML
+  prepare_es_node "$ES_RUN" <<YML
 cluster.name: autos-graph-local
 node.name: local-$ES_PORT
 network.host: 127.0.0.1
 http.port: $ES_PORT
 discovery.type: single-node
-path.data: $ES_RUN/data
-path.logs: $ES_RUN/logs
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false
 xpack.security.enabled: false
 xpack.security.autoconfiguration.enabled: false
 YML
-  [ "$(id -u)" = 0 ] && chown -R "$ES_USER:$ES_USER" "$ES_RUN"
-  chmod -R a+rX "$ES_HOME"
   say "starting Elasticsearch $ES_VERSION on $ES_URL (heap $ES_HEAP)"
   local started=$SECONDS
-  as_es_user env ES_JAVA_HOME="$(java_home)" ES_PATH_CONF="$ES_RUN/config" \
-    ES_JAVA_OPTS="-Xms$ES_HEAP -Xmx$ES_HEAP" \
-    "$ES_HOME/bin/elasticsearch" -d -p "$ES_RUN/es.pid" \
-    >"$ES_RUN/stdout.log" 2>&1 || { tail -n 30 "$ES_RUN/stdout.log" >&2; die "Elasticsearch did not start"; }
-  local deadline=$((SECONDS + 180))
-  until curl -sf -m 5 "$ES_URL/_cluster/health?wait_for_status=yellow&timeout=5s" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $deadline ] || { [ -f "$ES_RUN/es.pid" ] && ! kill -0 "$(cat "$ES_RUN/es.pid")" 2>/dev/null; }; then
-      tail -n 30 "$ES_RUN/logs/autos-graph-local.log" >&2 2>/dev/null || true
-      die "Elasticsearch on $ES_URL did not become healthy"
-    fi
-    sleep 1
-  done
+  launch_es_node "$ES_RUN" "$ES_HEAP"
+  wait_es_health "$ES_URL" "wait_for_status=yellow" 180 "$ES_RUN"
   touch "$ES_RUN/started-by-script"
   say "Elasticsearch is up on $ES_URL after $((SECONDS - started)) s"
 }
@@ -177,12 +203,17 @@ status() {
   if command -v redis-cli >/dev/null 2>&1 && redis_answers; then say "Redis: up on 127.0.0.1:$REDIS_PORT"; else say "Redis: down"; fi
 }
 
-action="${1:-status}"; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(es redis)
-case "$action" in
-  up) for t in "${targets[@]}"; do "start_$t"; done ;;
-  down) for t in "${targets[@]}"; do "stop_$t"; done ;;
-  status) status ;;
-  fetch) check_jdk; fetch_es ;;
-  *) die "usage: $0 up|down|status|fetch [es|redis]..." ;;
-esac
+main() {
+  local action="${1:-status}"; shift || true
+  local targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(es redis)
+  case "$action" in
+    up) for t in "${targets[@]}"; do "start_$t"; done ;;
+    down) for t in "${targets[@]}"; do "stop_$t"; done ;;
+    status) status ;;
+    fetch) check_jdk; fetch_es ;;
+    *) die "usage: $0 up|down|status|fetch [es|redis]..." ;;
+  esac
+}
+
+# Sourced (scripts/es_cluster.sh does), it only defines the functions above.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then main "$@"; fi
