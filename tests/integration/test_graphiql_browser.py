@@ -39,7 +39,9 @@ def server(sample_index: str) -> Iterator[str]:
         "RATE_LIMIT_PER_MINUTE": "0",
         "ENVIRONMENT": "development",
     }
-    process = subprocess.Popen([str(BIN), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [str(BIN), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -61,7 +63,12 @@ def test_graphiql_runs_the_example_query(server: str) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
         )
         try:
             page = browser.new_page()
@@ -81,4 +88,5 @@ def test_graphiql_runs_the_example_query(server: str) -> None:
     assert '"manufacturerModelCombinations"' in result
     assert '"errors"' not in result
     # Everything the page loaded came from this server: no CDN.
-    assert requests and all(url.startswith(server) or url.startswith("data:") for url in requests)
+    assert requests
+    assert all(url.startswith((server, "data:")) for url in requests)

@@ -20,7 +20,10 @@ ALIASES_IN_FRAGMENTS = (
     "fragment B on Query { " + " ".join(f"b{i}: facets {{ totalCount }}" for i in range(16)) + " }"
 )
 COSTLY = "{ vehicles(first: 100) { nodes { otherYears(first: 100) { otherYears(first: 100) { id } } } } }"
-COSTLY_BY_VARIABLE = "query($n: Int) { vehicles(first: $n) { nodes { otherYears(first: $n) { otherYears(first: $n) { id } } } } }"
+COSTLY_BY_VARIABLE = (
+    "query($n: Int) { vehicles(first: $n) { nodes { "
+    "otherYears(first: $n) { otherYears(first: $n) { id } } } } }"
+)
 TOO_MANY_TOKENS = "{ " + " ".join("__typename" for _ in range(2500)) + " }"
 # Each fragment spreads the next one three times: 3^12 paths if expanded naively.
 EXPONENTIAL = (
