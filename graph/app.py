@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from graph import health
+from graph import health, index_page
 from graph.graphql_app import STATIC_DIR, create_graphql_app
 from graph.lifespan import make_lifespan
 from graph.middleware import instrument, operational_middleware, operational_routes
@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     graphql = create_graphql_app(build_schema(settings), settings)
     routes: list[BaseRoute] = [
+        *index_page.routes,
         *health.routes,
         *operational_routes(settings),
         Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -67,3 +67,10 @@ async def test_graphiql_is_served(client: httpx.AsyncClient) -> None:
     response = await client.get("/graphql", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
+
+
+async def test_root_lists_the_entry_points(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/")).json()
+    assert body["graphql"] == "/graphql"
+    for path in (body["graphql"] + "?query={__typename}", body["rest"]["openapi"], body["health"]["live"]):
+        assert (await client.get(path)).status_code == 200, path
