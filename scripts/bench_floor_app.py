@@ -1,0 +1,61 @@
+"""The HTTP floor: a bare Starlette endpoint that answers with bytes it already holds.
+
+    BENCH_FLOOR_DIR=dir PORT=8001 WORKERS=1 python -m scripts.bench_floor_app
+
+`GET|POST /floor/{name}` reads the request body (as the API must) and answers
+with `dir/{name}.json`, the API's own answer to that workload captured earlier
+in the run. It is served by uvicorn with the flags `autos-graph serve` uses
+(graph/cli.py), so the gap between the two is the API's own work: middleware,
+GraphQL, the cache or Elasticsearch round trip, and serialisation.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from graph.cli import GRACEFUL_SHUTDOWN_SECONDS
+
+
+def app_factory() -> Starlette:
+    directory = Path(os.environ["BENCH_FLOOR_DIR"])
+    bodies = {path.stem: path.read_bytes() for path in directory.glob("*.json")}
+
+    async def floor(request: Request) -> Response:
+        await request.body()
+        body = bodies.get(request.path_params["name"])
+        if body is None:
+            return Response(b"", status_code=404)
+        return Response(body, media_type="application/json")
+
+    async def ready(_request: Request) -> Response:
+        return Response(b"ok")
+
+    return Starlette(routes=[Route("/floor/{name}", floor, methods=["GET", "POST"]), Route("/ready", ready)])
+
+
+def main() -> None:
+    uvicorn.run(
+        "scripts.bench_floor_app:app_factory",
+        factory=True,
+        host="127.0.0.1",
+        port=int(os.environ["PORT"]),
+        workers=int(os.environ.get("WORKERS", "1")),
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        log_level="warning",
+        proxy_headers=False,
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+
+
+if __name__ == "__main__":
+    main()
