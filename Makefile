@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 export ELASTICSEARCH_URL ?= http://127.0.0.1:9200
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run serve test test-fast test-slow lint format services services-down load-sample load-full schema bench clean
+.PHONY: install run serve test test-fast test-slow test-faults lint format services services-down load-sample load-full schema bench clean
 
 install: $(STAMP)
 
@@ -37,6 +37,14 @@ test: install
 
 test-slow: install
 	@bash scripts/with_services.sh $(PY) -m pytest -m slow
+
+# Every fault, fuzzing and soak test, fast and long (a 3-node cluster on 9201-9203 is started and stopped
+# by the node-kill test); -s shows the measured numbers ([faults], [fuzz], [soak] lines).
+FAULT_TESTS := tests/integration/test_faults_elasticsearch.py tests/integration/test_faults_redis.py \
+	tests/integration/test_faults_cluster.py tests/integration/test_fuzz_graphql.py \
+	tests/integration/test_bad_input.py tests/integration/test_soak.py
+test-faults: install
+	@bash scripts/with_services.sh $(PY) -m pytest -s $(FAULT_TESTS)
 
 lint: install
 	$(BIN)/ruff check .
