@@ -17,14 +17,16 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 from aiocache import Cache
 
+from datasources import read_ledger
 from datasources.errors import DataSourceUnavailable
+from datasources.read_ledger import EntryRead
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +93,15 @@ class AggregationCache:
         decode: Callable[[Any], T],
     ) -> Cached[T]:
         key = self.key(name, arguments)
-        stored = await self._read(key)
-        if stored is not None:
+        raw = await self._read_raw(key)
+        stored = _entry(raw)
+        if raw is not None and stored is not None:
             self._observer.on_hit(name)
+            read_ledger.note_entry(cache=name, key=key, raw=raw)
             return Cached(value=decode(stored["v"]), stale=False, hit=True, computed_at=stored["t"])
         self._observer.on_miss(name)
+        # Computed now, or a stale last-known value: an answer built from it is not to be reused.
+        read_ledger.note_not_reusable()
         try:
             encoded, computed_at = await self._single_flight(key, compute, encode)
         except DataSourceUnavailable:
@@ -142,7 +148,24 @@ class AggregationCache:
             extra={"context": {"error": type(error).__name__}},
         )
 
+    async def unchanged(self, reads: Sequence[EntryRead]) -> bool:
+        """Whether the store still holds every entry exactly as read (each counts as a hit then).
+
+        An answer built from these entries is then still the answer: the same
+        bytes decode to the same value. Expiry, deletion, a recomputation or a
+        broken backend all read as changed.
+        """
+        for read in reads:
+            if await self._read_raw(read.key) != read.raw:
+                return False
+        for read in reads:
+            self._observer.on_hit(read.cache)
+        return True
+
     async def _read(self, key: str) -> dict[str, Any] | None:
+        return _entry(await self._read_raw(key))
+
+    async def _read_raw(self, key: str) -> str | bytes | None:
         if not self._backend_usable():
             return None
         try:
@@ -150,13 +173,7 @@ class AggregationCache:
         except Exception as error:  # a broken cache is a miss, never a failed request
             self._backend_failed("read", error)
             return None
-        if raw is None:
-            return None
-        try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return None
-        return value if isinstance(value, dict) else None
+        return raw if isinstance(raw, str | bytes) else None
 
     async def _write(self, key: str, entry: dict[str, Any]) -> None:
         if not self._backend_usable():
@@ -167,3 +184,13 @@ class AggregationCache:
             await self._backend.set(f"{key}:last", payload, ttl=LAST_KNOWN_TTL_SECONDS)
         except Exception as error:  # the value is still returned; only caching is lost
             self._backend_failed("write", error)
+
+
+def _entry(raw: str | bytes | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None

@@ -7,6 +7,8 @@ from typing import TypeVar
 
 from elasticsearch import ApiError, ConnectionError, ConnectionTimeout, TransportError
 
+from datasources import read_ledger
+
 T = TypeVar("T")
 
 
@@ -20,6 +22,8 @@ class DataSourceRejected(Exception):
 
 async def elasticsearch_call(awaitable: Awaitable[T]) -> T:
     """Await a client call, turning transport failures into the data layer's errors."""
+    # Every read of Elasticsearch passes here: an answer that needed one is computed each time.
+    read_ledger.note_not_reusable()
     try:
         return await awaitable
     except (ConnectionError, ConnectionTimeout, TransportError) as error:

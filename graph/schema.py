@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from graph.answer_reuse import AnswerReuse, ReusableAnswers
 from graph.context import Info
 from graph.errors import ErrorCodes, classify
 from graph.query_limits import LIMITS, QueryLimitsRule
@@ -105,6 +106,8 @@ class AutosSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     expose_internals = settings is not None and settings.environment == "development"
+    # One store per schema (so per app and per worker process), shared by its requests.
+    answers = ReusableAnswers()
     extensions: list[Any] = (
         [] if settings is None or settings.introspection_enabled else [DisableIntrospection]
     )
@@ -118,6 +121,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=512),
             lambda: MaxTokensLimiter(max_token_count=LIMITS.max_tokens),
             lambda: AddValidationRules([QueryLimitsRule]),
+            lambda: AnswerReuse(answers=answers),
             StaleMarker,
             lambda: ErrorCodes(expose_internals=expose_internals),
         ],
