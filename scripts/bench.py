@@ -8,7 +8,7 @@ Steps, all in one run so every ratio compares numbers taken minutes apart:
     the benchmark's own (ES_INDEX, default `autos-bench`), timed;
  2. 20 VIN instances in-process, timed per call;
  3. capture: each workload sent once through a recording proxy in front of
-    Elasticsearch, cold (a Redis that remembers nothing) and warm: the
+    Elasticsearch, cold (the index's cache keys deleted first) and warm: the
     Elasticsearch round trips per operation and the exact request bodies;
  4. floors: those bodies replayed straight at Elasticsearch, a Redis GET of the
     cached payload, and a bare Starlette app answering the same bytes;

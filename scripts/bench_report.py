@@ -310,9 +310,11 @@ METHOD = """\
   concurrency the service's single flight shares one aggregation between
   simultaneous misses, which the ES req/op column shows.
 - Round trips: each workload is sent once through a recording proxy in front
-  of Elasticsearch, with a cold cache and with a warm one; under load they are
-  read from /metrics (`autos_graph_elasticsearch_request_duration_seconds_count`,
-  without the background alias refresh), as are the cache hits.
+  of Elasticsearch, cold (the benchmark index's cache keys deleted from Redis
+  first) and warm (sent again); under load they are read from /metrics
+  (`autos_graph_elasticsearch_request_duration_seconds_count`, without the
+  background alias refresh, per request the service answered), as are the
+  cache hits (every `cache` label, reused GraphQL answers included).
 - Floors, in the same run: the captured Elasticsearch requests replayed by wrk
   straight at Elasticsearch over one keep-alive connection (request cache
   cleared first for the uncached picker); a redis-py GET loop of the cached
