@@ -31,7 +31,8 @@ import pytest
 from tests.conftest import app_client, make_settings
 from tests.support.graphql import error_codes
 
-pytestmark = pytest.mark.slow
+# Starting the cluster (when it is not up) takes minutes on a small machine, on top of the run.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "es_cluster.sh"
 CLUSTER_INDEX = os.environ.get("ES_CLUSTER_INDEX", "autos-cluster")
