@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from elastic_transport import AsyncTransport, ConnectionTimeout, TransportApiResponse
 from elastic_transport.client_utils import DEFAULT, DefaultType
@@ -46,6 +47,17 @@ MAX_DEAD_NODE_BACKOFF_SECONDS = 4.0
 def split_urls(value: str) -> list[str]:
     """ELASTICSEARCH_URL holds one node's URL or several, comma-separated."""
     return [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+
+
+def loggable_urls(value: str) -> str:
+    """The URLs without their credentials (`https://user:secret@host` is a valid ELASTICSEARCH_URL)."""
+    shown = []
+    for url in split_urls(value):
+        parts = urlsplit(url)
+        if parts.username is not None or parts.password is not None:
+            url = urlunsplit(parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]))
+        shown.append(url)
+    return ",".join(shown)
 
 
 class DeadlineTransport(AsyncTransport):
@@ -116,12 +128,12 @@ async def wait_until_reachable(client: AsyncElasticsearch, *, url: str, timeout:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise ElasticsearchUnavailable(
-                f"cannot reach Elasticsearch at {url} after {attempt} attempts "
+                f"cannot reach Elasticsearch at {loggable_urls(url)} after {attempt} attempts "
                 f"in {timeout:g} s ({last_error})"
             )
         log.warning(
             "Elasticsearch not reachable yet, retrying",
-            extra={"context": {"url": url, "attempt": attempt, "error": last_error}},
+            extra={"context": {"url": loggable_urls(url), "attempt": attempt, "error": last_error}},
         )
         await asyncio.sleep(min(delay, remaining))
         delay = min(delay * 2, 4.0)

@@ -13,6 +13,7 @@ from datasources.cache_backend import cache_kind, close_cache, open_cache
 from datasources.elasticsearch_client import (
     ElasticsearchUnavailable,
     create_client,
+    loggable_urls,
     wait_until_reachable,
 )
 from datasources.index_version import IndexVersion
@@ -53,7 +54,7 @@ def make_lifespan(
             "started",
             extra={
                 "context": {
-                    "elasticsearch": settings.elasticsearch_url,
+                    "elasticsearch": loggable_urls(settings.elasticsearch_url),
                     "cluster_status": status,
                     "index": settings.es_index,
                     "cache": cache_kind(cache),

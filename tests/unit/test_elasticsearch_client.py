@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from datasources.elasticsearch_client import (
+    MAX_DEAD_NODE_BACKOFF_SECONDS,
+    RETRY_GRACE_SECONDS,
+    create_client,
+    loggable_urls,
+    split_urls,
+)
+
+
+def test_one_url_or_several() -> None:
+    assert split_urls("http://a:9200") == ["http://a:9200"]
+    assert split_urls(" http://a:9200/, http://b:9200 ,") == ["http://a:9200", "http://b:9200"]
+
+
+def test_credentials_never_reach_a_log_line() -> None:
+    shown = loggable_urls("https://elastic:s3cr%40t@es1:9200,http://es2:9200,https://user@es3")
+    assert shown == "https://***@es1:9200,http://es2:9200,https://***@es3"
+
+
+async def test_the_client_knows_every_node_and_heals_quickly() -> None:
+    client = create_client(url="http://127.0.0.1:9201,http://127.0.0.1:9202", request_timeout=1.5)
+    try:
+        pool = client.transport.node_pool
+        assert sorted(node.base_url for node in pool.all()) == [
+            "http://127.0.0.1:9201",
+            "http://127.0.0.1:9202",
+        ]
+        # The API's 2 s promise: a hung call ends by request timeout + grace.
+        assert 1.5 + RETRY_GRACE_SECONDS < 2.0
+        assert pool.max_dead_node_backoff == MAX_DEAD_NODE_BACKOFF_SECONDS <= 5.0
+    finally:
+        await client.close()
