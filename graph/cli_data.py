@@ -23,7 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from datasources.bulk_loader import LoadResult, ProgressCallback, bulk_index, load_dataset
 from datasources.dataset import FULL_MINIMUM, SAMPLE_SIZE, DatasetKind
-from datasources.elasticsearch_client import create_client
+from datasources.elasticsearch_client import create_client, loggable_urls
 from datasources.index_schema import (
     IndexSchemaError,
     create_index,
@@ -74,9 +74,8 @@ def _run(settings: Settings, operation: Callable[[AsyncElasticsearch], Awaitable
     try:
         return asyncio.run(main())
     except ESConnectionError as error:
-        typer.echo(
-            f"autos-graph: cannot reach Elasticsearch at {settings.elasticsearch_url} ({error})", err=True
-        )
+        where = loggable_urls(settings.elasticsearch_url)
+        typer.echo(f"autos-graph: cannot reach Elasticsearch at {where} ({error})", err=True)
         raise typer.Exit(code=EXIT_UNAVAILABLE) from None
     except (ApiError, TransportError) as error:
         typer.echo(
@@ -243,9 +242,8 @@ def reset_command(
     settings = _settings()
     alias = settings.es_index
     if not force:
-        typer.confirm(
-            f"Are you sure? This deletes every record in {alias} at {settings.elasticsearch_url}.", abort=True
-        )
+        where = loggable_urls(settings.elasticsearch_url)
+        typer.confirm(f"Are you sure? This deletes every record in {alias} at {where}.", abort=True)
 
     async def reset(client: AsyncElasticsearch) -> list[str]:
         dropped = await drop_index(client, alias=alias)
