@@ -47,6 +47,9 @@ def transport_error(status: int, reason: str, *, method: str, encode: Any) -> Re
             media_type=_media_type(),
             headers={"Allow": "POST"},
         )
+    if method == "GET" and reason == "Unable to parse request body as JSON":
+        # Over GET the JSON comes from the query string, not a body.
+        reason = "Unable to parse the `variables` or `extensions` query parameter as JSON"
     return Response(encode(error_body(reason, BAD_REQUEST)), status_code=status, media_type=_media_type())
 
 

@@ -95,6 +95,14 @@ CASES: list[tuple[str, str, dict[str, Any], int, str, str | None]] = [
         "BAD_REQUEST",
     ),
     ("GET query", "GET", {"params": {"query": "{ __typename }"}}, 200, "application/json", None),
+    (
+        "GET bad variables",
+        "GET",
+        {"params": {"query": "{ __typename }", "variables": "{bad"}},
+        400,
+        "application/json",
+        "BAD_REQUEST",
+    ),
     ("GET mutation", "GET", {"params": {"query": "mutation { x }"}}, 405, "application/json", "BAD_REQUEST"),
     (
         "body too large",
