@@ -1,14 +1,15 @@
 """The operational wrapping of the app: observation, rate limiting, tracing, `/metrics`.
 
 Order, outermost first: the tracing span (when on), then the request
-observer (so a 429 is still logged and counted with its request id), then the
-rate limiter, then Starlette's routing.
+observer (so a 429 is still logged and counted with its request id), then CORS
+(when CORS_ALLOW_ORIGINS is set), then the rate limiter, then Starlette's routing.
 """
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute
 
 from graph import metrics
@@ -26,7 +27,24 @@ def operational_middleware(settings: Settings) -> list[Middleware]:
             access_log=settings.access_log,
             metrics_enabled=settings.metrics_enabled,
         ),
+        *_cors(settings),
         Middleware(RateLimitMiddleware, trusted_proxies=settings.trusted_proxies),
+    ]
+
+
+def _cors(settings: Settings) -> list[Middleware]:
+    """Before the rate limiter, so a browser's preflight is answered without being counted."""
+    if not settings.cors_allow_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allow_origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["content-type", "accept", "x-request-id", "authorization"],
+            expose_headers=["x-request-id", "x-api-version", "retry-after", "x-data-stale"],
+            max_age=600,
+        )
     ]
 
 

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=100, ge=0)
     rate_limit_whitelist: Annotated[list[Network], NoDecode] = Field(default_factory=list)
     trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)
+    # Browser origins allowed to call the API from another site; empty means no CORS headers.
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Redis keys of the shared rate limiter; distinct deployments sharing one Redis use distinct prefixes.
     rate_limit_key_prefix: str = Field(default="autos-graph:ratelimit", pattern=r"^[A-Za-z0-9:._-]{1,100}$")
     otel_exporter_otlp_endpoint: str | None = None
@@ -117,6 +119,16 @@ class Settings(BaseSettings):
     @classmethod
     def _log_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> list[str]:
+        items = value if isinstance(value, list) else str(value).split(",")
+        origins = [str(item).strip().rstrip("/") for item in items if str(item).strip()]
+        for origin in origins:
+            if origin != "*":
+                _check_url(origin, schemes=("http", "https"), name="CORS_ALLOW_ORIGINS")
+        return origins
 
     @field_validator("rate_limit_whitelist", "trusted_proxies", mode="before")
     @classmethod
