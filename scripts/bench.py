@@ -63,6 +63,8 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 CONNECTIONS = (1, 16, 64)
 # Run with 2 workers too: the throughput target's workload, and one Elasticsearch-bound one.
 TWO_WORKER_WORKLOADS = ("picker_cached", "filtered_search")
+# Workloads whose ratio to raw Elasticsearch is also measured in alternating rounds.
+PAIRED_WORKLOADS = ("filtered_search", "rest_details")
 WARM_UP_SECONDS = 1.0
 SERVER_DESCRIPTION = "autos-graph serve; RATE_LIMIT_PER_MINUTE=0 LOG_LEVEL=WARNING ENVIRONMENT=production"
 MB = 1_000_000  # the target is in MB; MiB would be 5 % more lenient
@@ -280,6 +282,34 @@ class Bench:
             "rss_peak_mb": {str(pid): round(peak / MB, 1) for pid, peak in rss.peak.items()},
         }
 
+    def paired_rounds(
+        self, server: ServerProcess, workload: Workload, request: CapturedRequest
+    ) -> dict[str, Any]:
+        """API and raw Elasticsearch at one connection, alternating: a ratio that machine drift
+        (other processes, CPU frequency) cannot bias, since both sides see the same minutes."""
+        script = self.script_for(workload)
+        rounds = []
+        for number in range(self.args.paired_rounds):
+            es = bench_floors.time_elasticsearch_request(
+                wrk=self.wrk,
+                elasticsearch_url=self.es_url,
+                captured=request,
+                work_dir=self.work_dir,
+                label=f"paired-{workload.name}",
+                seconds=self.args.paired_seconds,
+            )
+            api = run_wrk(
+                binary=self.wrk,
+                url=server.base_url + workload.path,
+                script=script,
+                connections=1,
+                seconds=self.args.paired_seconds,
+            )
+            rounds.append({"es_p50_ms": es.p50_ms, "api_p50_ms": api.p50_ms, "ratio": api.p50_ms / es.p50_ms})
+            log(f"paired {workload.name} round {number + 1}: API {api.p50_ms:.2f} ms / ES {es.p50_ms:.2f} ms")
+        ratios = sorted(r["ratio"] for r in rounds)
+        return {"rounds": rounds, "median_ratio": ratios[len(ratios) // 2]}
+
     def script_for(self, workload: Workload) -> Path:
         body_path = None
         if workload.body:
@@ -448,9 +478,15 @@ class Bench:
         cached = [w for w in usable if w.cache == "cached"]
         uncached = [w for w in usable if w.cache == "uncached"]
         rss: dict[str, dict[str, float]] = {}
+        paired: dict[str, dict[str, Any]] = {}
         with self.api_server("api-1w", workers=1, redis_url=self.redis_url) as server:
             for name, points in self.api_runs(server, cached, self.args.connections).items():
                 api.setdefault(name, []).extend(points)
+            for workload in cached:
+                if workload.name in PAIRED_WORKLOADS and len(captured[workload.name]["warm"]) == 1:
+                    paired[workload.name] = self.paired_rounds(
+                        server, workload, captured[workload.name]["warm"][0]
+                    )
         if uncached:
             with (
                 self.null_redis() as nothing,
@@ -481,6 +517,7 @@ class Bench:
                 "es_requests_warm": [f"{r.method} {r.target}" for r in captured[w.name].get("warm", [])],
                 "es_requests_cold": [f"{r.method} {r.target}" for r in captured[w.name].get("cold", [])],
                 "cache_reads_per_request": captured[w.name].get("cache_reads"),
+                "paired": paired.get(w.name),
                 "runs": api.get(w.name, []),
             }
             for w in items
@@ -549,6 +586,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--floor-duration", type=float, default=4.0, help="seconds per floor point")
     parser.add_argument("--connections", type=int, nargs="+", default=list(CONNECTIONS))
+    parser.add_argument("--paired-rounds", type=int, default=5, help="alternating API/ES rounds (odd)")
+    parser.add_argument("--paired-seconds", type=float, default=2.0, help="seconds per side per round")
     parser.add_argument("--vin-vehicles", type=int, default=5_000)
     parser.add_argument("--skip-load", action="store_true", help="reuse the loaded index; no load timing")
     parser.add_argument("--only", nargs="+", help="only these workloads (names as in the JSON)")
