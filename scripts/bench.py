@@ -624,7 +624,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     markdown = bench_report.render(result)
     (args.output_dir / f"{stamp}.md").write_text(markdown)
     if str(args.summary) != "-":
-        args.summary.write_text(markdown)
+        previous = args.summary.read_text() if args.summary.exists() else ""
+        args.summary.write_text(bench_report.with_kept_notes(markdown, previous))
     shutil.rmtree(work_dir, ignore_errors=True)
     print(bench_report.render_targets(result))
     log(f"wrote {json_path}" + ("" if str(args.summary) == "-" else f" and {args.summary}"))

@@ -10,6 +10,9 @@ from typing import Any
 
 from scripts.bench_stats import at_least, at_most, below, ratio
 
+# Everything from this heading on in docs/benchmarks.md is written by people and kept by each run.
+NOTES_HEADING = "## Notes (kept across runs)"
+
 PICKER_P50_MS = 2.0
 PICKER_RPS_TWO_WORKERS = 1_000.0
 SEARCH_TO_ELASTICSEARCH = 1.3
@@ -387,3 +390,11 @@ def render(result: dict[str, Any]) -> str:
         )
         + "\n"
     )
+
+
+def with_kept_notes(markdown: str, previous: str) -> str:
+    """The new summary followed by the notes section of the previous one, if it had one."""
+    position = previous.find(NOTES_HEADING)
+    if position < 0:
+        return markdown
+    return markdown.rstrip("\n") + "\n\n" + previous[position:]
