@@ -12,6 +12,7 @@ from elastic_transport import AsyncTransport, ConnectionTimeout, TransportApiRes
 from elastic_transport.client_utils import DEFAULT, DefaultType
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
+from elasticsearch.serializer import OrjsonSerializer
 
 from datasources.timed_node import RequestObserver, timed_node_class
 
@@ -96,6 +97,9 @@ def create_client(
         max_dead_node_backoff=MAX_DEAD_NODE_BACKOFF_SECONDS,
         transport_class=DeadlineTransport,
         http_compress=False,
+        # The standard library's json was most of the client's CPU per search; orjson
+        # parses and writes the same documents several times faster.
+        serializer=OrjsonSerializer(),
         # Times each HTTP request for the metrics when an observer is given.
         node_class=timed_node_class(on_request) if on_request is not None else DEFAULT,
     )
