@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from starlette.applications import Starlette
 
 from graph.app import create_app
@@ -12,4 +14,9 @@ from graph.settings import load_settings
 def app_factory() -> Starlette:
     settings = load_settings()
     configure_logging(settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    # What exists now (modules, the schema, the catalog tables) lives as long as the
+    # worker. Frozen, the collector stops re-walking it in every full collection:
+    # under load those walks were ~90 ms pauses every few hundred requests.
+    gc.freeze()
+    return app
