@@ -18,6 +18,8 @@ CACHE_MISSES = "autos_graph_cache_misses_total"
 HTTP_REQUESTS = "autos_graph_http_requests_total"
 IN_PROGRESS = "autos_graph_http_requests_in_progress"
 SCRAPE_ROUTE = "/metrics"
+# Answers the service reuses from its own memory (graph/answer_reuse.py): not a Redis read.
+IN_PROCESS_CACHES = frozenset({"graphql_answers"})
 # Background work of the service, not of the requests measured: the index-version
 # refresh (`_alias`) and start-up probes.
 BACKGROUND_ENDPOINTS = frozenset({"_alias", "_cluster/health"})
@@ -55,13 +57,18 @@ def _foreground(labels: Labels) -> bool:
     return labels.get("endpoint") not in BACKGROUND_ENDPOINTS
 
 
+def _in_redis(labels: Labels) -> bool:
+    return labels.get("cache") not in IN_PROCESS_CACHES
+
+
 def _served(labels: Labels) -> bool:
     return labels.get("route") != SCRAPE_ROUTE
 
 
 @dataclass(frozen=True, slots=True)
 class Counters:
-    """Requests the service answered (scrapes excluded), and what they cost it."""
+    """Requests the service answered (scrapes excluded), and what they cost it: Elasticsearch
+    requests, and reads of the aggregation cache in Redis (hits and misses)."""
 
     http_requests: float
     elasticsearch_requests: float
@@ -76,8 +83,8 @@ class Counters:
         return cls(
             http_requests=total(samples, HTTP_REQUESTS, _served),
             elasticsearch_requests=total(samples, ES_REQUESTS, _foreground),
-            cache_hits=total(samples, CACHE_HITS),
-            cache_misses=total(samples, CACHE_MISSES),
+            cache_hits=total(samples, CACHE_HITS, _in_redis),
+            cache_misses=total(samples, CACHE_MISSES, _in_redis),
             in_progress=total(samples, IN_PROGRESS),
         )
 

@@ -332,7 +332,8 @@ METHOD = """\
   first) and warm (sent again); under load they are read from /metrics
   (`autos_graph_elasticsearch_request_duration_seconds_count`, without the
   background alias refresh, per request the service answered), as are the
-  cache hits (every `cache` label, reused GraphQL answers included).
+  hits and misses of the aggregation cache in Redis (`graphql_answers`, the
+  answers a worker reuses from its own memory, are no Redis read).
 - Floors, in the same run: the captured Elasticsearch requests replayed by wrk
   straight at Elasticsearch over one keep-alive connection (request cache
   cleared first for the uncached picker); a redis-py GET loop of the cached

@@ -27,6 +27,8 @@ autos_graph_elasticsearch_request_duration_seconds_count{endpoint="_msearch",met
 autos_graph_elasticsearch_request_duration_seconds_count{endpoint="_alias",method="GET",outcome="2xx"} 9.0
 autos_graph_cache_hits_total{cache="manufacturer_groups"} 107.0
 autos_graph_cache_misses_total{cache="manufacturer_groups"} 3.0
+autos_graph_cache_hits_total{cache="graphql_answers"} 90.0
+autos_graph_cache_misses_total{cache="graphql_answers"} 1.0
 """
 
 
@@ -50,6 +52,7 @@ def test_counters_leave_out_scrapes_and_background_requests() -> None:
     assert delta.http_requests == 100  # /metrics scrapes are not the workload's
     assert delta.elasticsearch_requests == 100  # _alias is the background refresh
     assert delta.per_request(delta.elasticsearch_requests) == pytest.approx(1.0)
+    # Reused answers live in the service's memory: they are no Redis reads.
     assert (delta.cache_hits, delta.cache_misses) == (99, 1)
 
 
