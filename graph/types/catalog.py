@@ -117,17 +117,16 @@ class ModelCount:
 class ManufacturerModelGroup:
     manufacturer: str
     count: int
-    models: list[ModelCount]
     aggregate: strawberry.Private[ManufacturerAggregate]
 
     @classmethod
     def from_aggregate(cls, aggregate: ManufacturerAggregate) -> ManufacturerModelGroup:
-        return cls(
-            manufacturer=aggregate.manufacturer,
-            count=aggregate.count,
-            models=[ModelCount.from_aggregate(m) for m in aggregate.models],
-            aggregate=aggregate,
-        )
+        return cls(manufacturer=aggregate.manufacturer, count=aggregate.count, aggregate=aggregate)
+
+    @strawberry.field(description="The manufacturer's models with their counts and year spans.")
+    def models(self) -> list[ModelCount]:
+        # Built only when selected: `Vehicle.group { count }` on many vehicles stays cheap.
+        return [ModelCount.from_aggregate(m) for m in self.aggregate.models]
 
     @strawberry.field(description="The group's first vehicles (batched across groups).")
     async def vehicles(
