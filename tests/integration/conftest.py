@@ -15,6 +15,7 @@ from datasources.bulk_loader import holds_dataset, load_dataset
 from datasources.dataset import DatasetKind
 from datasources.index_schema import create_index
 from tests.conftest import ES_URL, TEST_INDEX
+from tests.support.cached_aggregations import delete_cached_aggregations
 
 FULL_TEST_INDEX = f"{TEST_INDEX}-full"
 
@@ -42,3 +43,9 @@ async def sample_index() -> str:
 async def full_index() -> str:
     """The alias `<TEST_INDEX>-full` holding the full dataset (100,000+ records), refreshed."""
     return await ensure_dataset(alias=FULL_TEST_INDEX, kind="full")
+
+
+@pytest.fixture
+async def cold_redis(sample_index: str) -> None:
+    """No cached aggregation of the sample index survives from an earlier test or run."""
+    await delete_cached_aggregations(sample_index)

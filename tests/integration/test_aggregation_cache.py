@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
-import redis.asyncio as redis
 
 from graph.settings import Settings
-from tests.conftest import REDIS_URL, make_settings
+from tests.conftest import make_settings
 from tests.support.graphql import data_of, error_codes, graphql, proxied_app
 
 PICKER = """
 { manufacturerModelCombinations(first: 5) { totalCount nodes { manufacturer count models { model count } } } }
 """
 FACETS = "{ facets { totalCount bodyClasses { value count } } }"
-
-
-@pytest.fixture
-async def cold_redis(sample_index: str) -> AsyncIterator[None]:
-    """No cached aggregation of the test index survives from an earlier test or run."""
-    client = redis.from_url(REDIS_URL)
-    async for key in client.scan_iter(match=f"autos-graph:{sample_index}*"):
-        await client.delete(key)
-    yield
-    await client.aclose()
 
 
 def settings_for(index: str, **overrides: object) -> Settings:

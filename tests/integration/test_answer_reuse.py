@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import redis.asyncio as redis
 from prometheus_client import REGISTRY
 
 from graph.answer_reuse import CACHE_NAME
-from tests.conftest import REDIS_URL, make_settings
+from tests.conftest import make_settings
+from tests.support.cached_aggregations import delete_cached_aggregations
 from tests.support.graphql import data_of, proxied_app
 
 PICKER = "{ manufacturerModelCombinations(first: 3) { totalCount nodes { manufacturer models { model } } } }"
@@ -16,20 +16,6 @@ SEARCH = "{ vehicles(first: 2) { totalCount nodes { id } } }"
 
 def reused() -> float:
     return REGISTRY.get_sample_value("autos_graph_cache_hits_total", {"cache": CACHE_NAME}) or 0.0
-
-
-async def delete_cached_aggregations(index: str) -> None:
-    client = redis.from_url(REDIS_URL)
-    try:
-        async for key in client.scan_iter(match=f"autos-graph:{index}*"):
-            await client.delete(key)
-    finally:
-        await client.aclose()
-
-
-@pytest.fixture
-async def cold_redis(sample_index: str) -> None:
-    await delete_cached_aggregations(sample_index)
 
 
 @pytest.mark.usefixtures("cold_redis")

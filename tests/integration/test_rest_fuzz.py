@@ -9,13 +9,7 @@ number of examples per operation; `-m slow` runs a larger one.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,9 +26,8 @@ from schemathesis.checks import (
 )
 
 from graph.rest.openapi import document_bytes
-from tests.conftest import ES_URL, REDIS_URL
+from tests.support.server import served
 
-BIN = Path(sys.executable).parent / "autos-graph"
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -46,51 +39,10 @@ QUICK_EXAMPLES = 250
 THOROUGH_EXAMPLES = 1000
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def rest_server(sample_index: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("rest-fuzz") / "server.log"
-    env = {
-        **os.environ,
-        "ELASTICSEARCH_URL": ES_URL,
-        "REDIS_URL": REDIS_URL,
-        "ES_INDEX": sample_index,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "ENVIRONMENT": "test",
-        # Thousands of requests from one address: the limiter has its own tests.
-        "RATE_LIMIT_PER_MINUTE": "0",
-        "ACCESS_LOG": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    base = f"http://127.0.0.1:{port}"
-    with log_path.open("w") as log:
-        process = subprocess.Popen([str(BIN), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, f"the server exited:\n{log_path.read_text()[-3000:]}"
-            try:
-                if httpx.get(f"{base}/health/live", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"the server did not start:\n{log_path.read_text()[-3000:]}"
-            time.sleep(0.2)
+    with served(index=sample_index, log_path=tmp_path_factory.mktemp("rest-fuzz") / "server.log") as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 # Loaded from the builder at collection time (schemathesis' lazy fixture loader
