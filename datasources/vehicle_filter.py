@@ -8,7 +8,7 @@ no query has an unbounded leading wildcard.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -58,7 +58,6 @@ class VehicleFilter:
     year_max: int | None = None
     body_classes: tuple[str, ...] = ()
     data_sources: tuple[str, ...] = ()
-    exclude_ids: tuple[str, ...] = field(default=())
 
     def normalised(self) -> VehicleFilter:
         """Trimmed, validated, order-independent: the form cache keys are built from."""
@@ -86,7 +85,6 @@ class VehicleFilter:
             year_max=self.year_max,
             body_classes=tuple(sorted({_text(b, "bodyClasses") for b in self.body_classes})),
             data_sources=tuple(sorted({_text(d, "dataSources") for d in self.data_sources})),
-            exclude_ids=tuple(sorted(set(self.exclude_ids))),
         )
 
     def cache_key(self) -> list[Any]:
@@ -214,10 +212,9 @@ def build_query(vehicle_filter: VehicleFilter | None) -> dict[str, Any]:
         )
     if f.data_sources:
         filters.append({"terms": {"data_source": list(f.data_sources)}})
-    must_not = [{"ids": {"values": list(f.exclude_ids)}}] if f.exclude_ids else []
-    if not (must or filters or must_not):
+    if not (must or filters):
         return {"match_all": {}}
-    return {"bool": {"must": must, "filter": filters, "must_not": must_not}}
+    return {"bool": {"must": must, "filter": filters}}
 
 
 def build_sort(orders: tuple[SortOrder, ...], *, relevance: bool) -> list[dict[str, Any]]:
