@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 from graph.answer_reuse import AnswerReuse, ReusableAnswers
 from graph.context import Info
 from graph.errors import ErrorCodes, classify
+from graph.planned_execution import PlannedExecutionContext
 from graph.query_limits import LIMITS, QueryLimitsRule
 from graph.settings import Settings
 from graph.stale import StaleMarker
@@ -113,6 +114,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     )
     schema = AutosSchema(
         query=Query,
+        execution_context_class=PlannedExecutionContext,
         extensions=[
             *extensions,
             # Factories: the parser and validation LRU caches live at module level

@@ -1,0 +1,211 @@
+"""Compiled completion plans answer exactly what graphql-core's general completion answers."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+from graphql import GraphQLNonNull, GraphQLObjectType, parse
+from strawberry.extensions import SchemaExtension
+
+from graph.completion_plans import CompletionPlans, compile_completer
+from graph.planned_execution import PLANS, PlannedExecutionContext
+from graph.schema import build_schema
+from scripts.bench_workloads import FILTERED_SEARCH
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Part:
+    name: str
+    weight: float | None
+    colour: Colour
+
+
+@strawberry.type
+class Car:
+    id: strawberry.ID
+    year: int
+    sold: bool
+    nickname: str | None
+    parts: list[Part]
+    spare: Part | None
+    tags: list[str | None]
+    private: strawberry.Private[str]
+
+    @strawberry.field
+    def label(self, upper: bool = False) -> str:
+        return self.private.upper() if upper else self.private
+
+
+@strawberry.type
+class Garage:
+    count: int
+    cars: list[Car]
+
+
+def car(**overrides: Any) -> Car:
+    values: dict[str, Any] = {
+        "id": strawberry.ID("c1"),
+        "year": 1965,
+        "sold": True,
+        "nickname": None,
+        "parts": [
+            Part(name="wheel", weight=12.5, colour=Colour.RED),
+            Part(name="seat", weight=None, colour=Colour.BLUE),
+        ],
+        "spare": None,
+        "tags": ["classic", None],
+        "private": "pony",
+    }
+    values.update(overrides)
+    return Car(**values)
+
+
+GARAGE: dict[str, Any] = {"value": Garage(count=2, cars=[car(), car(id=strawberry.ID("c2"), year=1970)])}
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    async def garage(self) -> Garage:
+        await asyncio.sleep(0)
+        return GARAGE["value"]  # type: ignore[no-any-return]
+
+    @strawberry.field
+    def maybe_garage(self) -> Garage | None:
+        return GARAGE["value"]  # type: ignore[no-any-return]
+
+
+planned = strawberry.Schema(query=Query, execution_context_class=PlannedExecutionContext)
+general = strawberry.Schema(query=Query)
+
+QUERIES = [
+    "{ garage { count cars { id year sold nickname tags parts { name weight colour } spare { name } } } }",
+    "{ garage { n: count cars { y: year ...Bits } } } "
+    "fragment Bits on Car { id parts { ... on Part { name } } }",
+    "{ garage { __typename cars { __typename id id year } } }",
+    "{ maybeGarage { cars { id label } } }",
+    "{ garage { cars { id label(upper: true) } } }",
+    "query Q($skip: Boolean!) { garage { cars { id year @skip(if: $skip) } } }",
+    "{ garage { cars { id ... on Car { year } ...Nick } } } fragment Nick on Car { nickname }",
+]
+
+
+def run(schema: strawberry.Schema, query: str) -> dict[str, Any]:
+    result = asyncio.run(schema.execute(query, variable_values={"skip": True}))
+    return {
+        "data": result.data,
+        "errors": [(e.message, e.path) for e in result.errors or []],
+    }
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_planned_answers_match_the_general_executor(query: str) -> None:
+    assert run(planned, query) == run(general, query)
+
+
+def test_plans_are_used_for_plain_selections() -> None:
+    planned_before = sum(1 for _, plan in PLANS.entries() if plan is not None)
+    run(planned, "{ garage { fresh: count } }")
+    assert sum(1 for _, plan in PLANS.entries() if plan is not None) > planned_before
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        car(year=None),  # null in a non-null field
+        car(year="not a number"),  # a value Int refuses
+        car(parts=[None]),  # null in a list of non-null items
+        car(parts="wheel"),  # not a list
+        car(spare="not a part"),  # an object of the wrong class
+        car(year=2**40),  # out of Int's range
+    ],
+)
+def test_unusual_values_fall_back_with_the_executors_errors(broken: Car) -> None:
+    GARAGE["value"] = Garage(count=1, cars=[broken])
+    try:
+        query = "{ garage { count cars { id year parts { name } spare { name } } } }"
+        planned_answer = run(planned, query)
+        assert planned_answer["errors"], "the broken value must produce an error"
+        assert planned_answer == run(general, query)
+    finally:
+        GARAGE["value"] = Garage(count=2, cars=[car(), car(id=strawberry.ID("c2"), year=1970)])
+
+
+def test_leaf_coercion_matches_the_scalars() -> None:
+    # Int from a float with no fraction, String from an int, ID from an int: the executor's coercions.
+    GARAGE["value"] = Garage(count=1, cars=[car(year=1965.0, nickname=7, id=12)])
+    try:
+        query = "{ garage { cars { id year nickname } } }"
+        assert run(planned, query) == run(general, query)
+        assert run(planned, query)["data"] == {
+            "garage": {"cars": [{"id": "12", "year": 1965, "nickname": "7"}]}
+        }
+    finally:
+        GARAGE["value"] = Garage(count=2, cars=[car(), car(id=strawberry.ID("c2"), year=1970)])
+
+
+def field_nodes(query: str) -> list[Any]:
+    operation = parse(query).definitions[0]
+    return [operation.selection_set.selections[0]]  # type: ignore[attr-defined]
+
+
+def garage_type() -> GraphQLNonNull[GraphQLObjectType]:
+    garage = planned._schema.type_map["Garage"]
+    assert isinstance(garage, GraphQLObjectType)
+    return GraphQLNonNull(garage)
+
+
+def test_selections_with_resolvers_or_directives_have_no_plan() -> None:
+    schema, garage = planned._schema, garage_type()
+    assert compile_completer(schema, garage, field_nodes("{ garage { count cars { id } } }"), {}) is not None
+    assert compile_completer(schema, garage, field_nodes("{ garage { cars { label } } }"), {}) is None
+    assert (
+        compile_completer(schema, garage, field_nodes("{ garage { count @include(if: true) } }"), {}) is None
+    )
+
+
+def test_plans_are_kept_per_document_node() -> None:
+    schema, garage = planned._schema, garage_type()
+    plans = CompletionPlans(max_plans=2)
+    nodes = field_nodes("{ garage { count } }")
+    first = plans.plan_for(schema, garage, nodes, {})
+    assert first is not None
+    assert plans.plan_for(schema, garage, nodes, {}) is first
+    # An equal document parsed again is other nodes: a plan of its own.
+    assert plans.plan_for(schema, garage, field_nodes("{ garage { count } }"), {}) is not first
+    plans.plan_for(schema, garage, field_nodes("{ garage { cars { id } } }"), {})
+    assert len(plans) <= 2
+
+
+class FieldMiddleware(SchemaExtension):
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        value = _next(root, info, *args, **kwargs)
+        return value.upper() if isinstance(value, str) else value
+
+
+def test_field_middleware_sees_every_field() -> None:
+    with_middleware = strawberry.Schema(
+        query=Query, execution_context_class=PlannedExecutionContext, extensions=[FieldMiddleware]
+    )
+    answer = run(with_middleware, "{ garage { cars { id } } }")
+    assert answer["data"] == {"garage": {"cars": [{"id": "C1"}, {"id": "C2"}]}}
+
+
+def test_the_vehicle_search_page_is_planned_in_the_real_schema() -> None:
+    # Guards the fast path against a Strawberry upgrade that changes how attribute fields resolve.
+    schema = build_schema()._schema
+    root = schema.query_type
+    assert root is not None
+    nodes = field_nodes(FILTERED_SEARCH)
+    plan = PLANS.plan_for(schema, root.fields["vehicles"].type, nodes, {})
+    assert plan is not None
