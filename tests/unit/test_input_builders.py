@@ -1,0 +1,97 @@
+"""Our input builders (graph/types/inputs.py) give what Strawberry's own conversion gives."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from graphql import FieldNode, OperationDefinitionNode, parse, value_from_ast
+from strawberry.types.arguments import convert_arguments
+from strawberry.types.base import get_object_definition
+from strawberry.types.field import StrawberryField
+
+from graph.schema import build_schema
+from graph.types.inputs import ManufacturerModelInput, VehicleFilterInput, VehicleSort, to_filter, to_orders
+
+SCHEMA = build_schema()
+BUILT = (ManufacturerModelInput, VehicleSort, VehicleFilterInput)
+
+ARGUMENTS = [
+    'filter: {models: [{manufacturer: "Ford", model: "Mustang"}, '
+    '{manufacturer: "Dodge", model: "Challenger"}]}',
+    "filter: {yearMin: 1965, yearMax: 1975}, sort: [{field: YEAR, direction: DESC}, {field: MODEL}]",
+    'filter: {manufacturer: "merc", model: "sl", search: "pagoda", bodyClasses: ["Coupe", "Convertible"]}',
+    'filter: {dataSources: ["nhtsa_vpic"], models: []}, sort: []',
+    "filter: {models: null, bodyClasses: null}",
+    "filter: {}",
+    "sort: [{field: INSTANCE_COUNT, direction: ASC}]",
+    "first: 5",
+]
+
+
+@contextmanager
+def strawberry_conversion() -> Iterator[None]:
+    """Strawberry's field-by-field conversion, as without our builders."""
+    definitions = [get_object_definition(cls, strict=True) for cls in BUILT]
+    saved = [definition.from_input for definition in definitions]
+    for definition in definitions:
+        definition.from_input = None
+    try:
+        yield
+    finally:
+        for definition, build in zip(definitions, saved, strict=True):
+            definition.from_input = build
+
+
+def converted(arguments: str) -> dict[str, Any]:
+    schema = SCHEMA._schema
+    assert schema.query_type is not None
+    field_def = schema.query_type.fields["vehicles"]
+    operation = parse(f"{{ vehicles({arguments}) {{ totalCount }} }}").definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    node = operation.selection_set.selections[0]
+    assert isinstance(node, FieldNode)
+    given = {argument.name.value: argument.value for argument in node.arguments or ()}
+    # What graphql-core hands the resolver: literals coerced, defaults filled in.
+    coerced = {
+        name: value_from_ast(given[name], argument.type) if name in given else argument.default_value
+        for name, argument in field_def.args.items()
+        if name in given or argument.default_value is not None
+    }
+    strawberry_field = field_def.extensions["strawberry-definition"]
+    assert isinstance(strawberry_field, StrawberryField)
+    return convert_arguments(
+        coerced,
+        strawberry_field.arguments,
+        scalar_registry=SCHEMA.schema_converter.scalar_registry,
+        config=SCHEMA.config,
+    )
+
+
+@pytest.mark.parametrize("arguments", ARGUMENTS)
+def test_builders_match_strawberrys_conversion(arguments: str) -> None:
+    ours = converted(arguments)
+    with strawberry_conversion():
+        theirs = converted(arguments)
+    assert ours == theirs
+    assert to_filter(ours.get("filter")) == to_filter(theirs.get("filter"))
+    assert to_orders(ours.get("sort")) == to_orders(theirs.get("sort"))
+
+
+def test_builders_are_installed() -> None:
+    for cls in BUILT:
+        assert get_object_definition(cls, strict=True).from_input is not None
+    arguments = 'filter: {models: [{manufacturer: "Ford", model: "Mustang"}], yearMin: 1965}'
+    filter_input = converted(arguments)["filter"]
+    assert isinstance(filter_input, VehicleFilterInput)
+    assert filter_input.models == [ManufacturerModelInput(manufacturer="Ford", model="Mustang")]
+    assert filter_input.year_min == 1965
+
+
+def test_lists_are_copied_not_shared() -> None:
+    first = converted('filter: {bodyClasses: ["Coupe"]}')["filter"]
+    second = converted('filter: {bodyClasses: ["Coupe"]}')["filter"]
+    assert first.body_classes == second.body_classes
+    assert first.body_classes is not second.body_classes
