@@ -14,6 +14,7 @@ from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch.serializer import OrjsonSerializer
 
+from datasources.lean_http_node import LeanHttpNode
 from datasources.timed_node import RequestObserver, timed_node_class
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def create_client(
         # orjson parses and writes the same documents several times faster.
         serializer=OrjsonSerializer(),
         # Times each HTTP request for the metrics when an observer is given.
-        node_class=timed_node_class(on_request) if on_request is not None else DEFAULT,
+        node_class=timed_node_class(on_request) if on_request is not None else LeanHttpNode,
     )
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from elastic_transport import AiohttpHttpNode, HttpHeaders
+from elastic_transport import HttpHeaders
 from elastic_transport._node import NodeApiResponse
 from elastic_transport.client_utils import DEFAULT, DefaultType
+
+from datasources.lean_http_node import LeanHttpNode
 
 # (method, endpoint, seconds, outcome): outcome is "2xx".."5xx" or "error" when no answer came.
 RequestObserver = Callable[[str, str, float, str], None]
@@ -32,8 +34,8 @@ def endpoint_of(target: str) -> str:
     return "index" if segments else "root"
 
 
-def timed_node_class(observe: RequestObserver) -> type[AiohttpHttpNode]:
-    class TimedAiohttpHttpNode(AiohttpHttpNode):
+def timed_node_class(observe: RequestObserver) -> type[LeanHttpNode]:
+    class TimedHttpNode(LeanHttpNode):
         # The base class types this method as synchronous; the aiohttp node (like us) overrides it async.
         async def perform_request(  # type: ignore[override]
             self,
@@ -54,4 +56,4 @@ def timed_node_class(observe: RequestObserver) -> type[AiohttpHttpNode]:
             finally:
                 observe(method, endpoint_of(target), time.perf_counter() - started, outcome)
 
-    return TimedAiohttpHttpNode
+    return TimedHttpNode
