@@ -37,7 +37,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
+from elastic_transport import HttpHeaders
 
+from datasources.lean_http_node import request_bytes
 from scripts import bench_floors, bench_machine, bench_report
 from scripts.bench_es_capture import CapturedRequest, CapturingProxy
 from scripts.bench_load import time_full_load
@@ -124,7 +126,13 @@ class Bench:
 
     def floor_server(self, *, workers: int, bodies: Path) -> ServerProcess:
         port = free_port()
-        env = base_environment(BENCH_FLOOR_DIR=str(bodies), PORT=str(port), WORKERS=str(workers))
+        es = urlsplit(self.es_url)
+        env = base_environment(
+            BENCH_FLOOR_DIR=str(bodies),
+            BENCH_FLOOR_ES=f"{es.hostname}:{es.port or 80}",
+            PORT=str(port),
+            WORKERS=str(workers),
+        )
         return ServerProcess(
             name=f"floor-{workers}w",
             command=python_command("scripts.bench_floor_app"),
@@ -283,10 +291,14 @@ class Bench:
         }
 
     def paired_rounds(
-        self, server: ServerProcess, workload: Workload, request: CapturedRequest
+        self,
+        server: ServerProcess,
+        forwarder: ServerProcess,
+        workload: Workload,
+        request: CapturedRequest,
     ) -> dict[str, Any]:
-        """API and raw Elasticsearch at one connection, alternating: a ratio that machine drift
-        (other processes, CPU frequency) cannot bias, since both sides see the same minutes."""
+        """Raw Elasticsearch, the forwarding floor and the API at one connection, alternating: ratios
+        that machine drift (other processes, CPU frequency) cannot bias, as all sides share the minutes."""
         script = self.script_for(workload)
         rounds = []
         for number in range(self.args.paired_rounds):
@@ -298,6 +310,13 @@ class Bench:
                 label=f"paired-{workload.name}",
                 seconds=self.args.paired_seconds,
             )
+            forward = run_wrk(
+                binary=self.wrk,
+                url=f"{forwarder.base_url}/forward/{workload.name}",
+                script=script,
+                connections=1,
+                seconds=self.args.paired_seconds,
+            )
             api = run_wrk(
                 binary=self.wrk,
                 url=server.base_url + workload.path,
@@ -305,10 +324,42 @@ class Bench:
                 connections=1,
                 seconds=self.args.paired_seconds,
             )
-            rounds.append({"es_p50_ms": es.p50_ms, "api_p50_ms": api.p50_ms, "ratio": api.p50_ms / es.p50_ms})
-            log(f"paired {workload.name} round {number + 1}: API {api.p50_ms:.2f} ms / ES {es.p50_ms:.2f} ms")
+            rounds.append(
+                {
+                    "es_p50_ms": es.p50_ms,
+                    "forward_p50_ms": forward.p50_ms,
+                    "api_p50_ms": api.p50_ms,
+                    "ratio": api.p50_ms / es.p50_ms,
+                    "forward_ratio": forward.p50_ms / es.p50_ms,
+                }
+            )
+            log(
+                f"paired {workload.name} round {number + 1}: API {api.p50_ms:.2f} ms / "
+                f"forwarding floor {forward.p50_ms:.2f} ms / ES {es.p50_ms:.2f} ms"
+            )
         ratios = sorted(r["ratio"] for r in rounds)
-        return {"rounds": rounds, "median_ratio": ratios[len(ratios) // 2]}
+        forward_ratios = sorted(r["forward_ratio"] for r in rounds)
+        return {
+            "rounds": rounds,
+            "median_ratio": ratios[len(ratios) // 2],
+            "median_forward_ratio": forward_ratios[len(forward_ratios) // 2],
+        }
+
+    def forwarding_bodies(self, items: Sequence[Workload], captured: dict[str, dict[str, Any]]) -> Path:
+        """The floor app's files for /forward: each workload's answer and its one Elasticsearch request."""
+        bodies = self.work_dir / "forward-bodies"
+        bodies.mkdir(exist_ok=True)
+        es = urlsplit(self.es_url)
+        for workload in items:
+            (bodies / f"{workload.name}.json").write_bytes(captured[workload.name]["response"])
+            request: CapturedRequest = captured[workload.name]["warm"][0]
+            headers = HttpHeaders(
+                {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+            )
+            (bodies / f"{workload.name}.es").write_bytes(
+                request_bytes(request.method, request.target, es.netloc, headers, request.body)
+            )
+        return bodies
 
     def script_for(self, workload: Workload) -> Path:
         body_path = None
@@ -479,14 +530,17 @@ class Bench:
         uncached = [w for w in usable if w.cache == "uncached"]
         rss: dict[str, dict[str, float]] = {}
         paired: dict[str, dict[str, Any]] = {}
+        pairable = [w for w in cached if w.name in PAIRED_WORKLOADS and len(captured[w.name]["warm"]) == 1]
         with self.api_server("api-1w", workers=1, redis_url=self.redis_url) as server:
             for name, points in self.api_runs(server, cached, self.args.connections).items():
                 api.setdefault(name, []).extend(points)
-            for workload in cached:
-                if workload.name in PAIRED_WORKLOADS and len(captured[workload.name]["warm"]) == 1:
-                    paired[workload.name] = self.paired_rounds(
-                        server, workload, captured[workload.name]["warm"][0]
-                    )
+            if pairable:
+                bodies = self.forwarding_bodies(pairable, captured)
+                with self.floor_server(workers=1, bodies=bodies) as forwarder:
+                    for workload in pairable:
+                        paired[workload.name] = self.paired_rounds(
+                            server, forwarder, workload, captured[workload.name]["warm"][0]
+                        )
         if uncached:
             with (
                 self.null_redis() as nothing,

@@ -1,12 +1,18 @@
-"""The HTTP floor: a bare Starlette endpoint that answers with bytes it already holds.
+"""The HTTP floors: bare Starlette endpoints that answer with bytes they already hold.
 
-    BENCH_FLOOR_DIR=dir PORT=8001 WORKERS=1 python -m scripts.bench_floor_app
+    BENCH_FLOOR_DIR=dir PORT=8001 WORKERS=1 [BENCH_FLOOR_ES=host:port] python -m scripts.bench_floor_app
 
 `GET|POST /floor/{name}` reads the request body (as the API must) and answers
 with `dir/{name}.json`, the API's own answer to that workload captured earlier
 in the run. It is served by uvicorn with the flags `autos-graph serve` uses
 (graph/cli.py), so the gap between the two is the API's own work: middleware,
 GraphQL, the cache or Elasticsearch round trip, and serialisation.
+
+`GET|POST /forward/{name}` does the same after sending `dir/{name}.es`, the
+workload's captured Elasticsearch request, to BENCH_FLOOR_ES over the API's own
+keep-alive connection code (datasources/lean_http_node.py), and waiting for the
+whole answer: the least any service standing between a client and Elasticsearch
+costs on this machine (one more process, one more hop, two more wake-ups).
 """
 
 from __future__ import annotations
@@ -20,12 +26,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from datasources.lean_http_node import ConnectionPool
 from graph.cli import GRACEFUL_SHUTDOWN_SECONDS
 
 
 def app_factory() -> Starlette:
     directory = Path(os.environ["BENCH_FLOOR_DIR"])
     bodies = {path.stem: path.read_bytes() for path in directory.glob("*.json")}
+    forwarded = {path.stem: path.read_bytes() for path in directory.glob("*.es")}
+    es_host, _, es_port = os.environ.get("BENCH_FLOOR_ES", "127.0.0.1:9200").rpartition(":")
+    pools: list[ConnectionPool] = []  # made in the worker's event loop, on first use
 
     async def floor(request: Request) -> Response:
         await request.body()
@@ -34,10 +44,35 @@ def app_factory() -> Starlette:
             return Response(b"", status_code=404)
         return Response(body, media_type="application/json")
 
+    async def forward(request: Request) -> Response:
+        await request.body()
+        name = request.path_params["name"]
+        body, es_request = bodies.get(name), forwarded.get(name)
+        if body is None or es_request is None:
+            return Response(b"", status_code=404)
+        if not pools:
+            pools.append(ConnectionPool(es_host, int(es_port), limit=64))
+        connection = await pools[0].acquire()
+        reusable = False
+        try:
+            answer = await connection.exchange(es_request, head=False)
+            reusable = connection.reusable
+        finally:
+            pools[0].release(connection, reusable=reusable)
+        if answer.status != 200:
+            return Response(answer.body, status_code=502)
+        return Response(body, media_type="application/json")
+
     async def ready(_request: Request) -> Response:
         return Response(b"ok")
 
-    return Starlette(routes=[Route("/floor/{name}", floor, methods=["GET", "POST"]), Route("/ready", ready)])
+    return Starlette(
+        routes=[
+            Route("/floor/{name}", floor, methods=["GET", "POST"]),
+            Route("/forward/{name}", forward, methods=["GET", "POST"]),
+            Route("/ready", ready),
+        ]
+    )
 
 
 def main() -> None:

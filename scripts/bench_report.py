@@ -117,6 +117,10 @@ def _targets(result: dict[str, Any]) -> list[dict[str, Any]]:
             f"median of {len(paired['rounds'])} alternating rounds; "
             + ", ".join(f"{r['api_p50_ms']:.2f}/{r['es_p50_ms']:.2f} ms" for r in paired["rounds"])
         )
+        if paired.get("median_forward_ratio") is not None:
+            notes.append(
+                f"a bare service that only forwards the search: {paired['median_forward_ratio']:.2f} ×"
+            )
     if search.get("api_p50_ms") is not None and search.get("data_floor_ms") is not None:
         notes.append(f"main runs {search['api_p50_ms']:.2f} ms vs {search['data_floor_ms']:.2f} ms")
     add(
@@ -267,6 +271,13 @@ def _floor_details(result: dict[str, Any]) -> str:
                 f"- {name}, API vs raw Elasticsearch in alternating rounds (1 connection): "
                 f"median {paired['median_ratio']:.2f} × (rounds: {rounds})."
             )
+            if paired.get("median_forward_ratio") is not None:
+                forwarded = ", ".join(f"{r['forward_ratio']:.2f}" for r in paired["rounds"])
+                lines.append(
+                    f"- {name}, forwarding floor (a bare endpoint sending the same Elasticsearch request, "
+                    f"then answering the API's bytes) vs raw Elasticsearch in the same rounds: "
+                    f"median {paired['median_forward_ratio']:.2f} × (rounds: {forwarded})."
+                )
     lines += [
         "",
         "| raw Elasticsearch request (1 connection) | of workload | body bytes | p50 ms | p99 ms |",
