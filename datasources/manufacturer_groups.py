@@ -18,15 +18,16 @@ from datasources.vehicle_store import (
 )
 
 
-def _encode_groups(groups: list[ManufacturerAggregate]) -> list[Any]:
+def _encode_groups(groups: tuple[ManufacturerAggregate, ...]) -> list[Any]:
     return [
         [g.manufacturer, g.count, [[m.model, m.count, m.year_min, m.year_max] for m in g.models]]
         for g in groups
     ]
 
 
-def _decode_groups(raw: Any) -> list[ManufacturerAggregate]:
-    return [
+def _decode_groups(raw: Any) -> tuple[ManufacturerAggregate, ...]:
+    # A tuple: the decoded value is shared by the requests that read the same entry.
+    return tuple(
         ManufacturerAggregate(
             manufacturer=name,
             count=total,
@@ -35,7 +36,13 @@ def _decode_groups(raw: Any) -> list[ManufacturerAggregate]:
             ),
         )
         for name, total, models in raw
-    ]
+    )
+
+
+async def _groups(
+    client: AsyncElasticsearch, *, index: str, vehicle_filter: VehicleFilter | None
+) -> tuple[ManufacturerAggregate, ...]:
+    return tuple(await manufacturer_aggregates(client, index=index, query=build_query(vehicle_filter)))
 
 
 async def cached_manufacturer_groups(
@@ -44,13 +51,13 @@ async def cached_manufacturer_groups(
     index: str,
     cache: AggregationCache,
     vehicle_filter: VehicleFilter | None,
-) -> Cached[list[ManufacturerAggregate]]:
+) -> Cached[tuple[ManufacturerAggregate, ...]]:
     """Every manufacturer matching the filter, with model counts and year spans."""
     normalised = vehicle_filter.normalised() if vehicle_filter else None
     return await cache.get_or_compute(
         name="manufacturer_groups",
         arguments=normalised.cache_key() if normalised else None,
-        compute=lambda: manufacturer_aggregates(client, index=index, query=build_query(normalised)),
+        compute=lambda: _groups(client, index=index, vehicle_filter=normalised),
         encode=_encode_groups,
         decode=_decode_groups,
     )

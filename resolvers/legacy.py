@@ -64,7 +64,7 @@ async def manufacturer_groups_page(
     if cached.stale:
         scope.stale.add("manufacturerModelCombinations")
     groups = cached.value
-    return OffsetPage(items=groups[offset : offset + limit], total=len(groups), stale=cached.stale)
+    return OffsetPage(items=list(groups[offset : offset + limit]), total=len(groups), stale=cached.stale)
 
 
 async def vehicles_page(
