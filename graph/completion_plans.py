@@ -86,19 +86,27 @@ class CompletionPlans:
         field_nodes: Sequence[FieldNode],
         fragments: dict[str, FragmentDefinitionNode],
     ) -> Completer | None:
+        # Looked up for every value the executor completes, so kept cheap: a tuple
+        # of ids, and identity checks rather than equality (AST nodes hash deeply).
         key = (id(return_type), *map(id, field_nodes))
         entry = self._plans.get(key)
-        if (
-            entry is not None
-            and entry[0][0] is return_type
-            and all(kept is node for kept, node in zip(entry[0][1:], field_nodes, strict=True))
-        ):
+        if entry is not None and _same_objects(entry[0], return_type, field_nodes):
             return entry[1]
         plan = compile_completer(schema, return_type, field_nodes, fragments)
         if len(self._plans) >= self._max_plans:
             self._plans.clear()
         self._plans[key] = ((return_type, *field_nodes), plan)
         return plan
+
+
+def _same_objects(
+    kept: tuple[Any, ...], return_type: GraphQLOutputType, field_nodes: Sequence[FieldNode]
+) -> bool:
+    if kept[0] is not return_type or len(kept) != len(field_nodes) + 1:
+        return False
+    if len(field_nodes) == 1:  # nearly always: no generator for it
+        return kept[1] is field_nodes[0]
+    return all(kept[position] is node for position, node in enumerate(field_nodes, start=1))
 
 
 def compile_completer(

@@ -93,6 +93,7 @@ QUERIES = [
     "{ garage { n: count cars { y: year ...Bits } } } "
     "fragment Bits on Car { id parts { ... on Part { name } } }",
     "{ garage { __typename cars { __typename id id year } } }",
+    "{ garage { count } garage { cars { id } } }",  # one response key, two field nodes
     "{ maybeGarage { cars { id label } } }",
     "{ garage { cars { id label(upper: true) } } }",
     "query Q($skip: Boolean!) { garage { cars { id year @skip(if: $skip) } } }",
