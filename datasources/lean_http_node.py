@@ -146,6 +146,18 @@ class ConnectionPool:
             self._limit.release()
             raise
 
+    async def exchange(self, request: bytes, *, head: bool = False) -> HttpResponse:
+        """One request on a pooled connection: the whole answer, or the exchange's error."""
+        connection = await self.acquire()
+        reusable = False
+        try:
+            response = await connection.exchange(request, head=head)
+            reusable = connection.reusable
+            return response
+        finally:
+            # Cancelled or timed out mid-exchange: the connection is out of step, never reused.
+            self.release(connection, reusable=reusable)
+
     def release(self, connection: HttpConnection, *, reusable: bool) -> None:
         if reusable and not connection.closed and not self._closed:
             self._idle.append(connection)
@@ -186,11 +198,15 @@ class LeanHttpNode(AiohttpHttpNode):
         request_headers = self._headers.copy()
         if headers:
             request_headers.update(headers)
+        # Built before a connection is taken: a request that cannot be sent costs none.
+        request = request_bytes(method, self._path_prefix + target, self._host_header, request_headers, body)
+        if self._pool is None:
+            self._pool = ConnectionPool(self._host, self._port, self._connections_per_node)
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
             async with asyncio.timeout(timeout):
-                response = await self._exchange(method, self._path_prefix + target, body, request_headers)
+                response = await self._pool.exchange(request, head=method == "HEAD")
         except (TimeoutError, TransportConnectionError, OSError) as error:
             failure = _transport_error(error)
             self._log_request(
@@ -212,23 +228,6 @@ class LeanHttpNode(AiohttpHttpNode):
             method=method, target=target, headers=request_headers, body=body, meta=meta, response=data
         )
         return NodeApiResponse(meta, data)
-
-    async def _exchange(
-        self, method: str, path: str, body: bytes | None, headers: HttpHeaders
-    ) -> HttpResponse:
-        if self._pool is None:
-            self._pool = ConnectionPool(self._host, self._port, self._connections_per_node)
-        pool = self._pool
-        connection = await pool.acquire()
-        reusable = False
-        try:
-            request = request_bytes(method, path, self._host_header, headers, body)
-            response = await connection.exchange(request, head=method == "HEAD")
-            reusable = connection.reusable
-            return response
-        finally:
-            # Cancelled or timed out mid-exchange: the connection is out of step, never reused.
-            pool.release(connection, reusable=reusable)
 
     async def close(self) -> None:  # type: ignore[override]
         if self._pool is not None:

@@ -35,7 +35,7 @@ def app_factory() -> Starlette:
     bodies = {path.stem: path.read_bytes() for path in directory.glob("*.json")}
     forwarded = {path.stem: path.read_bytes() for path in directory.glob("*.es")}
     es_host, _, es_port = os.environ.get("BENCH_FLOOR_ES", "127.0.0.1:9200").rpartition(":")
-    pools: list[ConnectionPool] = []  # made in the worker's event loop, on first use
+    pool = ConnectionPool(es_host, int(es_port), limit=64)
 
     async def floor(request: Request) -> Response:
         await request.body()
@@ -50,15 +50,7 @@ def app_factory() -> Starlette:
         body, es_request = bodies.get(name), forwarded.get(name)
         if body is None or es_request is None:
             return Response(b"", status_code=404)
-        if not pools:
-            pools.append(ConnectionPool(es_host, int(es_port), limit=64))
-        connection = await pools[0].acquire()
-        reusable = False
-        try:
-            answer = await connection.exchange(es_request, head=False)
-            reusable = connection.reusable
-        finally:
-            pools[0].release(connection, reusable=reusable)
+        answer = await pool.exchange(es_request)
         if answer.status != 200:
             return Response(answer.body, status_code=502)
         return Response(body, media_type="application/json")
