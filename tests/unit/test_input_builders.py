@@ -91,7 +91,19 @@ def test_builders_are_installed() -> None:
 
 
 def test_lists_are_copied_not_shared() -> None:
-    first = converted('filter: {bodyClasses: ["Coupe"]}')["filter"]
-    second = converted('filter: {bodyClasses: ["Coupe"]}')["filter"]
-    assert first.body_classes == second.body_classes
-    assert first.body_classes is not second.body_classes
+    # graphql-core may hand every request the same list object (a published default);
+    # a filter must not hold on to it.
+    shared = ["Coupe"]
+    schema = SCHEMA._schema
+    assert schema.query_type is not None
+    strawberry_field = schema.query_type.fields["vehicles"].extensions["strawberry-definition"]
+    assert isinstance(strawberry_field, StrawberryField)
+    built = convert_arguments(
+        {"filter": {"bodyClasses": shared, "dataSources": shared}},
+        strawberry_field.arguments,
+        scalar_registry=SCHEMA.schema_converter.scalar_registry,
+        config=SCHEMA.config,
+    )["filter"]
+    assert built.body_classes == shared
+    assert built.body_classes is not shared
+    assert built.data_sources is not shared
