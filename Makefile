@@ -19,10 +19,10 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 services:
-	@bash scripts/services.sh up
+	@bash scripts/shell/services.sh up
 
 services-down:
-	@bash scripts/services.sh down
+	@bash scripts/shell/services.sh down
 
 run: install services
 	$(BIN)/autos-graph data bootstrap
@@ -32,11 +32,11 @@ serve: install
 	$(BIN)/autos-graph serve
 
 test: install
-	@bash scripts/ensure_browser.sh
-	@bash scripts/with_services.sh $(PY) -m pytest -m "not slow"
+	@bash scripts/shell/ensure_browser.sh
+	@bash scripts/shell/with_services.sh $(PY) -m pytest -m "not slow"
 
 test-slow: install
-	@bash scripts/with_services.sh $(PY) -m pytest -m slow
+	@bash scripts/shell/with_services.sh $(PY) -m pytest -m slow
 
 # Every fault, fuzzing and soak test, fast and long (a 3-node cluster on 9201-9203 is started and stopped
 # by the node-kill test); -s shows the measured numbers ([faults], [fuzz], [soak] lines).
@@ -44,7 +44,7 @@ FAULT_TESTS := tests/integration/test_faults_elasticsearch.py tests/integration/
 	tests/integration/test_faults_cluster.py tests/integration/test_fuzz_graphql.py \
 	tests/integration/test_bad_input.py tests/integration/test_soak.py
 test-faults: install
-	@bash scripts/with_services.sh $(PY) -m pytest -s $(FAULT_TESTS)
+	@bash scripts/shell/with_services.sh $(PY) -m pytest -s $(FAULT_TESTS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -65,7 +65,7 @@ schema: install
 	$(BIN)/autos-graph schema export
 
 bench: install
-	@bash scripts/with_services.sh $(PY) -m scripts.bench
+	@bash scripts/shell/with_services.sh $(PY) -m scripts.bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

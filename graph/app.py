@@ -6,12 +6,12 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from graph import health, index_page
-from graph.graphql_app import STATIC_DIR, create_graphql_app
+from graph.gql.graphql_app import STATIC_DIR, create_graphql_app
+from graph.gql.schema import build_schema
+from graph.http import health, index_page
+from graph.http.middleware import instrument, operational_middleware, operational_routes
 from graph.lifespan import make_lifespan
-from graph.middleware import instrument, operational_middleware, operational_routes
 from graph.rest import rest_routes
-from graph.schema import build_schema
 from graph.settings import Settings, load_settings
 
 GRAPHIQL_ASSETS = STATIC_DIR / "graphiql"

@@ -7,7 +7,7 @@ import gc
 from starlette.applications import Starlette
 
 from graph.app import create_app
-from graph.logging_setup import configure_logging
+from graph.observability.logging_setup import configure_logging
 from graph.settings import load_settings
 
 

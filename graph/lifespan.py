@@ -8,17 +8,17 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from starlette.applications import Starlette
 
-from datasources.aggregation_cache import AggregationCache
-from datasources.cache_backend import cache_kind, close_cache, open_cache
-from datasources.elasticsearch_client import (
+from datasources.cache.aggregation_cache import AggregationCache
+from datasources.cache.backend import cache_kind, close_cache, open_cache
+from datasources.elastic.client import (
     ElasticsearchUnavailable,
     create_client,
     loggable_urls,
     wait_until_reachable,
 )
-from datasources.index_version import IndexVersion
-from graph.metrics import CACHE_OBSERVER, observe_elasticsearch_request
-from graph.rate_limit import open_rate_limiter
+from datasources.elastic.index_version import IndexVersion
+from graph.http.rate_limit import open_rate_limiter
+from graph.observability.metrics import CACHE_OBSERVER, observe_elasticsearch_request
 from graph.settings import Settings
 from graph.state import LifespanState, Services
 

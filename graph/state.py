@@ -9,15 +9,15 @@ from aiocache import Cache
 from elasticsearch import AsyncElasticsearch
 from starlette.requests import HTTPConnection
 
-from datasources.aggregation_cache import AggregationCache
-from datasources.index_version import IndexVersion
-from graph.metrics import observe_loader_batch
+from datasources.cache.aggregation_cache import AggregationCache
+from datasources.elastic.index_version import IndexVersion
+from graph.observability.metrics import observe_loader_batch
 from graph.settings import Settings
 from loaders.registry import create_loaders
 from resolvers.scope import DataScope
 
 if TYPE_CHECKING:
-    from graph.rate_limit import RateLimiter
+    from graph.http.rate_limit import RateLimiter
 
 
 @dataclass(frozen=True, slots=True)

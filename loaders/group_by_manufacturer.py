@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from elasticsearch import AsyncElasticsearch
 from strawberry.dataloader import DataLoader
 
-from datasources.aggregation_cache import AggregationCache
-from datasources.manufacturer_groups import cached_manufacturer_groups
-from datasources.vehicle_store import ManufacturerAggregate
+from datasources.cache.aggregation_cache import AggregationCache
+from datasources.vehicles.manufacturer_groups import cached_manufacturer_groups
+from datasources.vehicles.vehicle_store import ManufacturerAggregate
 from loaders.batch_observer import BatchObserver
 
 

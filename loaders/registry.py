@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from elasticsearch import AsyncElasticsearch
 
-from datasources.aggregation_cache import AggregationCache
+from datasources.cache.aggregation_cache import AggregationCache
 from loaders.batch_observer import BatchObserver, ignore_batch
 from loaders.group_by_manufacturer import GroupByManufacturerLoader
 from loaders.vehicle_by_id import VehicleByIdLoader

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from elasticsearch import AsyncElasticsearch
 from strawberry.dataloader import DataLoader
 
-from datasources.vehicle_record import VehicleRecord
-from datasources.vehicle_store import get_by_ids
+from datasources.vehicles.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_store import get_by_ids
 from loaders.batch_observer import BatchObserver
 
 

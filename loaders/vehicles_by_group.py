@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from elasticsearch import AsyncElasticsearch
 from strawberry.dataloader import DataLoader
 
-from datasources.vehicle_filter import SortOrder, VehicleFilter, build_query, build_sort
-from datasources.vehicle_store import SearchPage, SearchRequest, search_many
+from datasources.vehicles.vehicle_filter import SortOrder, VehicleFilter, build_query, build_sort
+from datasources.vehicles.vehicle_store import SearchPage, SearchRequest, search_many
 from loaders.batch_observer import BatchObserver
 
 EMPTY_PAGE = SearchPage(hits=[], total=0)

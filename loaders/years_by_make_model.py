@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from elasticsearch import AsyncElasticsearch
 from strawberry.dataloader import DataLoader
 
-from datasources.vehicle_filter import MakeModel, VehicleFilter, build_query
-from datasources.vehicle_record import VehicleRecord
-from datasources.vehicle_store import SearchRequest, search_many
+from datasources.vehicles.vehicle_filter import MakeModel, VehicleFilter, build_query
+from datasources.vehicles.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_store import SearchRequest, search_many
 from loaders.batch_observer import BatchObserver
 
 # No model in the catalog was built for more than this many years.

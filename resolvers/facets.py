@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datasources.manufacturer_groups import cached_facets
-from datasources.vehicle_filter import VehicleFilter
-from datasources.vehicle_store import FacetCounts
+from datasources.vehicles.manufacturer_groups import cached_facets
+from datasources.vehicles.vehicle_filter import VehicleFilter
+from datasources.vehicles.vehicle_store import FacetCounts
 from resolvers.scope import DataScope
 from resolvers.vehicles import normalised_filter
 

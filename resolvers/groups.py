@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from datasources.manufacturer_groups import cached_manufacturer_groups
-from datasources.vehicle_filter import MakeModel, SortOrder, VehicleFilter
-from datasources.vehicle_record import VehicleRecord
-from datasources.vehicle_store import ManufacturerAggregate
+from datasources.vehicles.manufacturer_groups import cached_manufacturer_groups
+from datasources.vehicles.vehicle_filter import MakeModel, SortOrder, VehicleFilter
+from datasources.vehicles.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_store import ManufacturerAggregate
 from loaders.vehicles_by_group import GroupVehiclesKey
 from resolvers.cursors import decode_offset, encode_offset
 from resolvers.pagination import Edge, Page, check_first

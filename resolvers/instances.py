@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from datasources.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_record import VehicleRecord
 from datasources.vin import (
     MAX_INSTANCES,
     MIN_INSTANCES,

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from datasources.manufacturer_groups import cached_manufacturer_groups
-from datasources.vehicle_filter import SortOrder, VehicleFilter, build_query, build_sort
-from datasources.vehicle_record import VehicleRecord
-from datasources.vehicle_store import ManufacturerAggregate, SearchRequest, search
+from datasources.vehicles.manufacturer_groups import cached_manufacturer_groups
+from datasources.vehicles.vehicle_filter import SortOrder, VehicleFilter, build_query, build_sort
+from datasources.vehicles.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_store import ManufacturerAggregate, SearchRequest, search
 from datasources.vin import VinInstance
 from resolvers.errors import InvalidArgument, NotFound
 from resolvers.instances import vehicle_instances

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from elasticsearch import AsyncElasticsearch
 
-from datasources.aggregation_cache import AggregationCache
+from datasources.cache.aggregation_cache import AggregationCache
 from loaders.registry import Loaders
 
 

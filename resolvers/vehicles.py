@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from datasources.vehicle_filter import InvalidFilter, SortOrder, VehicleFilter, build_query, build_sort
-from datasources.vehicle_record import VehicleRecord
-from datasources.vehicle_store import SearchPage, SearchRequest, search
+from datasources.vehicles.vehicle_filter import (
+    InvalidFilter,
+    SortOrder,
+    VehicleFilter,
+    build_query,
+    build_sort,
+)
+from datasources.vehicles.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_store import SearchPage, SearchRequest, search
 from resolvers.cursors import decode_cursor, encode_cursor
 from resolvers.errors import InvalidArgument
 from resolvers.pagination import Edge, Page, check_first

@@ -1,0 +1,1 @@
+"""Thin entry points for developers and operators; the benchmarks live in `scripts/bench`."""

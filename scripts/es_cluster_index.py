@@ -1,6 +1,6 @@
 """The fault-test cluster's index: the project's mapping over 3 shards with 1 replica, the sample loaded.
 
-Called by scripts/es_cluster.sh. The API's own index is one shard (the right
+Called by scripts/shell/es_cluster.sh. The API's own index is one shard (the right
 size for 100,000 small documents); here the shards are spread so that killing
 any one node takes primaries and replicas with it, which is the case to survive.
 Idempotent: an index that already holds the sample with this layout is kept.
@@ -13,9 +13,9 @@ import asyncio
 
 from elasticsearch import AsyncElasticsearch
 
-from datasources.bulk_loader import holds_dataset, load_dataset
-from datasources.elasticsearch_client import create_client
-from datasources.index_schema import MAPPING, SCHEMA_VERSION, concrete_index_name, drop_index
+from datasources.elastic.bulk_loader import holds_dataset, load_dataset
+from datasources.elastic.client import create_client
+from datasources.elastic.index_schema import MAPPING, SCHEMA_VERSION, concrete_index_name, drop_index
 
 SHARDS = 3
 REPLICAS = 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from graph.cli import app
+from graph.cli.main import app
 
 
 def main() -> None:

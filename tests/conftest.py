@@ -1,4 +1,4 @@
-"""Shared fixtures. The services are started by `make test` (scripts/with_services.sh),
+"""Shared fixtures. The services are started by `make test` (scripts/shell/with_services.sh),
 never by the suite itself; tests that need them fail clearly when they are down."""
 
 from __future__ import annotations

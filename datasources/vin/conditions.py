@@ -2,7 +2,7 @@
 
 Shares are the original backend's (5/15/35/30/15 %). A class fixes the band of
 its numeric rating (1.0-5.0; rounding it gives the old backend's integer grade),
-the mileage band inside DESIGN.md's 5,000-12,000 miles per year of age (cared-for
+the mileage band inside the contract's 5,000-12,000 (docs/vin.md) miles per year of age (cared-for
 cars were driven less), how many factory options survive and from which list,
 how often the numbers match, how often the odometer is documented, how long
 ago it was serviced, the title brands seen, and the value multiplier.

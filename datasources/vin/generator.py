@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from datasources.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_record import VehicleRecord
 from datasources.vin.attributes import draw_instance
 from datasources.vin.instance import VinInstance
 from datasources.vin.random_source import MAX_STREAM_INSTANCES, instance_state

@@ -1,6 +1,6 @@
 """Factory colours by era and maker family, named as the brochures of the time named them.
 
-DESIGN.md asks for a pre-1970 palette and a later one; each half is split once
+the catalog's contract (docs/vin.md) asks for a pre-1970 palette and a later one; each half is split once
 more (before 1930 most cars left the factory black or in dark coach colours;
 after 2000 white, black, grey and silver took three quarters of production).
 From 1930 the Detroit makers named their own colours (a Mustang came in

@@ -1,6 +1,6 @@
 """The deterministic random source behind every generated instance.
 
-DESIGN.md fixes the algorithm so that any implementation (the old Node backend,
+docs/vin.md fixes the algorithm so that any implementation (the old Node backend,
 this one, a future one) derives the same stream from a vehicle: the djb2 hash
 of `vehicle_id` seeds the linear congruential generator
 `state = (state * 1664525 + 1013904223) mod 2**32`.

@@ -17,7 +17,7 @@ from typing import Final
 
 INSTANCES: Final = 20
 SOURCE_SLOTS: Final = 8
-# The data sources of the unified index (datasources.dataset); any other source shares the last two slots.
+# The data sources of the unified index (datasources.catalog.dataset); any other shares the last two slots.
 KNOWN_SOURCES: Final[dict[str, int]] = {
     "nhtsa_vpic": 0,
     "epa_fueleconomy": 1,

@@ -69,7 +69,7 @@ def rarity_factor(instance_count: int) -> float:
 
 
 def mileage_factor(miles_per_year: int) -> float:
-    """x1.15 at the gentlest use DESIGN.md allows, x0.85 at the hardest."""
+    """x1.15 at the gentlest use docs/vin.md allows, x0.85 at the hardest."""
     span = MAX_MILES_PER_YEAR - MIN_MILES_PER_YEAR
     return 1.15 - 0.3 * (miles_per_year - MIN_MILES_PER_YEAR) / span
 

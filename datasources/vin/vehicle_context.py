@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from datasources.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_record import VehicleRecord
 from datasources.vin.factory_options import OptionList, option_list_for
 from datasources.vin.legacy_formats import LegacyLayout, legacy_layout
 from datasources.vin.manufacturers import FIRST_ISO_YEAR, ManufacturerProfile, profile_for

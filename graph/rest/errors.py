@@ -13,9 +13,9 @@ import logging
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from datasources.errors import DataSourceUnavailable
-from datasources.vehicle_filter import InvalidFilter
-from graph.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, NOT_FOUND, SERVICE_UNAVAILABLE
+from datasources.elastic.errors import DataSourceUnavailable
+from datasources.vehicles.vehicle_filter import InvalidFilter
+from graph.gql.errors import BAD_USER_INPUT, INTERNAL_SERVER_ERROR, NOT_FOUND, SERVICE_UNAVAILABLE
 from graph.rest.params import ParameterError
 from graph.rest.responses import json_response
 from resolvers.errors import InvalidArgument, NotFound

@@ -12,7 +12,7 @@ from typing import Any
 
 import orjson
 
-from datasources.vehicle_filter import MAX_TEXT_LENGTH
+from datasources.vehicles.vehicle_filter import MAX_TEXT_LENGTH
 from graph.rest import params
 from graph.rest.responses import STALE_HEADER
 from resolvers.legacy import RESULT_WINDOW

@@ -18,7 +18,7 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from datasources.vehicle_filter import (
+from datasources.vehicles.vehicle_filter import (
     MAX_LIST_ITEMS,
     MAX_TEXT_LENGTH,
     MakeModel,

@@ -8,8 +8,8 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-from datasources.vehicle_record import VehicleRecord
-from datasources.vehicle_store import ManufacturerAggregate
+from datasources.vehicles.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_store import ManufacturerAggregate
 from graph.rest.params import DetailsQuery, Paging
 from resolvers.legacy import OffsetPage
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from datasources.bulk_loader import holds_dataset, load_dataset
-from datasources.dataset import DatasetKind
-from datasources.index_schema import create_index
+from datasources.catalog.dataset import DatasetKind
+from datasources.elastic.bulk_loader import holds_dataset, load_dataset
+from datasources.elastic.index_schema import create_index
 from tests.conftest import ES_URL, TEST_INDEX
 from tests.support.cached_aggregations import delete_cached_aggregations
 

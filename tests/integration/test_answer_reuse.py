@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from prometheus_client import REGISTRY
 
-from graph.answer_reuse import CACHE_NAME
+from graph.gql.answer_reuse import CACHE_NAME
 from tests.conftest import make_settings
 from tests.support.cached_aggregations import delete_cached_aggregations
 from tests.support.graphql import data_of, proxied_app

@@ -12,8 +12,8 @@ import pytest
 from elasticsearch import Elasticsearch
 from typer.testing import CliRunner, Result
 
-from datasources.dataset import SAMPLE_SIZE
-from graph.cli import app
+from datasources.catalog.dataset import SAMPLE_SIZE
+from graph.cli.main import app
 from tests.conftest import ES_URL, TEST_INDEX
 from tests.unit.test_record_file import MALFORMED_NDJSON_LINES
 
@@ -124,7 +124,7 @@ def test_unreachable_elasticsearch_is_one_line_and_non_zero() -> None:
     env = {**os.environ, "ELASTICSEARCH_URL": "http://127.0.0.1:9", "ES_INDEX": ALIAS}
     for command in (["create-index"], ["load", "--sample"], ["reset", "--force"], ["bootstrap"]):
         done = subprocess.run(
-            [sys.executable, "-m", "graph.cli", "data", *command],
+            [sys.executable, "-m", "graph.cli.main", "data", *command],
             env=env,
             capture_output=True,
             text=True,

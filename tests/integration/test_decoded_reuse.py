@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from datasources.aggregation_cache import MAX_DECODED_VALUES, AggregationCache
-from datasources.cache_backend import open_cache
+from datasources.cache.aggregation_cache import MAX_DECODED_VALUES, AggregationCache
+from datasources.cache.backend import open_cache
 from tests.conftest import REDIS_URL
 
 

@@ -1,6 +1,6 @@
 """Killing one node of a real 3-node cluster under continuous load (slow: `make test-faults`).
 
-scripts/es_cluster.sh starts the cluster (HTTP 9201-9203) with the sample in an
+scripts/shell/es_cluster.sh starts the cluster (HTTP 9201-9203) with the sample in an
 index of 3 shards and 1 replica, so every shard survives the loss of any one
 node. The app's client knows all three nodes. Workers send a steady mix of
 GraphQL requests (search, mget, msearch, aggregations) for about 18 s; the
@@ -34,7 +34,7 @@ from tests.support.graphql import error_codes
 # Starting the cluster (when it is not up) takes minutes on a small machine, on top of the run.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "es_cluster.sh"
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "shell" / "es_cluster.sh"
 CLUSTER_INDEX = os.environ.get("ES_CLUSTER_INDEX", "autos-cluster")
 SAMPLE_SIZE = 1000
 LOAD_SECONDS = 18.0

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from datasources.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_record import VehicleRecord
 from datasources.vin import VinInstance, generate_instances
 from tests.conftest import app_client, make_settings
 from tests.support.graphql import data_of, error_codes, graphql

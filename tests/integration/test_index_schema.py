@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 import pytest
 from elasticsearch import AsyncElasticsearch, BadRequestError
 
-from datasources.index_schema import (
+from datasources.elastic.index_schema import (
     MAPPING,
     IndexSchemaError,
     concrete_index_name,

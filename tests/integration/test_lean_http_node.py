@@ -12,7 +12,7 @@ from elastic_transport import ConnectionError as TransportConnectionError
 from elastic_transport import ConnectionTimeout
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
-from datasources.lean_http_node import LeanHttpNode
+from datasources.elastic.lean_http_node import LeanHttpNode
 from tests.conftest import ES_URL, es_host_port
 from tests.support.tcp_proxy import TcpProxy
 
@@ -143,7 +143,7 @@ async def test_a_malformed_response_is_a_connection_error() -> None:
 def test_line_breaks_cannot_reach_the_request_head() -> None:
     from elastic_transport import HttpHeaders
 
-    from datasources.lean_http_node import request_bytes
+    from datasources.elastic.lean_http_node import request_bytes
 
     with pytest.raises(ValueError, match="line break"):
         request_bytes("GET", "/x", "h:1", HttpHeaders({"x-opaque-id": "a\r\nGET /evil HTTP/1.1"}), None)

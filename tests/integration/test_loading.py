@@ -10,11 +10,11 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_scan
 
-from datasources.bulk_loader import bulk_index, holds_dataset, load_dataset
-from datasources.catalog import load_catalog
-from datasources.dataset import FULL_MINIMUM, SAMPLE_SIZE, iter_full, iter_records
-from datasources.index_schema import INDEX_SETTINGS, create_index, document_count, drop_index
-from datasources.record_file import ReadStats, Rejection, read_record_file
+from datasources.catalog.curated import load_catalog
+from datasources.catalog.dataset import FULL_MINIMUM, SAMPLE_SIZE, iter_full, iter_records
+from datasources.catalog.record_file import ReadStats, Rejection, read_record_file
+from datasources.elastic.bulk_loader import bulk_index, holds_dataset, load_dataset
+from datasources.elastic.index_schema import INDEX_SETTINGS, create_index, document_count, drop_index
 from tests.conftest import TEST_INDEX
 from tests.unit.test_record_file import MALFORMED_NDJSON_LINES
 
@@ -36,7 +36,7 @@ async def test_sample_load_indexes_exactly_the_sample(
     es: AsyncElasticsearch, alias: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     progress: list[int] = []
-    with caplog.at_level(logging.INFO, logger="datasources.bulk_loader"):
+    with caplog.at_level(logging.INFO, logger="datasources.elastic.bulk_loader"):
         result = await bulk_index(
             es, alias=alias, records=iter_records("sample"), on_progress=progress.append, chunk_size=300
         )

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import Mode, queries
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graph.planned_execution import PLANS, PlannedExecutionContext
+from graph.gql.execution.planned_execution import PLANS, PlannedExecutionContext
 from tests.conftest import app_client, make_settings
 
 SDL = (Path(__file__).resolve().parents[2] / "schema.graphql").read_text()

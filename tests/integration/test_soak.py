@@ -1,4 +1,4 @@
-"""Steady load against the served app (scripts/soak.py): no errors, memory flat.
+"""Steady load against the served app (tests/support/soak.py): no errors, memory flat.
 
 The fast run (10 s) is in `make test`; the 60-second one is `-m slow`. RSS is
 measured after a warm-up, so caches, connection pools and the allocator have
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.soak import SoakReport, run
 from tests.conftest import ES_URL, REDIS_URL
+from tests.support.soak import SoakReport, run
 
 MAX_RSS_GROWTH_MB = 30.0
 

@@ -16,10 +16,10 @@ from opentelemetry.trace import SpanKind
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
-from graph import tracing as tracing_module
 from graph.app import create_app
+from graph.observability import tracing as tracing_module
+from graph.observability.tracing import enable_tracing
 from graph.settings import Settings
-from graph.tracing import enable_tracing
 from tests.conftest import make_settings
 from tests.support.asgi import client_of
 from tests.support.json_logs import json_logs

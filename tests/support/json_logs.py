@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from graph.logging_setup import JsonFormatter
+from graph.observability.logging_setup import JsonFormatter
 
 
 class CapturedLogs:

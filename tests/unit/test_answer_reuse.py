@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import orjson
 
-from datasources.read_ledger import EntryRead
-from graph.answer_reuse import Answer, AnswerKey, ReusableAnswers, _distinct
+from datasources.cache.read_ledger import EntryRead
+from graph.gql.answer_reuse import Answer, AnswerKey, ReusableAnswers, _distinct
 
 
 def key(name: str) -> AnswerKey:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from datasources.catalog import (
+from datasources.catalog.curated import (
     BODY_CLASSES,
     EARLIEST_MODEL_YEAR,
     PRESENT_MODEL_YEAR,

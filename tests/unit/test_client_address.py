@@ -4,7 +4,7 @@ import ipaddress
 
 import pytest
 
-from graph.client_address import client_ip, resolve_client_ip
+from graph.http.client_address import client_ip, resolve_client_ip
 from graph.settings import Network
 
 PROXIES: list[Network] = [ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("fd00::/8")]

@@ -11,10 +11,10 @@ import strawberry
 from graphql import GraphQLNonNull, GraphQLObjectType, parse
 from strawberry.extensions import SchemaExtension
 
-from graph.completion_plans import CompletionPlans, compile_completer
-from graph.planned_execution import PLANS, PlannedExecutionContext
-from graph.schema import build_schema
-from scripts.bench_workloads import FILTERED_SEARCH
+from graph.gql.execution.completion_plans import CompletionPlans, compile_completer
+from graph.gql.execution.planned_execution import PLANS, PlannedExecutionContext
+from graph.gql.schema import build_schema
+from tests.support.benchmark_operations import FILTERED_SEARCH
 
 
 @strawberry.enum

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from datasources.catalog import Model, load_catalog
-from datasources.dataset import (
+from datasources.catalog.curated import Model, load_catalog
+from datasources.catalog.dataset import (
     AUCTION_RESULTS,
     CLASSIC_REGISTRY,
     DATA_SOURCES,
@@ -30,7 +30,7 @@ from datasources.dataset import (
     sources_covering,
     vehicle_id_for,
 )
-from datasources.vehicle_record import VehicleRecord, make_model_year
+from datasources.vehicles.vehicle_record import VehicleRecord, make_model_year
 
 CATALOG_DOC = Path(__file__).resolve().parents[2] / "docs" / "catalog.md"
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datasources.elasticsearch_client import (
+from datasources.elastic.client import (
     MAX_DEAD_NODE_BACKOFF_SECONDS,
     RETRY_GRACE_SECONDS,
     create_client,

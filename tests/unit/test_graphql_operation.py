@@ -3,7 +3,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from graph.graphql_operation import MAX_BODY_BYTES, from_body, from_query_string
+from graph.gql.operation_name import MAX_BODY_BYTES, from_body, from_query_string
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,14 @@ from strawberry.types.arguments import convert_arguments
 from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
-from graph.schema import build_schema
-from graph.types.inputs import ManufacturerModelInput, VehicleFilterInput, VehicleSort, to_filter, to_orders
+from graph.gql.schema import build_schema
+from graph.gql.types.inputs import (
+    ManufacturerModelInput,
+    VehicleFilterInput,
+    VehicleSort,
+    to_filter,
+    to_orders,
+)
 
 SCHEMA = build_schema()
 BUILT = (ManufacturerModelInput, VehicleSort, VehicleFilterInput)

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from prometheus_client import REGISTRY
 
-import graph.metrics  # noqa: F401 - registers the families the dashboard charts
-from graph.cli import GRACEFUL_SHUTDOWN_SECONDS
+import graph.observability.metrics  # noqa: F401 - registers the families the dashboard charts
+from graph.cli.main import GRACEFUL_SHUTDOWN_SECONDS
 from graph.settings import Settings
 
 K8S = Path(__file__).resolve().parents[2] / "k8s"

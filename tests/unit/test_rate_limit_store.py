@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from datasources.rate_limit_store import MemoryWindowStore, WindowDecision
+from graph.http.rate_limit_store import MemoryWindowStore, WindowDecision
 
 
 def test_the_window_allows_the_limit_then_refuses_with_time_to_the_oldest_slot() -> None:
@@ -18,7 +18,7 @@ def test_the_window_allows_the_limit_then_refuses_with_time_to_the_oldest_slot()
 
 def test_requests_age_out_of_the_window(monkeypatch: pytest.MonkeyPatch) -> None:
     now = [1000.0]
-    monkeypatch.setattr("datasources.rate_limit_store.time.monotonic", lambda: now[0])
+    monkeypatch.setattr("graph.http.rate_limit_store.time.monotonic", lambda: now[0])
     store = MemoryWindowStore()
     assert store.hit("a", limit=1, window_seconds=60).allowed
     now[0] += 59.5

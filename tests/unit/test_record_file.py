@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import pytest
 
-from datasources.record_file import (
+from datasources.catalog.record_file import (
     ReadStats,
     RecordFileError,
     RecordInvalid,
@@ -17,7 +17,7 @@ from datasources.record_file import (
     read_record_file,
     validate_record,
 )
-from datasources.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_record import VehicleRecord
 
 
 def good(vehicle_id: str, **changes: Any) -> dict[str, Any]:

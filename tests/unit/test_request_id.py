@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from graph.request_id import accept_or_generate
+from graph.http.request_id import accept_or_generate
 
 
 @pytest.mark.parametrize("value", [b"abc-123", b"5f0c6b1e-8b7e-4f1e-9a53-0c6b1e8b7e4f", b"trace:1/span=2"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.datastructures import QueryParams
 
-from datasources.vehicle_filter import MakeModel, SortDirection, SortField, SortOrder
+from datasources.vehicles.vehicle_filter import MakeModel, SortDirection, SortField, SortOrder
 from graph.rest.params import (
     DEFAULT_ORDER,
     ParameterError,

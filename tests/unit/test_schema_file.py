@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.cli import render_schema
+from graph.cli.main import render_schema
 
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema.graphql"
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from datasources.timed_node import endpoint_of
+from datasources.elastic.timed_node import endpoint_of
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from datasources.catalog import load_catalog
-from datasources.dataset import iter_records
-from datasources.vehicle_record import VehicleRecord
+from datasources.catalog.curated import load_catalog
+from datasources.catalog.dataset import iter_records
+from datasources.vehicles.vehicle_record import VehicleRecord
 from datasources.vin import decode_vin, generate_instances
 from datasources.vin.manufacturers import FIRST_ISO_YEAR, known_profile
 

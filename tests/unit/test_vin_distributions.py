@@ -7,7 +7,7 @@ from statistics import mean
 
 import pytest
 
-from datasources.vehicle_record import VehicleRecord, make_model_year
+from datasources.vehicles.vehicle_record import VehicleRecord, make_model_year
 from datasources.vin import VinInstance, generate_instances
 from datasources.vin.conditions import CONDITIONS, MAX_MILES_PER_YEAR, MIN_MILES_PER_YEAR
 from datasources.vin.factory_options import OPTION_LISTS

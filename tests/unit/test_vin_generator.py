@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from datasources.vehicle_record import VehicleRecord, make_model_year
+from datasources.vehicles.vehicle_record import VehicleRecord, make_model_year
 from datasources.vin import MAX_INSTANCES, VinInstance, decode_vin, generate_instances
 from datasources.vin.attributes import draw_instance
 from datasources.vin.check_digit import VIN_ALPHABET
@@ -96,7 +96,7 @@ def test_the_same_vehicle_gives_the_same_instances() -> None:
 def test_instances_are_the_same_in_another_process_with_another_hash_seed() -> None:
     script = (
         "import json, sys\n"
-        "from datasources.vehicle_record import VehicleRecord\n"
+        "from datasources.vehicles.vehicle_record import VehicleRecord\n"
         "from datasources.vin import generate_instances\n"
         "records = [VehicleRecord(**each) for each in json.load(sys.stdin)]\n"
         "print(json.dumps([[i.to_dict() for i in generate_instances(r, count=20)] for r in records]))\n"

@@ -1,0 +1,223 @@
+"""The aggregation cache: fresh for a TTL, last-known value kept for outages.
+
+- Keys are built from the normalised arguments plus the concrete index behind
+  the alias, so a reindex and alias swap never serves the old index's counts.
+- Concurrent misses for one key share ONE computation (single flight, per process).
+- When the computation fails because Elasticsearch is unavailable, the last
+  known value is served and marked stale.
+- The value decoded from an entry is kept, with the entry's bytes, and handed to
+  the next read that finds the same bytes: decoding the all-manufacturers
+  aggregation (1,777 records from 42 KB of JSON) cost several ms a read, and
+  every request within the TTL reads the same bytes. So decoded values are
+  shared and must never be mutated (they are frozen dataclasses and tuples).
+- The cache backend (Redis) is best effort: any failure of it is a miss, never
+  a failed request; its operations have tight timeouts (see cache_backend).
+  After a failure the backend is left alone for BACKEND_RETRY_SECONDS, so a
+  Redis that hangs costs one request its timeout, not every request three.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+import orjson
+from aiocache import Cache
+
+from datasources.cache import read_ledger
+from datasources.cache.read_ledger import EntryRead
+from datasources.elastic.errors import DataSourceUnavailable
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# How long the last known value outlives its freshness, for outages.
+LAST_KNOWN_TTL_SECONDS = 24 * 3600
+# How long a failed backend is skipped before it is asked again (the rate limiter waits as long).
+BACKEND_RETRY_SECONDS = 5.0
+# Decoded values kept (one per cache key): a few distinct filters are hot at once.
+MAX_DECODED_VALUES = 32
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    raw: str | bytes
+    value: Any
+    computed_at: float
+
+
+class CacheObserver(Protocol):
+    def on_hit(self, name: str) -> None: ...
+    def on_miss(self, name: str) -> None: ...
+    def on_stale(self, name: str) -> None: ...
+
+
+class _NoObserver:
+    def on_hit(self, name: str) -> None:
+        return None
+
+    def on_miss(self, name: str) -> None:
+        return None
+
+    def on_stale(self, name: str) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Cached(Generic[T]):
+    value: T
+    stale: bool
+    hit: bool
+    computed_at: float
+
+
+class AggregationCache:
+    def __init__(
+        self,
+        *,
+        backend: Cache,
+        ttl_seconds: int,
+        index_version: Callable[[], str],
+        observer: CacheObserver | None = None,
+    ) -> None:
+        self._backend = backend
+        self._ttl = ttl_seconds
+        self._index_version = index_version
+        self._observer: CacheObserver = observer or _NoObserver()
+        self._in_flight: dict[str, asyncio.Future[tuple[Any, float]]] = {}
+        self._backend_retry_at = 0.0
+        self._decoded: dict[str, _Decoded] = {}
+
+    def key(self, name: str, arguments: Any) -> str:
+        digest = hashlib.sha256(orjson.dumps(arguments, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+        return f"agg:{name}:{self._index_version()}:{digest}"
+
+    async def get_or_compute(
+        self,
+        *,
+        name: str,
+        arguments: Any,
+        compute: Callable[[], Awaitable[T]],
+        encode: Callable[[T], Any],
+        decode: Callable[[Any], T],
+    ) -> Cached[T]:
+        key = self.key(name, arguments)
+        raw = await self._read_raw(key)
+        known = self._decoded.get(key) if raw is not None else None
+        if raw is not None and known is not None and known.raw == raw:
+            self._observer.on_hit(name)
+            read_ledger.note_entry(cache=name, key=key, raw=raw)
+            return Cached(value=known.value, stale=False, hit=True, computed_at=known.computed_at)
+        stored = _entry(raw)
+        if raw is not None and stored is not None:
+            self._observer.on_hit(name)
+            read_ledger.note_entry(cache=name, key=key, raw=raw)
+            value = decode(stored["v"])
+            self._remember(key, _Decoded(raw=raw, value=value, computed_at=stored["t"]))
+            return Cached(value=value, stale=False, hit=True, computed_at=stored["t"])
+        self._observer.on_miss(name)
+        # Computed now, or a stale last-known value: an answer built from it is not to be reused.
+        read_ledger.note_not_reusable()
+        try:
+            encoded, computed_at = await self._single_flight(key, compute, encode)
+        except DataSourceUnavailable:
+            last = await self._read(f"{key}:last")
+            if last is None:
+                raise
+            self._observer.on_stale(name)
+            log.warning("serving a stale aggregation", extra={"context": {"cache": name}})
+            return Cached(value=decode(last["v"]), stale=True, hit=True, computed_at=last["t"])
+        return Cached(value=decode(encoded), stale=False, hit=False, computed_at=computed_at)
+
+    def _remember(self, key: str, decoded: _Decoded) -> None:
+        if key not in self._decoded and len(self._decoded) >= MAX_DECODED_VALUES:
+            self._decoded.pop(next(iter(self._decoded)))  # the oldest kept
+        self._decoded[key] = decoded
+
+    async def _single_flight(
+        self, key: str, compute: Callable[[], Awaitable[T]], encode: Callable[[T], Any]
+    ) -> tuple[Any, float]:
+        running = self._in_flight.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[tuple[Any, float]] = asyncio.get_running_loop().create_future()
+        self._in_flight[key] = future
+        try:
+            encoded = encode(await compute())
+            computed_at = time.time()
+            await self._write(key, {"v": encoded, "t": computed_at})
+            future.set_result((encoded, computed_at))
+            return encoded, computed_at
+        except asyncio.CancelledError:
+            future.cancel()
+            raise
+        except BaseException as error:
+            future.set_exception(error)
+            # Waiters re-raise it; mark it retrieved so an unobserved one is not logged.
+            future.exception()
+            raise
+        finally:
+            del self._in_flight[key]
+
+    def _backend_usable(self) -> bool:
+        return time.monotonic() >= self._backend_retry_at
+
+    def _backend_failed(self, operation: str, error: Exception) -> None:
+        self._backend_retry_at = time.monotonic() + BACKEND_RETRY_SECONDS
+        log.warning(
+            f"cache {operation} failed; the cache is skipped for {BACKEND_RETRY_SECONDS:g} s",
+            extra={"context": {"error": type(error).__name__}},
+        )
+
+    async def unchanged(self, reads: Sequence[EntryRead]) -> bool:
+        """Whether the store still holds every entry exactly as read (each counts as a hit then).
+
+        An answer built from these entries is then still the answer: the same
+        bytes decode to the same value. Expiry, deletion, a recomputation or a
+        broken backend all read as changed.
+        """
+        for read in reads:
+            if await self._read_raw(read.key) != read.raw:
+                return False
+        for read in reads:
+            self._observer.on_hit(read.cache)
+        return True
+
+    async def _read(self, key: str) -> dict[str, Any] | None:
+        return _entry(await self._read_raw(key))
+
+    async def _read_raw(self, key: str) -> str | bytes | None:
+        if not self._backend_usable():
+            return None
+        try:
+            raw = await self._backend.get(key)
+        except Exception as error:  # a broken cache is a miss, never a failed request
+            self._backend_failed("read", error)
+            return None
+        return raw if isinstance(raw, str | bytes) else None
+
+    async def _write(self, key: str, entry: dict[str, Any]) -> None:
+        if not self._backend_usable():
+            return
+        payload = orjson.dumps(entry).decode()
+        try:
+            await self._backend.set(key, payload, ttl=self._ttl)
+            await self._backend.set(f"{key}:last", payload, ttl=LAST_KNOWN_TTL_SECONDS)
+        except Exception as error:  # the value is still returned; only caching is lost
+            self._backend_failed("write", error)
+
+
+def _entry(raw: str | bytes | None) -> dict[str, Any] | None:
+    if raw is None:
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None

@@ -1,0 +1,1 @@
+"""Where records come from: the curated catalog, its deterministic expansion, and user files."""

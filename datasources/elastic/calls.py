@@ -1,0 +1,23 @@
+"""The one door every Elasticsearch read of an operation passes through."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from elasticsearch import ApiError, TransportError
+
+from datasources.cache import read_ledger
+from datasources.elastic.errors import translate
+
+T = TypeVar("T")
+
+
+async def elasticsearch_call(awaitable: Awaitable[T]) -> T:
+    """Await a client call, turning transport failures into the data layer's errors."""
+    # An answer that needed a read of Elasticsearch is computed each time: the ledger says so.
+    read_ledger.note_not_reusable()
+    try:
+        return await awaitable
+    except (ApiError, TransportError) as error:
+        raise translate(error) from error

@@ -1,0 +1,15 @@
+"""The settings every command starts from, or a one-line error and exit code 2."""
+
+from __future__ import annotations
+
+import typer
+
+from graph.settings import Settings, SettingsError, load_settings
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        typer.echo(f"autos-graph: {error}", err=True)
+        raise typer.Exit(code=2) from None

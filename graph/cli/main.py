@@ -1,0 +1,82 @@
+"""`autos-graph`: the operators' console script."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from types import FrameType
+
+import typer
+import uvicorn
+from strawberry.printer import print_schema
+
+from graph.cli.configuration import settings_or_exit
+from graph.cli.data import data_app
+from graph.gql.schema import build_schema
+from graph.observability.logging_setup import configure_logging
+
+# Shorter than Kubernetes' default 30 s grace period, so in-flight requests
+# drain before the kubelet sends SIGKILL.
+GRACEFUL_SHUTDOWN_SECONDS = 20
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+schema_app = typer.Typer(no_args_is_help=True, help="The exported GraphQL SDL.")
+app.add_typer(schema_app, name="schema")
+app.add_typer(data_app, name="data")
+
+DEFAULT_SCHEMA_PATH = Path("schema.graphql")
+
+
+def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+@app.command()
+def serve(
+    port: int | None = typer.Option(None, help="Overrides PORT."),
+    workers: int | None = typer.Option(None, help="Worker processes; overrides WORKERS."),
+) -> None:
+    """Serve the API against ELASTICSEARCH_URL (and REDIS_URL when set)."""
+    settings = settings_or_exit()
+    configure_logging(settings.log_level)
+    if settings.prometheus_multiproc_dir is not None:
+        from graph.observability.metrics import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir(settings.prometheus_multiproc_dir)
+    # uvicorn drains on SIGTERM, then re-raises the signal with the handler it
+    # found in place: a drained stop is then a clean exit (0), not a kill.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    uvicorn.run(
+        "graph.asgi:app_factory",
+        factory=True,
+        host=settings.host,
+        port=port or settings.port,
+        workers=workers or settings.workers,
+        loop="uvloop",
+        http="httptools",
+        log_config=None,
+        proxy_headers=False,  # forwarded headers are judged by our own trusted-proxy list
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
+
+
+def render_schema() -> str:
+    return print_schema(build_schema()) + "\n"
+
+
+@schema_app.command("export")
+def schema_export(
+    output: Path = typer.Option(DEFAULT_SCHEMA_PATH, "--output", "-o", help="Where to write the SDL."),
+) -> None:
+    """Write the GraphQL SDL generated from the code."""
+    output.write_text(render_schema(), encoding="utf-8")
+    typer.echo(f"wrote {output}")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Every error a client sees carries `extensions.code`; internals are masked outside development."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from datasources.elastic.errors import DataSourceUnavailable
+from resolvers.errors import InvalidArgument, NotFound
+
+log = logging.getLogger("autos_graph.errors")
+
+BAD_USER_INPUT = "BAD_USER_INPUT"
+NOT_FOUND = "NOT_FOUND"
+SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+RATE_LIMITED = "RATE_LIMITED"
+QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+
+_KNOWN: dict[type[Exception], tuple[str, Callable[[Exception], str]]] = {
+    InvalidArgument: (BAD_USER_INPUT, str),
+    NotFound: (NOT_FOUND, str),
+    DataSourceUnavailable: (
+        SERVICE_UNAVAILABLE,
+        lambda _e: "The vehicle data store is unavailable; retry shortly.",
+    ),
+}
+
+
+def classify(error: GraphQLError, *, expose_internals: bool) -> GraphQLError:
+    """The same error with a code, and with its message masked when it is ours to hide."""
+    extensions: dict[str, Any] = dict(error.extensions or {})
+    original = error.original_error
+    if extensions.get("code"):
+        return error
+    if original is None or isinstance(original, GraphQLError):  # graphql-core's own: parse, validation, input
+        code = GRAPHQL_PARSE_FAILED if error.message.startswith("Syntax Error") else GRAPHQL_VALIDATION_FAILED
+        if error.message.startswith(("Variable", "Argument", "Expected value", "Int cannot", "Int ")):
+            code = BAD_USER_INPUT
+        if "tokens. Parsing aborted" in error.message:
+            code = QUERY_TOO_COMPLEX
+        return _with(error, error.message, {**extensions, "code": code})
+    for kind, (code, describe) in _KNOWN.items():
+        if isinstance(original, kind):
+            return _with(error, describe(original), {**extensions, "code": code})
+    log.error("unexpected resolver error", exc_info=original, extra={"context": {"path": error.path}})
+    message = error.message if expose_internals else "Internal server error."
+    return _with(error, message, {**extensions, "code": INTERNAL_SERVER_ERROR})
+
+
+def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+class ErrorCodes(SchemaExtension):
+    """Runs after execution: codes every error and hides internals."""
+
+    def __init__(self, *, expose_internals: bool) -> None:
+        self.expose_internals = expose_internals
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is not None and result.errors:
+            result.errors = [classify(e, expose_internals=self.expose_internals) for e in result.errors]

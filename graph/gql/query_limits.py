@@ -1,0 +1,156 @@
+"""Limits on what one GraphQL document may ask for, checked before any resolver runs.
+
+Depth, aliases (counted through fragment spreads) and a cost that grows with
+the page sizes and instance counts asked for. The cost is an upper bound: a
+page size given by a variable counts as the largest page allowed, since
+validation runs before variables are known. Every rejection carries
+`extensions.code = QUERY_TOO_COMPLEX`, and no Elasticsearch call is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    ASTValidationRule,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    IntValueNode,
+    ListValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationContext,
+)
+
+from graph.gql.errors import QUERY_TOO_COMPLEX
+from resolvers.groups import MAX_GROUPS_PAGE, MAX_OTHER_YEARS
+from resolvers.pagination import MAX_PAGE_SIZE
+from resolvers.vehicles import MAX_IDS
+
+
+@dataclass(frozen=True, slots=True)
+class QueryLimits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_cost: int = 25_000
+    max_tokens: int = 2_000
+    max_body_bytes: int = 64 * 1024
+
+
+LIMITS = QueryLimits()
+
+# Arguments that multiply the cost of everything below the field: the value
+# assumed when the argument is omitted (the field's default) and the largest
+# the field accepts (assumed when a variable gives it).
+_MULTIPLIERS: dict[str, tuple[str, int, int]] = {
+    "vehicles": ("first", 20, MAX_PAGE_SIZE),
+    "manufacturerModelCombinations": ("first", 50, MAX_GROUPS_PAGE),
+    "otherYears": ("first", 10, MAX_OTHER_YEARS),
+    "instances": ("count", 8, 20),
+    "vehiclesByIds": ("ids", 1, MAX_IDS),
+}
+
+
+def _multiplier(field: FieldNode) -> int:
+    """How many times the field's selection may be resolved (a group's `vehicles` defaults
+    to 10, counted as the query's 20: an upper bound is all the limit needs)."""
+    rule = _MULTIPLIERS.get(field.name.value)
+    if rule is None:
+        return 1
+    argument_name, default, largest = rule
+    for argument in field.arguments or ():
+        if argument.name.value != argument_name:
+            continue
+        value = argument.value
+        if isinstance(value, IntValueNode):
+            return max(1, min(int(value.value), largest))
+        if isinstance(value, ListValueNode):
+            return max(1, min(len(value.values), largest))
+        return largest  # a variable: assume the worst
+    return default
+
+
+@dataclass(frozen=True, slots=True)
+class _Measure:
+    cost: int = 0
+    depth: int = 0
+    aliases: int = 0
+
+    def plus(self, other: _Measure) -> _Measure:
+        return _Measure(
+            cost=self.cost + other.cost,
+            depth=max(self.depth, other.depth),
+            aliases=self.aliases + other.aliases,
+        )
+
+
+class _Walker:
+    """Measures selection sets; each fragment is measured once, so nested spreads
+    cannot make the analysis itself exponential."""
+
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+        self.fragments = fragments
+        self.measured: dict[str, _Measure] = {}
+
+    def measure(self, selection_set: SelectionSetNode | None, seen: frozenset[str]) -> _Measure:
+        total = _Measure()
+        if selection_set is None:
+            return total
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                below = self.measure(selection.selection_set, seen)
+                total = total.plus(
+                    _Measure(
+                        cost=1 + _multiplier(selection) * below.cost,
+                        depth=1 + below.depth,
+                        aliases=below.aliases + (selection.alias is not None),
+                    )
+                )
+            elif isinstance(selection, InlineFragmentNode):
+                total = total.plus(self.measure(selection.selection_set, seen))
+            elif isinstance(selection, FragmentSpreadNode):
+                total = total.plus(self.fragment(selection.name.value, seen))
+        return total
+
+    def fragment(self, name: str, seen: frozenset[str]) -> _Measure:
+        if name in self.measured:
+            return self.measured[name]
+        definition = self.fragments.get(name)
+        if definition is None or name in seen:
+            return _Measure()  # unknown or circular: the standard rules report it
+        measure = self.measure(definition.selection_set, seen | {name})
+        self.measured[name] = measure
+        return measure
+
+
+class QueryLimitsRule(ASTValidationRule):
+    limits = LIMITS
+
+    def __init__(self, context: ValidationContext) -> None:
+        super().__init__(context)
+        self._fragments = {
+            d.name.value: d for d in context.document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
+        measure = _Walker(self._fragments).measure(node.selection_set, frozenset())
+        limits = self.limits
+        problems = []
+        if measure.depth > limits.max_depth:
+            problems.append(f"depth {measure.depth} exceeds the limit of {limits.max_depth}")
+        if measure.aliases > limits.max_aliases:
+            problems.append(f"{measure.aliases} aliases exceed the limit of {limits.max_aliases}")
+        if measure.cost > limits.max_cost:
+            problems.append(f"estimated cost {measure.cost} exceeds the limit of {limits.max_cost}")
+        for problem in problems:
+            self.report_error(
+                GraphQLError(
+                    f"Query is too complex: {problem}.",
+                    nodes=[node],
+                    extensions={"code": QUERY_TOO_COMPLEX},
+                )
+            )

@@ -1,0 +1,132 @@
+"""The GraphQL schema: the Query root and the extensions that guard it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.types import ExecutionContext
+
+from graph.gql.answer_reuse import AnswerReuse, ReusableAnswers
+from graph.gql.context import Info
+from graph.gql.errors import ErrorCodes, classify
+from graph.gql.execution.planned_execution import PlannedExecutionContext
+from graph.gql.query_limits import LIMITS, QueryLimitsRule
+from graph.gql.stale import StaleMarker
+from graph.gql.types.catalog import (
+    ManufacturerModelGroup,
+    ManufacturerModelGroupConnection,
+    Vehicle,
+    VehicleConnection,
+)
+from graph.gql.types.facets import VehicleFacets
+from graph.gql.types.inputs import VehicleFilterInput, VehicleSort, to_filter, to_orders
+from graph.gql.types.vin import VinDecoding
+from graph.settings import Settings
+from resolvers import facets as facet_resolvers
+from resolvers import groups, instances, vehicles
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One vehicle by its id, or null when there is none.")
+    async def vehicle(self, info: Info, id: strawberry.ID) -> Vehicle | None:
+        record = await vehicles.vehicle(scope=info.context.data, vehicle_id=str(id))
+        return Vehicle.from_record(record) if record else None
+
+    @strawberry.field(description="Vehicles by id in the order asked (null for unknown ids); one lookup.")
+    async def vehicles_by_ids(self, info: Info, ids: list[strawberry.ID]) -> list[Vehicle | None]:
+        records = await vehicles.vehicles_by_ids(scope=info.context.data, ids=[str(i) for i in ids])
+        return [Vehicle.from_record(r) if r else None for r in records]
+
+    @strawberry.field(
+        description="Search, filter and sort vehicles; cursor pagination without a depth limit."
+    )
+    async def vehicles(
+        self,
+        info: Info,
+        filter: VehicleFilterInput | None = None,
+        sort: list[VehicleSort] | None = None,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> VehicleConnection:
+        page = await vehicles.search_vehicles(
+            scope=info.context.data,
+            vehicle_filter=to_filter(filter),
+            sort=to_orders(sort),
+            first=first,
+            after=after,
+        )
+        return VehicleConnection.from_page(page)
+
+    @strawberry.field(
+        description="Manufacturers with their models and counts (cached for CACHE_TTL_SECONDS)."
+    )
+    async def manufacturer_model_combinations(
+        self, info: Info, search: str | None = None, first: int | None = 50, after: str | None = None
+    ) -> ManufacturerModelGroupConnection:
+        page = await groups.manufacturer_model_combinations(
+            scope=info.context.data, search=search, first=first, after=after
+        )
+        return ManufacturerModelGroupConnection.from_page(page)
+
+    @strawberry.field(description="One manufacturer's group by name (case-insensitive), or null.")
+    async def manufacturer(self, info: Info, name: str) -> ManufacturerModelGroup | None:
+        group = await groups.manufacturer(scope=info.context.data, name=name)
+        return ManufacturerModelGroup.from_aggregate(group) if group else None
+
+    @strawberry.field(description="Counts by manufacturer, body class, data source and decade (cached).")
+    async def facets(self, info: Info, filter: VehicleFilterInput | None = None) -> VehicleFacets:
+        counts = await facet_resolvers.facets(scope=info.context.data, vehicle_filter=to_filter(filter))
+        return VehicleFacets.from_counts(counts)
+
+    @strawberry.field(description="Validate and decode any VIN: check digit, maker, country, model year.")
+    def decode_vin(self, vin: str) -> VinDecoding:
+        return VinDecoding.from_decoding(instances.decode(vin=vin))
+
+
+class AutosSchema(strawberry.Schema):
+    expose_internals = False
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Called for errors raised before execution (e.g. a parse aborted by the
+        # token limit), which the ErrorCodes extension does not see. Coded in
+        # place, and not logged: a client's bad document is no log event.
+        errors[:] = [classify(e, expose_internals=self.expose_internals) for e in errors]
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    expose_internals = settings is not None and settings.environment == "development"
+    # One store per schema (so per app and per worker process), shared by its requests.
+    answers = ReusableAnswers()
+    extensions: list[Any] = (
+        [] if settings is None or settings.introspection_enabled else [DisableIntrospection]
+    )
+    schema = AutosSchema(
+        query=Query,
+        execution_context_class=PlannedExecutionContext,
+        extensions=[
+            *extensions,
+            # Factories: the parser and validation LRU caches live at module level
+            # and are shared by every request.
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+            lambda: MaxTokensLimiter(max_token_count=LIMITS.max_tokens),
+            lambda: AddValidationRules([QueryLimitsRule]),
+            lambda: AnswerReuse(answers=answers),
+            StaleMarker,
+            lambda: ErrorCodes(expose_internals=expose_internals),
+        ],
+    )
+    schema.expose_internals = expose_internals
+    return schema

@@ -1,0 +1,165 @@
+"""Vehicles, manufacturer groups and their connections.
+
+Types only convert records (`from_record`) and delegate every field with
+arguments to an operation in `resolvers/`.
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from datasources.vehicles.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_store import ManufacturerAggregate, ModelAggregate
+from graph.gql.context import Info
+from graph.gql.types.inputs import VehicleFilterInput, to_filter
+from graph.gql.types.vin import VinInstance
+from resolvers import groups, instances
+from resolvers.vehicles import VehiclePage
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type(description="One vehicle record: a manufacturer, model, year, body class and data source.")
+class Vehicle:
+    id: strawberry.ID
+    vehicle_id: str
+    manufacturer: str
+    model: str
+    year: int
+    body_class: str
+    data_source: str
+    instance_count: int = strawberry.field(description="How many real cars of this record are known.")
+    make_model_year: str
+    record: strawberry.Private[VehicleRecord]
+
+    @classmethod
+    def from_record(cls, record: VehicleRecord) -> Vehicle:
+        return cls(
+            id=strawberry.ID(record.vehicle_id),
+            vehicle_id=record.vehicle_id,
+            manufacturer=record.manufacturer,
+            model=record.model,
+            year=record.year,
+            body_class=record.body_class,
+            data_source=record.data_source,
+            instance_count=record.instance_count,
+            make_model_year=record.make_model_year,
+            record=record,
+        )
+
+    @strawberry.field(
+        description="Example cars of this record with VINs (1-20); computed only when selected, never stored."
+    )
+    def instances(self, count: int | None = 8) -> list[VinInstance]:
+        return [
+            VinInstance.from_instance(i, record=self.record)
+            for i in instances.vehicle_instances(record=self.record, count=count)
+        ]
+
+    @strawberry.field(description="The manufacturer's group (batched across vehicles).")
+    async def group(self, info: Info) -> ManufacturerModelGroup:
+        return ManufacturerModelGroup.from_aggregate(
+            await groups.group_of(scope=info.context.data, record=self.record)
+        )
+
+    @strawberry.field(description="One vehicle for each other model year of the same manufacturer and model.")
+    async def other_years(self, info: Info, first: int | None = 10) -> list[Vehicle]:
+        records = await groups.other_years(scope=info.context.data, record=self.record, first=first)
+        return [Vehicle.from_record(r) for r in records]
+
+
+@strawberry.type
+class VehicleEdge:
+    cursor: str
+    node: Vehicle
+
+
+@strawberry.type
+class VehicleConnection:
+    total_count: int
+    page_info: PageInfo
+    edges: list[VehicleEdge]
+    nodes: list[Vehicle]
+
+    @classmethod
+    def from_page(cls, page: VehiclePage) -> VehicleConnection:
+        edges = [VehicleEdge(cursor=e.cursor, node=Vehicle.from_record(e.node)) for e in page.edges]
+        return cls(
+            total_count=page.total,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            edges=edges,
+            nodes=[edge.node for edge in edges],
+        )
+
+
+@strawberry.type
+class ModelCount:
+    model: str
+    count: int
+    year_min: int
+    year_max: int
+
+    @classmethod
+    def from_aggregate(cls, aggregate: ModelAggregate) -> ModelCount:
+        return cls(
+            model=aggregate.model,
+            count=aggregate.count,
+            year_min=aggregate.year_min,
+            year_max=aggregate.year_max,
+        )
+
+
+@strawberry.type(description="A manufacturer with its models and their counts.")
+class ManufacturerModelGroup:
+    manufacturer: str
+    count: int
+    aggregate: strawberry.Private[ManufacturerAggregate]
+
+    @classmethod
+    def from_aggregate(cls, aggregate: ManufacturerAggregate) -> ManufacturerModelGroup:
+        return cls(manufacturer=aggregate.manufacturer, count=aggregate.count, aggregate=aggregate)
+
+    @strawberry.field(description="The manufacturer's models with their counts and year spans.")
+    def models(self) -> list[ModelCount]:
+        # Built only when selected: `Vehicle.group { count }` on many vehicles stays cheap.
+        return [ModelCount.from_aggregate(m) for m in self.aggregate.models]
+
+    @strawberry.field(description="The group's first vehicles (batched across groups).")
+    async def vehicles(
+        self, info: Info, first: int | None = 10, filter: VehicleFilterInput | None = None
+    ) -> VehicleConnection:
+        page = await groups.group_vehicles(
+            scope=info.context.data, group=self.aggregate, first=first, vehicle_filter=to_filter(filter)
+        )
+        return VehicleConnection.from_page(page)
+
+
+@strawberry.type
+class ManufacturerModelGroupEdge:
+    cursor: str
+    node: ManufacturerModelGroup
+
+
+@strawberry.type
+class ManufacturerModelGroupConnection:
+    total_count: int
+    page_info: PageInfo
+    edges: list[ManufacturerModelGroupEdge]
+    nodes: list[ManufacturerModelGroup]
+
+    @classmethod
+    def from_page(cls, page: groups.GroupPage) -> ManufacturerModelGroupConnection:
+        edges = [
+            ManufacturerModelGroupEdge(cursor=e.cursor, node=ManufacturerModelGroup.from_aggregate(e.node))
+            for e in page.edges
+        ]
+        return cls(
+            total_count=page.total,
+            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            edges=edges,
+            nodes=[edge.node for edge in edges],
+        )

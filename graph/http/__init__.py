@@ -1,0 +1,1 @@
+"""The HTTP edge: middleware, request ids, client addresses, rate limiting, health and the index page."""

@@ -1,0 +1,1 @@
+"""Observability: Prometheus metrics, OpenTelemetry traces, JSON logs and the per-request access line."""

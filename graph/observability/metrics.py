@@ -1,0 +1,205 @@
+"""Prometheus metrics and the `/metrics` endpoint.
+
+The other layers never import this module; the edge hands them these
+functions as observers (so `graph → resolvers → loaders → datasources` holds):
+
+- `record_cache_hit(name)` / `record_cache_miss(name)` / `record_cache_stale(name)`,
+  bundled as `CACHE_OBSERVER` for `AggregationCache(observer=...)`;
+- `observe_loader_batch(loader, size)` for `create_loaders(observe=...)`;
+- `observe_elasticsearch_request(method, endpoint, seconds, outcome)` for
+  `datasources.elastic.timed_node.timed_node_class`;
+- `observe_request(...)` and `record_rate_limit_rejection(...)` for the middleware.
+
+Multi-worker uvicorn: when `PROMETHEUS_MULTIPROC_DIR` is set, prometheus-client
+writes every worker's values to files there and `/metrics` aggregates them, so
+a scrape that lands on any worker sees the whole process group.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+)
+from prometheus_client.exposition import choose_encoder
+from prometheus_client.multiprocess import MultiProcessCollector
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from graph.settings import Settings
+
+# The `_created` series double the output and no dashboard here uses them.
+disable_created_metrics()  # type: ignore[no-untyped-call]
+
+# prometheus-client reads this variable itself, when the metrics below are
+# created at import, before any settings exist; it needs the directory then.
+_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _MULTIPROC_DIR:
+    Path(_MULTIPROC_DIR).mkdir(parents=True, exist_ok=True)
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_ES_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+_BATCH_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000)
+
+HTTP_REQUESTS = Counter(
+    "autos_graph_http_requests_total",
+    "HTTP requests by route template, GraphQL operation name and status code.",
+    ["route", "operation", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "autos_graph_http_request_duration_seconds",
+    "Time from the request's arrival to the end of its response.",
+    ["route", "operation"],
+    buckets=_LATENCY_BUCKETS,
+)
+HTTP_IN_PROGRESS = Gauge(
+    "autos_graph_http_requests_in_progress",
+    "Requests being handled now (summed over live workers).",
+    multiprocess_mode="livesum",
+)
+ES_LATENCY = Histogram(
+    "autos_graph_elasticsearch_request_duration_seconds",
+    "Elasticsearch HTTP requests by API and outcome (2xx..5xx, error when nothing answered).",
+    ["method", "endpoint", "outcome"],
+    buckets=_ES_BUCKETS,
+)
+CACHE_HITS = Counter("autos_graph_cache_hits_total", "Aggregation cache hits.", ["cache"])
+CACHE_MISSES = Counter("autos_graph_cache_misses_total", "Aggregation cache misses.", ["cache"])
+CACHE_STALE = Counter(
+    "autos_graph_cache_stale_served_total",
+    "Last known values served because Elasticsearch was unavailable.",
+    ["cache"],
+)
+LOADER_BATCH = Histogram(
+    "autos_graph_dataloader_batch_size",
+    "Keys per DataLoader batch (one Elasticsearch round trip each).",
+    ["loader"],
+    buckets=_BATCH_BUCKETS,
+)
+RATE_LIMIT_REJECTIONS = Counter(
+    "autos_graph_rate_limit_rejections_total",
+    "Requests answered 429, by the limiter that decided (redis or the per-process fallback).",
+    ["backend"],
+)
+RATE_LIMIT_FALLBACKS = Counter(
+    "autos_graph_rate_limit_store_failures_total",
+    "Redis rate-limit checks that failed and fell back to the per-process limiter.",
+)
+
+# Operation names come from clients; past this many distinct ones they are
+# counted as "other" so a client cannot blow up the number of series.
+MAX_OPERATION_LABELS = 200
+OTHER = "other"
+
+
+class _BoundedLabels:
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._seen: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, value: str) -> str:
+        if value in self._seen:
+            return value
+        with self._lock:
+            if len(self._seen) >= self._limit:
+                return OTHER
+            self._seen.add(value)
+        return value
+
+
+operation_label = _BoundedLabels(MAX_OPERATION_LABELS)
+
+
+def observe_request(*, route: str, operation: str | None, status: int, seconds: float) -> None:
+    label = operation_label(operation) if operation else ""
+    HTTP_REQUESTS.labels(route, label, str(status)).inc()
+    HTTP_LATENCY.labels(route, label).observe(seconds)
+
+
+def observe_elasticsearch_request(method: str, endpoint: str, seconds: float, outcome: str) -> None:
+    ES_LATENCY.labels(method, endpoint, outcome).observe(seconds)
+
+
+def record_cache_hit(name: str) -> None:
+    CACHE_HITS.labels(name).inc()
+
+
+def record_cache_miss(name: str) -> None:
+    CACHE_MISSES.labels(name).inc()
+
+
+def record_cache_stale(name: str) -> None:
+    CACHE_STALE.labels(name).inc()
+
+
+class _CacheObserver:
+    """The `datasources.cache.aggregation_cache.CacheObserver` that feeds these counters."""
+
+    def on_hit(self, name: str) -> None:
+        record_cache_hit(name)
+
+    def on_miss(self, name: str) -> None:
+        record_cache_miss(name)
+
+    def on_stale(self, name: str) -> None:
+        record_cache_stale(name)
+
+
+CACHE_OBSERVER = _CacheObserver()
+
+
+def observe_loader_batch(loader: str, size: int) -> None:
+    LOADER_BATCH.labels(loader).observe(size)
+
+
+def record_rate_limit_rejection(backend: str) -> None:
+    RATE_LIMIT_REJECTIONS.labels(backend).inc()
+
+
+def record_rate_limit_fallback() -> None:
+    RATE_LIMIT_FALLBACKS.inc()
+
+
+def prepare_multiprocess_dir(path: str) -> None:
+    """Remove a previous run's files before the workers start, or their counts would be added again.
+
+    This process' own files stay: it has imported this module already, and with
+    one worker it is the process that serves.
+    """
+    directory = Path(path)
+    directory.mkdir(parents=True, exist_ok=True)
+    own = f"_{os.getpid()}.db"
+    for stale in directory.glob("*.db"):
+        if not stale.name.endswith(own):
+            stale.unlink(missing_ok=True)
+
+
+def render(settings: Settings, *, accept: str = "") -> tuple[bytes, str]:
+    """The exposition and its content type, in the format the scraper asked for (text or OpenMetrics)."""
+    encode, content_type = choose_encoder(accept)
+    if settings.prometheus_multiproc_dir is None:
+        return encode(REGISTRY), content_type
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=settings.prometheus_multiproc_dir)  # type: ignore[no-untyped-call]
+    return encode(registry), content_type
+
+
+def routes(settings: Settings) -> list[BaseRoute]:
+    if not settings.metrics_enabled:
+        return []
+
+    async def metrics(request: Request) -> Response:
+        body, content_type = render(settings, accept=request.headers.get("accept", ""))
+        return Response(body, headers={"content-type": content_type})
+
+    return [Route("/metrics", metrics, methods=["GET"])]

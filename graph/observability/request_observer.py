@@ -1,0 +1,108 @@
+"""The outermost middleware of ours: every request gets an id, one access line and its metrics.
+
+Pure ASGI rather than BaseHTTPMiddleware, which costs a task and a memory
+stream per request and buffers streaming responses.
+"""
+
+from __future__ import annotations
+
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from graph.gql import operation_name
+from graph.http.client_address import client_ip
+from graph.http.request_id import HEADER, accept_or_generate, bind_request_id, unbind_request_id
+from graph.http.route_template import route_template
+from graph.observability import metrics
+from graph.observability.access_log import AccessRecord, write_access_log
+from graph.settings import Network
+
+GRAPHQL_PATH = "/graphql"
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return bytes(value)
+    return None
+
+
+class RequestObserverMiddleware:
+    def __init__(
+        self, app: ASGIApp, *, trusted_proxies: list[Network], access_log: bool, metrics_enabled: bool
+    ) -> None:
+        self.app = app
+        self._trusted = trusted_proxies
+        self._access_log = access_log
+        self._metrics = metrics_enabled
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = accept_or_generate(_header(scope, HEADER))
+        token = bind_request_id(request_id)
+        root_path = str(scope.get("root_path", ""))
+        status = 500  # what the client gets if the app raises before answering
+        body = bytearray()
+        is_graphql = scope["path"] == GRAPHQL_PATH
+        keep_body = is_graphql and scope["method"] == "POST"
+
+        async def receive_and_keep() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and len(body) <= operation_name.MAX_BODY_BYTES:
+                body.extend(message.get("body", b""))
+            return message
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), (HEADER, request_id.encode())]}
+            await send(message)
+
+        if self._metrics:
+            metrics.HTTP_IN_PROGRESS.inc()
+        try:
+            await self.app(scope, receive_and_keep if keep_body else receive, send_with_id)
+        finally:
+            if self._metrics:
+                metrics.HTTP_IN_PROGRESS.dec()
+            if self._access_log or self._metrics:
+                operation = None
+                if is_graphql:
+                    operation = (
+                        operation_name.from_body(bytes(body))
+                        if keep_body
+                        else operation_name.from_query_string(scope.get("query_string", b""))
+                    )
+                self._record(scope, root_path, request_id, status, operation, time.perf_counter() - started)
+            unbind_request_id(token)
+
+    def _record(
+        self,
+        scope: Scope,
+        root_path: str,
+        request_id: str,
+        status: int,
+        operation: str | None,
+        seconds: float,
+    ) -> None:
+        route = route_template(scope, root_path=root_path)
+        if self._metrics:
+            metrics.observe_request(route=route, operation=operation, status=status, seconds=seconds)
+        if self._access_log:
+            write_access_log(
+                AccessRecord(
+                    request_id=request_id,
+                    method=scope["method"],
+                    path=scope["path"],
+                    route=route,
+                    status=status,
+                    latency_ms=seconds * 1000,
+                    client=client_ip(scope, self._trusted),
+                    operation_name=operation,
+                )
+            )
