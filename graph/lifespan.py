@@ -30,6 +30,10 @@ def make_lifespan(
 ) -> Callable[[Starlette], AbstractAsyncContextManager[LifespanState]]:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[LifespanState]:
+        # Before the Elasticsearch wait, so an operator sees it even when the cluster is unreachable.
+        legacy = settings.legacy_warning()
+        if legacy is not None:
+            log.warning(legacy, extra={"context": {"variables": settings.legacy_variables_used}})
         elasticsearch = create_client(
             url=settings.elasticsearch_url,
             request_timeout=settings.es_request_timeout_seconds,

@@ -26,6 +26,16 @@ class SettingsError(Exception):
     """Configuration that the service refuses to start with."""
 
 
+# The old backend's deployments set these; they are read as aliases of the new names.
+LEGACY_VARIABLES: dict[str, str] = {"ES_URL": "ELASTICSEARCH_URL", "NODE_ENV": "ENVIRONMENT"}
+# The old backend's NODE_ENV values and the ENVIRONMENT each one means.
+_NODE_ENVIRONMENTS: dict[str, Environment] = {
+    "production": "production",
+    "development": "development",
+    "test": "test",
+}
+
+
 def _check_url(value: str, *, schemes: tuple[str, ...], name: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.hostname:
@@ -35,6 +45,14 @@ def _check_url(value: str, *, schemes: tuple[str, ...], name: str) -> str:
     except ValueError as error:
         raise ValueError(f"{name} has an invalid port: {value!r}") from error
     return value.rstrip("/")
+
+
+def _elasticsearch_urls(value: str, *, name: str) -> str:
+    # One node, or several comma-separated: the client spreads calls over them and skips dead ones.
+    urls = [part.strip() for part in value.split(",")]
+    if not all(urls):
+        raise ValueError(f"{name} has an empty entry in its comma-separated list: {value!r}")
+    return ",".join(_check_url(url, schemes=("http", "https"), name=name) for url in urls)
 
 
 def _parse_networks(value: object) -> list[Network]:
@@ -79,15 +97,51 @@ class Settings(BaseSettings):
     graphiql: bool | None = None
     introspection: bool | None = None
     environment: Environment = "development"
+    # The old backend's names (LEGACY_VARIABLES); `_legacy_aliases` folds them into the new ones.
+    es_url: str | None = None
+    node_env: str | None = None
 
     @field_validator("elasticsearch_url")
     @classmethod
     def _elasticsearch_url(cls, value: str) -> str:
-        # One node, or several comma-separated: the client spreads calls over them and skips dead ones.
-        urls = [part.strip() for part in value.split(",")]
-        if not all(urls):
-            raise ValueError(f"ELASTICSEARCH_URL has an empty entry in its comma-separated list: {value!r}")
-        return ",".join(_check_url(url, schemes=("http", "https"), name="ELASTICSEARCH_URL") for url in urls)
+        return _elasticsearch_urls(value, name="ELASTICSEARCH_URL")
+
+    @field_validator("es_url")
+    @classmethod
+    def _es_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return _elasticsearch_urls(value, name="ES_URL")
+
+    @field_validator("node_env")
+    @classmethod
+    def _node_env(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if value.strip() not in _NODE_ENVIRONMENTS:
+            raise ValueError(f"NODE_ENV must be one of {', '.join(_NODE_ENVIRONMENTS)}, got {value!r}")
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _legacy_aliases(self) -> Settings:
+        # An old name only fills in a new one that was not set; when both are set they must agree,
+        # or the service would silently run against a different cluster than one of them says.
+        if self.es_url is not None:
+            if "elasticsearch_url" in self.model_fields_set and self.elasticsearch_url != self.es_url:
+                raise ValueError(
+                    f"ES_URL ({self.es_url!r}) and ELASTICSEARCH_URL ({self.elasticsearch_url!r}) "
+                    "disagree; set only ELASTICSEARCH_URL"
+                )
+            object.__setattr__(self, "elasticsearch_url", self.es_url)
+        if self.node_env is not None:
+            environment = _NODE_ENVIRONMENTS[self.node_env]
+            if "environment" in self.model_fields_set and self.environment != environment:
+                raise ValueError(
+                    f"NODE_ENV ({self.node_env!r}) and ENVIRONMENT ({self.environment!r}) "
+                    "disagree; set only ENVIRONMENT"
+                )
+            object.__setattr__(self, "environment", environment)
+        return self
 
     @field_validator("redis_url")
     @classmethod
@@ -146,6 +200,21 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def legacy_variables_used(self) -> list[str]:
+        """The old backend's variable names this configuration was read from."""
+        return [
+            old for old, value in (("ES_URL", self.es_url), ("NODE_ENV", self.node_env)) if value is not None
+        ]
+
+    def legacy_warning(self) -> str | None:
+        """The start-up warning for old variable names, naming the new ones; None when none is used."""
+        used = self.legacy_variables_used
+        if not used:
+            return None
+        renames = ", ".join(f"{old} as {LEGACY_VARIABLES[old]}" for old in used)
+        return f"read the old backend's {renames}; rename to {', '.join(LEGACY_VARIABLES[o] for o in used)}"
+
+    @property
     def introspection_enabled(self) -> bool:
         return bool(self.introspection)
 
@@ -165,7 +234,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            variable = "_".join(str(part) for part in item["loc"][:1]).upper() or "settings"
+            variable = "_".join(str(part) for part in item["loc"][:1]).upper()
             message = str(item["msg"]).removeprefix("Value error, ")
-            problems.append(f"{variable}: {message}")
+            # A check across variables (no location) names the variables in its message.
+            problems.append(f"{variable}: {message}" if variable else message)
         raise SettingsError("invalid configuration: " + "; ".join(problems)) from None

@@ -29,8 +29,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(*, index: str, log_path: Path, **env: str) -> Iterator[str]:
-    """The base URL of a server on the given index; `env` overrides its environment."""
+def served(*, index: str, log_path: Path, unset: tuple[str, ...] = (), **env: str) -> Iterator[str]:
+    """The base URL of a server on the given index; `env` overrides its environment, `unset` removes names."""
     port = free_port()
     environment = {
         **os.environ,
@@ -46,6 +46,8 @@ def served(*, index: str, log_path: Path, **env: str) -> Iterator[str]:
         "LOG_LEVEL": "WARNING",
         **env,
     }
+    for name in unset:
+        environment.pop(name, None)
     base = f"http://127.0.0.1:{port}"
     with log_path.open("w") as log:
         process = subprocess.Popen([str(BIN), "serve"], env=environment, stdout=log, stderr=subprocess.STDOUT)

@@ -107,3 +107,86 @@ def test_elasticsearch_url_may_list_several_nodes() -> None:
 def test_each_listed_elasticsearch_url_is_checked(value: str) -> None:
     with pytest.raises(SettingsError, match="ELASTICSEARCH_URL"):
         load_settings(elasticsearch_url=value)
+
+
+def _without_new_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("ELASTICSEARCH_URL", "ENVIRONMENT", "ES_URL", "NODE_ENV"):
+        monkeypatch.delenv(variable, raising=False)
+
+
+def test_the_old_backends_es_url_is_read_as_elasticsearch_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_new_names(monkeypatch)
+    monkeypatch.setenv("ES_URL", "http://es.old.internal:9200/")
+    settings = load_settings()
+    assert settings.elasticsearch_url == "http://es.old.internal:9200"
+    assert settings.legacy_variables_used == ["ES_URL"]
+    warning = settings.legacy_warning()
+    assert warning is not None
+    assert "ES_URL" in warning
+    assert "ELASTICSEARCH_URL" in warning
+
+
+@pytest.mark.parametrize("value", ["production", "development", "test"])
+def test_the_old_backends_node_env_values_map_onto_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    _without_new_names(monkeypatch)
+    monkeypatch.setenv("NODE_ENV", value)
+    settings = load_settings()
+    assert settings.environment == value
+    # Derived defaults follow the mapped environment: no GraphiQL in production.
+    assert settings.graphiql_enabled is (value != "production")
+    warning = settings.legacy_warning()
+    assert warning is not None
+    assert "ENVIRONMENT" in warning
+
+
+def test_no_warning_without_old_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_new_names(monkeypatch)
+    assert load_settings().legacy_warning() is None
+
+
+def test_old_and_new_names_that_agree_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without_new_names(monkeypatch)
+    monkeypatch.setenv("ES_URL", "http://es:9200/")
+    monkeypatch.setenv("ELASTICSEARCH_URL", "http://es:9200")
+    monkeypatch.setenv("NODE_ENV", "production")
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    settings = load_settings()
+    assert settings.elasticsearch_url == "http://es:9200"
+    assert settings.environment == "production"
+    assert settings.legacy_variables_used == ["ES_URL", "NODE_ENV"]
+
+
+@pytest.mark.parametrize(
+    ("environment", "named"),
+    [
+        (
+            {"ES_URL": "http://old:9200", "ELASTICSEARCH_URL": "http://new:9200"},
+            ("ES_URL", "ELASTICSEARCH_URL"),
+        ),
+        ({"NODE_ENV": "production", "ENVIRONMENT": "staging"}, ("NODE_ENV", "ENVIRONMENT")),
+    ],
+)
+def test_old_and_new_names_that_disagree_stop_the_start(
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], named: tuple[str, str]
+) -> None:
+    _without_new_names(monkeypatch)
+    for variable, value in environment.items():
+        monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert all(name in message for name in named)
+    assert "disagree" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(("variable", "value"), [("NODE_ENV", "prod"), ("ES_URL", "es:9200")])
+def test_bad_old_values_name_the_old_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    _without_new_names(monkeypatch)
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError, match=variable):
+        load_settings()
