@@ -51,10 +51,11 @@ def _check_window(*, offset: int, limit: int) -> None:
 
 
 async def manufacturer_groups_page(
-    *, scope: DataScope, search: str | None, offset: int, limit: int
+    *, scope: DataScope, search: str | None, offset: int = 0, limit: int | None = None
 ) -> OffsetPage[ManufacturerAggregate]:
-    """A slice of the cached groups: the list is small, so paging it costs nothing extra."""
-    if offset < 0 or limit < 0:
+    """A slice of the cached groups (all of them without a limit): the list is small, so paging
+    it costs nothing extra."""
+    if offset < 0 or (limit is not None and limit < 0):
         raise InvalidArgument("offset and limit must not be negative")
     # The same filter (and so the same cache key) manufacturerModelCombinations uses.
     vehicle_filter = normalised_filter(VehicleFilter(search=search)) if search else None
@@ -64,7 +65,8 @@ async def manufacturer_groups_page(
     if cached.stale:
         scope.stale.add("manufacturerModelCombinations")
     groups = cached.value
-    return OffsetPage(items=list(groups[offset : offset + limit]), total=len(groups), stale=cached.stale)
+    end = None if limit is None else offset + limit
+    return OffsetPage(items=list(groups[offset:end]), total=len(groups), stale=cached.stale)
 
 
 async def vehicles_page(

@@ -26,8 +26,8 @@ async def manufacturer_model_combinations(request: Request) -> Response:
     page = await legacy.manufacturer_groups_page(
         scope=new_data_scope(services_of(request)),
         search=query.search,
-        offset=query.paging.offset,
-        limit=query.paging.size,
+        offset=query.paging.offset if query.paging else 0,
+        limit=query.paging.size if query.paging else None,
     )
     headers = {STALE_HEADER: "true"} if page.stale else None
     return json_response(combinations_body(page, query.paging), headers=headers)

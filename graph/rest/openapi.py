@@ -40,6 +40,9 @@ Unknown parameters are ignored. Text values are trimmed and hold at most
 
 **Paging.** `page` starts at 1; `size` is 1 to {params.MAX_SIZE}. A page past the
 last one is answered with an empty list. `totalPages` is `ceil(total / size)`.
+`/manufacturer-model-combinations` without `page` and `size` answers every
+manufacturer on one page (`size` is then the number returned), as the old
+picker expects; with either of them it pages ({params.DEFAULT_COMBINATIONS_SIZE} per page by default).
 
 **Deep pages.** `/vehicles/details` serves only the first {RESULT_WINDOW:,} matches
 by page number: a request with `page × size > {RESULT_WINDOW}` is answered 400
@@ -109,10 +112,16 @@ def _parameters() -> dict[str, Any]:
             {**_integer(1, params.MAX_PAGE), "default": 1},
             "Page number, from 1.",
         ),
+        "combinationsPage": _query(
+            "page",
+            _integer(1, params.MAX_PAGE),
+            "Page number, from 1. Without `page` and `size` the answer holds every manufacturer.",
+        ),
         "combinationsSize": _query(
             "size",
-            {**_integer(1, params.MAX_SIZE), "default": params.DEFAULT_COMBINATIONS_SIZE},
-            "Manufacturers per page.",
+            _integer(1, params.MAX_SIZE),
+            f"Manufacturers per page; {params.DEFAULT_COMBINATIONS_SIZE} when only `page` is given. "
+            "Without `page` and `size` the answer holds every manufacturer.",
         ),
         "detailsSize": _query(
             "size",
@@ -203,11 +212,14 @@ def _schemas() -> dict[str, Any]:
             {
                 "total": {**_integer(0), "description": "Manufacturers matching, on all pages."},
                 "page": _integer(1),
-                "size": _integer(1, params.MAX_SIZE),
-                "totalPages": _integer(0),
+                "size": {
+                    **_integer(0),
+                    "description": "The page size asked for; unpaged, the number of manufacturers returned.",
+                },
+                "totalPages": {**_integer(0), "description": "1 when unpaged (0 when nothing matches)."},
                 "data": {
                     "type": "array",
-                    "maxItems": params.MAX_SIZE,
+                    "description": "A page of manufacturers; unpaged, all of them.",
                     "items": _ref("schemas", "ManufacturerModels"),
                 },
             }
@@ -384,10 +396,11 @@ def _paths() -> dict[str, Any]:
         "listManufacturerModelCombinations",
         "Manufacturers with their models and record counts",
         "Every manufacturer (by name, ascending) with its models (ascending) and the number of "
-        "vehicle records of each, optionally narrowed by `search`, a page of manufacturers at a time.",
-        ["search", "page", "combinationsSize"],
+        "vehicle records of each, optionally narrowed by `search`: all of them when neither `page` "
+        "nor `size` is given, else a page of manufacturers at a time.",
+        ["search", "combinationsPage", "combinationsSize"],
         _response(
-            "A page of manufacturers.",
+            "Every manufacturer, or the page asked for.",
             _ref("schemas", "CombinationsPage"),
             **{
                 STALE_HEADER: {

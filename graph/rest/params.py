@@ -32,7 +32,8 @@ from resolvers.legacy import RESULT_WINDOW
 MAX_SIZE = 100
 MAX_PAGE = RESULT_WINDOW
 DEFAULT_DETAILS_SIZE = 20
-# The old backend's default for the picker; its clients rely on it.
+# The picker's page size when only `page` is given; without `page` and `size` it answers every
+# manufacturer, because a legacy picker that does not page must not lose makes.
 DEFAULT_COMBINATIONS_SIZE = 50
 MIN_COUNT, MAX_COUNT, DEFAULT_COUNT = 1, 20, 8
 MIN_YEAR, MAX_YEAR = 0, 9999
@@ -82,7 +83,8 @@ class Paging:
 @dataclass(frozen=True, slots=True)
 class CombinationsQuery:
     search: str | None
-    paging: Paging
+    # None: neither `page` nor `size` was given, so the answer holds every manufacturer.
+    paging: Paging | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +191,10 @@ def parse_models(raw: str | None) -> tuple[MakeModel, ...]:
 
 
 def combinations_query(query: QueryParams) -> CombinationsQuery:
+    paged = _single(query, "page") is not None or _single(query, "size") is not None
     return CombinationsQuery(
-        search=_text(query, "search"), paging=_paging(query, default_size=DEFAULT_COMBINATIONS_SIZE)
+        search=_text(query, "search"),
+        paging=_paging(query, default_size=DEFAULT_COMBINATIONS_SIZE) if paged else None,
     )
 
 

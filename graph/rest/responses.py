@@ -58,8 +58,18 @@ def _paged(total: int, paging: Paging) -> dict[str, Any]:
     }
 
 
-def combinations_body(page: OffsetPage[ManufacturerAggregate], paging: Paging) -> dict[str, Any]:
-    return {**_paged(page.total, paging), "data": [group_result(g) for g in page.items]}
+def combinations_body(page: OffsetPage[ManufacturerAggregate], paging: Paging | None) -> dict[str, Any]:
+    data = [group_result(g) for g in page.items]
+    if paging is None:
+        # Unpaged: one page holding everything, described in the paged shape old clients parse.
+        return {
+            "total": page.total,
+            "page": 1,
+            "size": len(data),
+            "totalPages": 1 if data else 0,
+            "data": data,
+        }
+    return {**_paged(page.total, paging), "data": data}
 
 
 def details_body(page: OffsetPage[VehicleRecord], query: DetailsQuery) -> dict[str, Any]:

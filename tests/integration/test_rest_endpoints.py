@@ -60,8 +60,8 @@ async def test_combinations_cover_every_record_once(
 
 async def test_combination_pages_partition_the_list(rest: httpx.AsyncClient) -> None:
     everything = (await get(rest, COMBINATIONS, size=100))["data"]
-    default = await get(rest, COMBINATIONS)
-    assert default["size"] == 50  # the old backend's default for this endpoint
+    only_page = await get(rest, COMBINATIONS, page=1)
+    assert only_page["size"] == 50  # asking for a page without a size gets the old backend's default
     pages = []
     first = await get(rest, COMBINATIONS, size=7)
     assert first["totalPages"] == -(-len(everything) // 7)
@@ -71,6 +71,17 @@ async def test_combination_pages_partition_the_list(rest: httpx.AsyncClient) -> 
     past = await get(rest, COMBINATIONS, size=7, page=first["totalPages"] + 1)
     assert past["data"] == []
     assert past["total"] == len(everything)
+
+
+async def test_combinations_without_page_or_size_answer_every_manufacturer(rest: httpx.AsyncClient) -> None:
+    everything = await get(rest, COMBINATIONS)
+    paged = await get(rest, COMBINATIONS, size=100)
+    assert everything["data"] == paged["data"]
+    total = everything["total"]
+    assert (everything["page"], everything["size"], everything["totalPages"]) == (1, total, 1)
+    assert len(everything["data"]) == total
+    searched = await get(rest, COMBINATIONS, search="chevrolet", page="", size="")
+    assert (searched["size"], searched["totalPages"]) == (1, 1)
 
 
 async def test_combinations_search_narrows_to_matching_manufacturers(rest: httpx.AsyncClient) -> None:

@@ -28,7 +28,14 @@ def test_defaults_follow_the_old_backend() -> None:
     assert details.orders == DEFAULT_ORDER
     assert details.sort_order == "asc"
     combinations = combinations_query(QueryParams(""))
-    assert (combinations.paging.page, combinations.paging.size, combinations.search) == (1, 50, None)
+    assert (combinations.paging, combinations.search) == (None, None)
+    assert combinations_query(QueryParams("page=&size=")).paging is None
+    only_page = combinations_query(QueryParams("page=2")).paging
+    assert only_page is not None
+    assert (only_page.page, only_page.size) == (2, 50)
+    only_size = combinations_query(QueryParams("size=7")).paging
+    assert only_size is not None
+    assert (only_size.page, only_size.size) == (1, 7)
     assert instance_count(QueryParams("")) == 8
 
 
@@ -72,7 +79,9 @@ def test_pages_past_the_result_window_are_refused_with_advice() -> None:
     assert "10,000" in error.message
     assert "after" in error.message  # points at GraphQL cursor paging
     # The groups are a small in-memory list: no window applies to them.
-    assert combinations_query(QueryParams("page=10000&size=100")).paging.offset == 999_900
+    deep = combinations_query(QueryParams("page=10000&size=100")).paging
+    assert deep is not None
+    assert deep.offset == 999_900
 
 
 def test_year_range_must_be_ordered_and_integral() -> None:
