@@ -2,8 +2,16 @@
 
 User text never reaches a query parser: partial matches use `match_phrase_prefix`
 and fuzzy `match` on analysed fields, exact ones use `term` with
-`case_insensitive`, so Lucene and regex metacharacters are plain characters and
-no query has an unbounded leading wildcard.
+`case_insensitive`, so Lucene and regex metacharacters are plain characters.
+
+Matches inside a word ('stang' finds Mustang, as the old backend's wildcard
+filtering did) are a `wildcard` query `*text*` on the `.keyword` sub-field,
+case-insensitive, with the user's `*`, `?` and backslashes escaped. The leading wildcard
+is bounded twice: it only runs for text of at least INFIX_MIN_LENGTH characters
+(shorter text matches whole words and word prefixes only), and it walks the
+field's distinct values (about 1,600 models and 120 manufacturers), not its
+documents. The cost on the full dataset is measured by `scripts/measure_infix.py`
+(docs/partial-matches.md).
 """
 
 from __future__ import annotations
@@ -16,6 +24,8 @@ from typing import Any
 MAX_SEARCH_TERMS = 8
 MAX_TEXT_LENGTH = 100
 MAX_LIST_ITEMS = 100
+# Shorter text would match most names anywhere ('a', 'er'); it matches word prefixes only.
+INFIX_MIN_LENGTH = 3
 
 
 class InvalidFilter(ValueError):
@@ -122,47 +132,58 @@ def _keyword_equals(field_name: str, value: str) -> dict[str, Any]:
     return {"term": {field_name: {"value": value, "case_insensitive": True}}}
 
 
+def _escape_wildcard(text: str) -> str:
+    return "".join("\\" + ch if ch in "\\*?" else ch for ch in text)
+
+
+def infix_match(field_name: str, text: str) -> dict[str, Any] | None:
+    """Text anywhere inside the keyword value, any case; None when the text is too short."""
+    if len(text) < INFIX_MIN_LENGTH:
+        return None
+    pattern = f"*{_escape_wildcard(text)}*"
+    return {"wildcard": {field_name: {"value": pattern, "case_insensitive": True}}}
+
+
 def _partial_text(field_name: str, value: str) -> dict[str, Any]:
-    """Exact (case-insensitive) or word-prefix match: 'merc' finds Mercury and Mercedes-Benz."""
-    return {
-        "bool": {
-            "should": [
-                _keyword_equals(f"{field_name}.keyword", value),
-                {"match_phrase_prefix": {field_name: {"query": value, "max_expansions": 50}}},
-            ],
-            "minimum_should_match": 1,
-        }
-    }
+    """Exact (case-insensitive), word-prefix or infix match: 'merc' finds Mercury and
+    Mercedes-Benz, 'stang' finds Mustang."""
+    should = [
+        _keyword_equals(f"{field_name}.keyword", value),
+        {"match_phrase_prefix": {field_name: {"query": value, "max_expansions": 50}}},
+    ]
+    infix = infix_match(f"{field_name}.keyword", value)
+    if infix is not None:
+        should.append(infix)
+    return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 def _fuzzy_search(text: str) -> dict[str, Any]:
-    """Every word must match the manufacturer or the model, allowing typos and prefixes."""
+    """Every word must match the manufacturer or the model, allowing typos, prefixes and infixes."""
     words = text.split()[:MAX_SEARCH_TERMS]
-    clauses = [
-        {
-            "bool": {
-                "should": [
-                    {
-                        "multi_match": {
-                            "query": word,
-                            "fields": ["manufacturer^2", "model"],
-                            "fuzziness": "AUTO",
-                            "prefix_length": 1,
-                        }
-                    },
-                    {
-                        "multi_match": {
-                            "query": word,
-                            "fields": ["manufacturer", "model"],
-                            "type": "phrase_prefix",
-                        }
-                    },
-                ],
-                "minimum_should_match": 1,
-            }
-        }
-        for word in words
-    ]
+    clauses = []
+    for word in words:
+        should: list[dict[str, Any]] = [
+            {
+                "multi_match": {
+                    "query": word,
+                    "fields": ["manufacturer^2", "model"],
+                    "fuzziness": "AUTO",
+                    "prefix_length": 1,
+                }
+            },
+            {
+                "multi_match": {
+                    "query": word,
+                    "fields": ["manufacturer", "model"],
+                    "type": "phrase_prefix",
+                }
+            },
+        ]
+        for field_name in ("manufacturer.keyword", "model.keyword"):
+            infix = infix_match(field_name, word)
+            if infix is not None:
+                should.append(infix)
+        clauses.append({"bool": {"should": should, "minimum_should_match": 1}})
     return {"bool": {"must": clauses}}
 
 
