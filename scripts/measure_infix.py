@@ -3,7 +3,8 @@
     python scripts/measure_infix.py [--index autos-unified] [--repeats 40]
 
 Each case is one search as the API sends it (20 hits, exact total), timed
-round trip on loopback (Elasticsearch's own `took` is whole milliseconds, too coarse here), with the shard request cache off.
+as a loopback round trip (Elasticsearch's own `took` is whole milliseconds, too
+coarse here), with the shard request cache off.
 "cold" clears the index's query cache before every repeat, so a cached filter
 bitset never hides the wildcard's walk over the terms dictionary; "warm" repeats
 the search as a busy picker would. `make bench-infix` runs it on the `make
