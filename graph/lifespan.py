@@ -17,6 +17,7 @@ from datasources.elastic.client import (
     wait_until_reachable,
 )
 from datasources.elastic.index_version import IndexVersion
+from graph.http.draining import Drain, DrainOnSigterm
 from graph.http.rate_limit import open_rate_limiter
 from graph.observability.metrics import CACHE_OBSERVER, observe_elasticsearch_request
 from graph.settings import Settings
@@ -66,6 +67,9 @@ def make_lifespan(
                 }
             },
         )
+        drain = Drain()
+        drain_on_sigterm = DrainOnSigterm(drain=drain, delay_seconds=settings.shutdown_delay_seconds)
+        drain_on_sigterm.install()
         try:
             aggregations = AggregationCache(
                 backend=cache,
@@ -81,9 +85,11 @@ def make_lifespan(
                     aggregations=aggregations,
                     index_version=index_version,
                     rate_limiter=rate_limiter,
+                    drain=drain,
                 )
             }
         finally:
+            drain_on_sigterm.uninstall()
             if rate_limiter is not None:
                 await rate_limiter.close()
             await index_version.stop()

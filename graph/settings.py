@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     rate_limit_key_prefix: str = Field(default="autos-graph:ratelimit", pattern=r"^[A-Za-z0-9:._-]{1,100}$")
     otel_exporter_otlp_endpoint: str | None = None
     otel_service_name: str = "autos-graph"
+    # After SIGTERM, readiness answers 503 this long while requests are still served, so load
+    # balancers take the replica out of rotation before it stops accepting (graph/http/draining.py).
+    shutdown_delay_seconds: float = Field(default=3.0, ge=0, le=60)
     access_log: bool = True
     metrics_enabled: bool = True
     # prometheus-client reads this variable itself; it is declared here so a

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from aiocache import Cache
@@ -11,6 +11,8 @@ from starlette.requests import HTTPConnection
 
 from datasources.cache.aggregation_cache import AggregationCache
 from datasources.elastic.index_version import IndexVersion
+from graph.http.draining import Drain
+from graph.http.probe_log import ProbeFailureLog
 from graph.observability.metrics import observe_loader_batch
 from graph.settings import Settings
 from loaders.registry import create_loaders
@@ -29,6 +31,9 @@ class Services:
     index_version: IndexVersion
     # None when RATE_LIMIT_PER_MINUTE is 0.
     rate_limiter: RateLimiter | None = None
+    # Set by SIGTERM: readiness answers 503 from then on.
+    drain: Drain = field(default_factory=Drain)
+    probe_log: ProbeFailureLog = field(default_factory=ProbeFailureLog)
 
 
 class LifespanState(TypedDict):

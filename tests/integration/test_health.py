@@ -6,6 +6,7 @@ import httpx
 
 from graph.settings import Settings
 from tests.conftest import app_client, es_host_port, make_settings
+from tests.support.json_logs import json_logs
 from tests.support.tcp_proxy import TcpProxy
 
 
@@ -47,6 +48,32 @@ async def test_probes_turn_503_quickly_when_elasticsearch_goes_away(settings: Se
             assert elapsed < 2.0, f"{path} took {elapsed:.2f} s"
         assert (await client.get("/health/ready")).json()["elasticsearch"]["status"] == "down"
         assert (await client.get("/health/live")).status_code == 200
+
+
+async def test_a_failing_probe_is_warned_once_with_its_reason_and_its_end_logged() -> None:
+    host, port = es_host_port()
+    proxy = TcpProxy(target_host=host, target_port=port)
+    await proxy.start()
+    proxied = make_settings(elasticsearch_url=f"http://{proxy.url_host}")
+    async for client in app_client(proxied):
+        with json_logs() as logs:
+            await proxy.stop()
+            for path in ("/health/ready", "/health", "/health/ready", "/health"):
+                assert (await client.get(path)).status_code == 503
+            assert (
+                (await client.get("/health/ready"))
+                .json()["reason"]
+                .startswith("Elasticsearch is not reachable")
+            )
+            await proxy.restart()
+            assert (await client.get("/health/ready")).status_code == 200
+        health_lines = [e for e in logs.entries() if e["context"]["logger"] == "autos_graph.health"]
+    [warning, recovered] = health_lines
+    assert warning["level"] == "warning"
+    assert warning["message"] == "health check failed: Elasticsearch is not reachable (ConnectionError)"
+    assert warning["context"]["probe"] == "/health/ready"
+    assert recovered["level"] == "info"
+    assert recovered["message"] == "health check recovered"
 
 
 async def test_ready_stays_200_without_redis_and_says_so() -> None:

@@ -66,7 +66,8 @@ def serving(**env: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
 
 
 def test_sigterm_drains_the_request_in_flight_then_exits_zero() -> None:
-    with serving(WORKERS="1") as (process, port):
+    # No readiness delay here: this test is about uvicorn's own drain once it stops accepting.
+    with serving(WORKERS="1", SHUTDOWN_DELAY_SECONDS="0") as (process, port):
         # A request whose body is still arriving is in flight: the server must finish it.
         connection = socket.create_connection(("127.0.0.1", port), timeout=10)
         head = (
@@ -98,6 +99,30 @@ def test_sigterm_drains_the_request_in_flight_then_exits_zero() -> None:
     assert process.returncode == 0, output
     assert took < 20  # inside the drain bound, itself inside Kubernetes' 30 s grace period
     assert '"message":"stopped"' in output
+
+
+def test_sigterm_turns_readiness_503_while_requests_are_still_served() -> None:
+    with serving(WORKERS="1", SHUTDOWN_DELAY_SECONDS="2") as (process, port):
+        base = f"http://127.0.0.1:{port}"
+        assert httpx.get(f"{base}/health/ready", timeout=5).status_code == 200
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        ready = httpx.get(f"{base}/health/ready", timeout=5)
+        health = httpx.get(f"{base}/health", timeout=5)
+        live = httpx.get(f"{base}/health/live", timeout=5)
+        # Load balancers take it out of rotation; whatever still reaches it is answered.
+        answered = httpx.post(f"{base}/graphql", content=QUERY, headers={"content-type": "application/json"})
+        output, _ = process.communicate(timeout=25)
+        took = time.monotonic() - started
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "draining"
+    assert health.status_code == 503
+    assert live.status_code == 200
+    assert answered.status_code == 200
+    assert process.returncode == 0, output
+    assert 2 <= took < 20
+    assert '"message":"draining: readiness is 503, stopping after the delay"' in output
 
 
 def _requests_total(text: str, operation: str) -> float:

@@ -109,7 +109,9 @@ def test_shutdown_fits_in_the_grace_period() -> None:
     assert command[0] == "sleep"
     pre_stop = int(command[1])
     assert pre_stop > 0
-    assert pre_stop + GRACEFUL_SHUTDOWN_SECONDS < pod["terminationGracePeriodSeconds"] == 30
+    # preStop, then readiness 503 for the shutdown delay, then uvicorn's bounded drain.
+    delay = Settings().shutdown_delay_seconds
+    assert pre_stop + delay + GRACEFUL_SHUTDOWN_SECONDS < pod["terminationGracePeriodSeconds"] == 30
 
 
 def test_startup_probe_outlasts_the_elasticsearch_retries() -> None:

@@ -1,0 +1,74 @@
+"""SIGTERM first marks the process draining, then (after the delay) reaches the server's own handler."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from collections.abc import Iterator
+from types import FrameType
+
+import pytest
+
+from graph.http.draining import Drain, DrainOnSigterm
+
+
+class ServerHandler:
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def __call__(self, signum: int, _frame: FrameType | None) -> None:
+        self.calls.append(signum)
+
+
+@pytest.fixture
+def server_handler() -> Iterator[ServerHandler]:
+    handler = ServerHandler()
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+async def test_sigterm_drains_first_and_stops_after_the_delay(server_handler: ServerHandler) -> None:
+    drain = Drain()
+    hook = DrainOnSigterm(drain=drain, delay_seconds=0.3)
+    assert hook.install()
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.sleep(0.05)
+    assert drain.draining
+    assert server_handler.calls == []  # still serving while load balancers notice
+    await asyncio.sleep(0.4)
+    assert server_handler.calls == [signal.SIGTERM]
+    hook.uninstall()
+    assert signal.getsignal(signal.SIGTERM) is server_handler
+
+
+async def test_a_second_sigterm_or_no_delay_stops_at_once(server_handler: ServerHandler) -> None:
+    drain = Drain()
+    hook = DrainOnSigterm(drain=drain, delay_seconds=30)
+    assert hook.install()
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.sleep(0.05)
+    assert server_handler.calls == []
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.sleep(0.05)
+    assert server_handler.calls == [signal.SIGTERM]
+    hook.uninstall()
+
+    immediate = DrainOnSigterm(drain=Drain(), delay_seconds=0)
+    assert immediate.install()
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.sleep(0.05)
+    assert server_handler.calls == [signal.SIGTERM, signal.SIGTERM]
+    immediate.uninstall()
+
+
+async def test_nothing_is_wrapped_without_a_python_handler() -> None:
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        assert DrainOnSigterm(drain=Drain(), delay_seconds=1).install() is False
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, previous)
