@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 export ELASTICSEARCH_URL ?= http://127.0.0.1:9200
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run serve test test-fast test-slow test-faults lint format services services-down load-sample load-full schema bench clean
+.PHONY: install run serve test test-fast test-slow test-faults lint format services services-down load-sample load-full schema bench bench-infix clean
 
 install: $(STAMP)
 
@@ -33,17 +33,22 @@ serve: install
 
 test: install
 	@bash scripts/shell/ensure_browser.sh
+	@bash scripts/shell/ensure_ops_tools.sh promtool
 	@bash scripts/shell/with_services.sh $(PY) -m pytest -m "not slow"
 
 test-slow: install
+	@bash scripts/shell/ensure_ops_tools.sh promtool haproxy
 	@bash scripts/shell/with_services.sh $(PY) -m pytest -m slow
 
 # Every fault, fuzzing and soak test, fast and long (a 3-node cluster on 9201-9203 is started and stopped
-# by the node-kill test); -s shows the measured numbers ([faults], [fuzz], [soak] lines).
+# by the node-kill test); -s shows the measured numbers ([faults], [fuzz], [soak], [rolling] lines).
+# The rolling restart runs two replicas behind Debian's HAProxy.
 FAULT_TESTS := tests/integration/test_faults_elasticsearch.py tests/integration/test_faults_redis.py \
 	tests/integration/test_faults_cluster.py tests/integration/test_fuzz_graphql.py \
-	tests/integration/test_bad_input.py tests/integration/test_soak.py
+	tests/integration/test_bad_input.py tests/integration/test_soak.py \
+	tests/integration/test_faults_rolling_restart.py
 test-faults: install
+	@bash scripts/shell/ensure_ops_tools.sh promtool haproxy
 	@bash scripts/shell/with_services.sh $(PY) -m pytest -s $(FAULT_TESTS)
 
 lint: install
@@ -66,6 +71,11 @@ schema: install
 
 bench: install
 	@bash scripts/shell/with_services.sh $(PY) -m scripts.bench
+	@$(MAKE) --no-print-directory bench-infix
+
+# What matching inside words costs, on the full dataset in an index of its own (loaded when missing).
+bench-infix: install
+	@bash scripts/shell/with_services.sh flock /tmp/autos-bench.lock $(PY) scripts/measure_infix.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,14 +1,15 @@
 """What matching inside words costs Elasticsearch, on an index holding the full dataset.
 
-    python scripts/measure_infix.py [--index autos-unified] [--repeats 40]
+    python scripts/measure_infix.py [--index autos-graph-infix-bench] [--repeats 40]
 
 Each case is one search as the API sends it (20 hits, exact total), timed
 as a loopback round trip (Elasticsearch's own `took` is whole milliseconds, too
 coarse here), with the shard request cache off.
 "cold" clears the index's query cache before every repeat, so a cached filter
 bitset never hides the wildcard's walk over the terms dictionary; "warm" repeats
-the search as a busy picker would. `make bench-infix` runs it on the `make
-load-full` index; docs/partial-matches.md holds the numbers.
+the search as a busy picker would. The index is loaded with the full dataset
+first unless it holds it already. `make bench-infix` (and `make bench`) runs it;
+docs/partial-matches.md holds the numbers.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from datasources.elastic.bulk_loader import holds_dataset, load_dataset
 from datasources.elastic.client import create_client
+from datasources.elastic.index_schema import create_index
 from datasources.vehicles.vehicle_filter import VehicleFilter, build_query
 
 
@@ -70,6 +73,10 @@ def _percentile(values: list[float], share: float) -> float:
 async def _measure(index: str, url: str, repeats: int) -> None:
     client = create_client(url=url, request_timeout=30)
     try:
+        if not await holds_dataset(client, alias=index, kind="full"):
+            print(f"loading the full dataset into {index} ...")
+            await create_index(client, alias=index, recreate=True)
+            await load_dataset(client, alias=index, kind="full")
         documents = int((await client.count(index=index))["count"])
         print(f"index {index}: {documents:,} documents; {repeats} repeats per case; load {os.getloadavg()}")
         print(f"{'case':<48} {'hits':>7} {'cold p50/p95 ms':>20} {'warm p50/p95 ms':>20}")
@@ -98,7 +105,9 @@ async def _measure(index: str, url: str, repeats: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--index", default=os.environ.get("ES_INDEX", "autos-unified"))
+    parser.add_argument(
+        "--index", default="autos-graph-infix-bench", help="An index of its own: it may be recreated."
+    )
     parser.add_argument("--url", default=os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"))
     parser.add_argument("--repeats", type=int, default=40)
     arguments = parser.parse_args()
