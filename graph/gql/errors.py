@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from datasources.elastic.errors import DataSourceUnavailable
+from graph.observability.metrics import record_graphql_failure
 from resolvers.errors import InvalidArgument, NotFound
 
 log = logging.getLogger("autos_graph.errors")
@@ -20,6 +21,8 @@ SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 RATE_LIMITED = "RATE_LIMITED"
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+# Codes that are the service's fault, not the client's: they count towards the error ratio.
+SERVER_SIDE_CODES = (SERVICE_UNAVAILABLE, INTERNAL_SERVER_ERROR)
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 
@@ -77,3 +80,8 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [classify(e, expose_internals=self.expose_internals) for e in result.errors]
+            # Answered with HTTP 200, so the request counter cannot see it: counted once per operation.
+            codes = {(e.extensions or {}).get("code") for e in result.errors}
+            failed = next((code for code in SERVER_SIDE_CODES if code in codes), None)
+            if failed is not None:
+                record_graphql_failure(failed)

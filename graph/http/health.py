@@ -16,6 +16,7 @@ from starlette.routing import Route
 
 from datasources.cache.backend import cache_status
 from datasources.elastic.client import cluster_status
+from graph.observability.metrics import record_dependency
 from graph.state import services_of
 
 # A probe must answer well inside the 2 s Kubernetes and the old clients allow.
@@ -33,13 +34,16 @@ async def _elasticsearch_status(request: Request) -> tuple[str | None, str | Non
     try:
         status = await cluster_status(services_of(request).elasticsearch, timeout=PROBE_TIMEOUT_SECONDS)
     except TimeoutError:
-        return None, f"Elasticsearch did not answer within {PROBE_TIMEOUT_SECONDS} s"
+        reason: str | None = f"Elasticsearch did not answer within {PROBE_TIMEOUT_SECONDS} s"
+        status = None
     except Exception as error:  # every failure means "not reachable" to a probe
         # The type only: a message may repeat the URL, and with it credentials.
-        return None, f"Elasticsearch is not reachable ({type(error).__name__})"
-    if status == "red":
-        return status, "the Elasticsearch cluster is red"
-    return status, None
+        reason = f"Elasticsearch is not reachable ({type(error).__name__})"
+        status = None
+    else:
+        reason = "the Elasticsearch cluster is red" if status == "red" else None
+    record_dependency("elasticsearch", up=reason is None)
+    return status, reason
 
 
 def _failure(error: str) -> JSONResponse:
@@ -69,6 +73,8 @@ async def ready(request: Request) -> JSONResponse:
         draining = {"status": "draining", "service": SERVICE_NAME, "timestamp": _now(), "reason": DRAINING}
         return JSONResponse(draining, status_code=503)
     redis = await cache_status(services.cache)
+    if redis != "memory":
+        record_dependency("redis", up=redis == "up")
     status, reason = await _elasticsearch_status(request)
     ok = reason is None
     if ok:

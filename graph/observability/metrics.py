@@ -8,7 +8,11 @@ functions as observers (so `graph → resolvers → loaders → datasources` hol
 - `observe_loader_batch(loader, size)` for `create_loaders(observe=...)`;
 - `observe_elasticsearch_request(method, endpoint, seconds, outcome)` for
   `datasources.elastic.timed_node.timed_node_class`;
-- `observe_request(...)` and `record_rate_limit_rejection(...)` for the middleware.
+- `observe_request(...)` and `record_rate_limit_rejection(...)` for the middleware;
+- `record_graphql_failure(code)` for the GraphQL error extension and
+  `record_dependency(name, up=...)` for the health checks.
+
+The alert rules in `monitoring/` use these names; a test keeps them in step.
 
 Multi-worker uvicorn: when `PROMETHEUS_MULTIPROC_DIR` is set, prometheus-client
 writes every worker's values to files there and `/metrics` aggregates them, so
@@ -90,6 +94,20 @@ RATE_LIMIT_REJECTIONS = Counter(
     "Requests answered 429, by the limiter that decided (redis or the per-process fallback).",
     ["backend"],
 )
+GRAPHQL_FAILED_OPERATIONS = Counter(
+    "autos_graph_graphql_failed_operations_total",
+    "GraphQL operations answered (HTTP 200) with a server-side error, by its extensions.code.",
+    ["code"],
+)
+# Set by every /health and /health/ready check (Kubernetes probes every few seconds), so an
+# alert sees a dependency go away even while no client request reaches it. No series exists
+# before the first check, and none for Redis while the in-memory cache is used.
+DEPENDENCY_UP = Gauge(
+    "autos_graph_dependency_up",
+    "1 when the last health check reached the dependency (elasticsearch, redis), else 0.",
+    ["dependency"],
+    multiprocess_mode="livemostrecent",
+)
 RATE_LIMIT_FALLBACKS = Counter(
     "autos_graph_rate_limit_store_failures_total",
     "Redis rate-limit checks that failed and fell back to the per-process limiter.",
@@ -164,6 +182,14 @@ def observe_loader_batch(loader: str, size: int) -> None:
 
 def record_rate_limit_rejection(backend: str) -> None:
     RATE_LIMIT_REJECTIONS.labels(backend).inc()
+
+
+def record_graphql_failure(code: str) -> None:
+    GRAPHQL_FAILED_OPERATIONS.labels(code).inc()
+
+
+def record_dependency(name: str, *, up: bool) -> None:
+    DEPENDENCY_UP.labels(name).set(1 if up else 0)
 
 
 def record_rate_limit_fallback() -> None:
