@@ -272,7 +272,13 @@ def _schemas() -> dict[str, Any]:
                     "description": "`ISO 3779` from 1981, else the era's format.",
                 },
                 "condition": {"type": "string", "enum": ["Concours", "Excellent", "Good", "Fair", "Project"]},
-                "condition_rating": {"type": "number", "minimum": 1, "maximum": 5},
+                "condition_rating": {
+                    "type": "number",
+                    "minimum": 1,
+                    "maximum": 5,
+                    "description": "1.0 to 5.0 with one decimal, as GraphQL's `conditionRating` (Float); "
+                    "the old backend sent an integer grade, which is this number rounded half up.",
+                },
                 "mileage": _integer(0),
                 "mileage_verified": {"type": "boolean"},
                 "state": {"type": "string", "pattern": "^[A-Z]{2}$", "description": "USPS code."},

@@ -25,7 +25,12 @@ class VinInstance:
         description="'ISO 3779' from model year 1981, else the historic format."
     )
     condition: str = strawberry.field(description="Concours, Excellent, Good, Fair or Project.")
-    condition_rating: float = strawberry.field(description="1.0 (project) to 5.0 (concours).")
+    condition_rating: float = strawberry.field(
+        description=(
+            "1.0 (project) to 5.0 (concours), one decimal; the same number in REST v1. "
+            "Rounded half up it is the old backend's integer grade (docs/rest-compatibility.md)."
+        )
+    )
     mileage: int
     mileage_verified: bool
     state: str = strawberry.field(description="Registration state (USPS code).")
