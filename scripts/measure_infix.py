@@ -61,6 +61,11 @@ CASES = [
     Case("manufacturer infix 'vrolet'", build_query(VehicleFilter(manufacturer="vrolet"))),
     Case("model infix 'ero' (many names)", build_query(VehicleFilter(model="ero"))),
     Case("search 'vette' (fuzzy + prefix + infix)", build_query(VehicleFilter(search="vette"))),
+    # The most a request can ask for: 8 search words (MAX_SEARCH_TERMS), each an infix on both fields.
+    Case(
+        "search of 8 words (worst case)", build_query(VehicleFilter(search="ord vro ett tan aro ini ust ame"))
+    ),
+    Case("model of 100 characters (longest)", build_query(VehicleFilter(model="stang" * 20))),
     Case("no filter (match_all)", {"match_all": {}}),
 ]
 
