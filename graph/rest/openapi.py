@@ -132,7 +132,8 @@ def _parameters() -> dict[str, Any]:
             "search",
             _TEXT,
             "Free text over manufacturer and model names; every word must match one of "
-            "them, allowing typos and word prefixes ('mustnag', 'merc').",
+            "them, allowing typos and word prefixes ('mustnag', 'merc') and, from 3 characters, "
+            "text inside a name ('vette').",
             example="ford",
         ),
         "models": _query(
@@ -146,9 +147,15 @@ def _parameters() -> dict[str, Any]:
         "manufacturer": _query(
             "manufacturer",
             _TEXT,
-            f"Manufacturer, exact or word prefix, case-insensitive ('merc'). {text_filter}",
+            "Manufacturer, case-insensitive: exact, word prefix ('merc'), or from 3 characters "
+            f"anywhere inside the name ('vrolet'). {text_filter}",
         ),
-        "model": _query("model", _TEXT, f"Model, exact or word prefix, case-insensitive. {text_filter}"),
+        "model": _query(
+            "model",
+            _TEXT,
+            "Model, case-insensitive: exact, word prefix, or from 3 characters anywhere inside "
+            f"the name ('stang' finds Mustang). {text_filter}",
+        ),
         "yearMin": _query(
             "yearMin",
             _integer(params.MIN_YEAR, params.MAX_YEAR),

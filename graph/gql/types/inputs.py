@@ -52,11 +52,25 @@ class VehicleFilterInput:
         default=None, description="Any of these manufacturer+model pairs."
     )
     manufacturer: str | None = strawberry.field(
-        default=None, description="Manufacturer, exact or word prefix, case-insensitive ('merc')."
+        default=None,
+        description=(
+            "Manufacturer, case-insensitive: exact, word prefix ('merc'), or from 3 characters "
+            "anywhere inside the name ('vrolet')."
+        ),
     )
-    model: str | None = strawberry.field(default=None, description="Model, exact or word prefix.")
+    model: str | None = strawberry.field(
+        default=None,
+        description=(
+            "Model, case-insensitive: exact, word prefix, or from 3 characters "
+            "anywhere inside the name ('stang')."
+        ),
+    )
     search: str | None = strawberry.field(
-        default=None, description="Free text over manufacturer and model; tolerates typos ('mustnag')."
+        default=None,
+        description=(
+            "Free text over manufacturer and model; tolerates typos ('mustnag') and, from 3 characters, "
+            "matches inside names ('vette')."
+        ),
     )
     year_min: int | None = None
     year_max: int | None = None
