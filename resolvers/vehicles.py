@@ -15,6 +15,7 @@ from datasources.vehicles.vehicle_record import VehicleRecord
 from datasources.vehicles.vehicle_store import SearchPage, SearchRequest, search
 from resolvers.cursors import decode_cursor, encode_cursor
 from resolvers.errors import InvalidArgument
+from resolvers.global_ids import vehicle_key
 from resolvers.pagination import Edge, Page, check_first
 from resolvers.scope import DataScope
 
@@ -36,15 +37,19 @@ def page_from_hits(result: SearchPage, *, first: int) -> VehiclePage:
 
 
 def check_ids(ids: Sequence[str]) -> list[str]:
+    """The vehicle ids asked for, each given as a global id or a bare vehicle id."""
     if len(ids) > MAX_IDS:
         raise InvalidArgument(f"ids takes at most {MAX_IDS} ids, got {len(ids)}")
-    for vehicle_id in ids:
+    keys = [vehicle_key(i) for i in ids]
+    for vehicle_id in keys:
         if not vehicle_id or len(vehicle_id) > MAX_ID_LENGTH:
             raise InvalidArgument(f"ids must be non-empty and at most {MAX_ID_LENGTH} characters")
-    return list(ids)
+    return keys
 
 
 async def vehicle(*, scope: DataScope, vehicle_id: str) -> VehicleRecord | None:
+    """One vehicle by its global id or its bare vehicle id."""
+    vehicle_id = vehicle_key(vehicle_id)
     if not vehicle_id or len(vehicle_id) > MAX_ID_LENGTH:
         return None
     return await scope.loaders.vehicle_by_id.load(vehicle_id)

@@ -20,6 +20,7 @@ NOT_FOUND = "NOT_FOUND"
 SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 RATE_LIMITED = "RATE_LIMITED"
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+INTROSPECTION_DISABLED = "INTROSPECTION_DISABLED"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 # Codes that are the service's fault, not the client's: they count towards the error ratio.
 SERVER_SIDE_CODES = (SERVICE_UNAVAILABLE, INTERNAL_SERVER_ERROR)
@@ -46,7 +47,11 @@ def classify(error: GraphQLError, *, expose_internals: bool) -> GraphQLError:
         code = GRAPHQL_PARSE_FAILED if error.message.startswith("Syntax Error") else GRAPHQL_VALIDATION_FAILED
         if error.message.startswith(("Variable", "Argument", "Expected value", "Int cannot", "Int ")):
             code = BAD_USER_INPUT
-        if "tokens. Parsing aborted" in error.message:
+        # graphql-core's own guards: the token limit, and its rule against introspection
+        # that nests fields/interfaces/possibleTypes (our limits refuse the same shapes).
+        if "tokens. Parsing aborted" in error.message or error.message.startswith(
+            "Maximum introspection depth exceeded"
+        ):
             code = QUERY_TOO_COMPLEX
         return _with(error, error.message, {**extensions, "code": code})
     for kind, (code, describe) in _KNOWN.items():

@@ -5,11 +5,19 @@ the page sizes and instance counts asked for. The cost is an upper bound: a
 page size given by a variable counts as the largest page allowed, since
 validation runs before variables are known. Every rejection carries
 `extensions.code = QUERY_TOO_COMPLEX`, and no Elasticsearch call is made.
+
+Introspection (`__schema`, `__type`) is measured on its own terms, since the
+standard introspection queries of graphql-js, graphql-core, GraphiQL and Apollo
+are legitimately deep: their `TypeRef` fragment nests `ofType` nine times to
+unwrap types like `[[Int!]!]!`. Inside a meta field the `ofType` chain is
+counted apart from the depth, and both are held to what those queries need
+and no more; a meta field counts as one level towards the ordinary depth. An
+operation may ask for `__schema` once: a second copy only multiplies the work.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import (
@@ -39,6 +47,10 @@ class QueryLimits:
     max_cost: int = 25_000
     max_tokens: int = 2_000
     max_body_bytes: int = 64 * 1024
+    # The standard introspection queries need exactly these (see the module docstring).
+    max_introspection_depth: int = 6
+    max_of_type_depth: int = 9
+    max_schema_fields: int = 1
 
 
 LIMITS = QueryLimits()
@@ -52,6 +64,8 @@ _MULTIPLIERS: dict[str, tuple[str, int, int]] = {
     "otherYears": ("first", 10, MAX_OTHER_YEARS),
     "instances": ("count", 8, 20),
     "vehiclesByIds": ("ids", 1, MAX_IDS),
+    # Query.nodes; a connection's `nodes` takes no `ids` and counts once.
+    "nodes": ("ids", 1, MAX_IDS),
 }
 
 
@@ -74,18 +88,45 @@ def _multiplier(field: FieldNode) -> int:
     return default
 
 
+_META_FIELDS = frozenset({"__schema", "__type"})
+
+
 @dataclass(frozen=True, slots=True)
 class _Measure:
     cost: int = 0
+    # Levels of ordinary fields; a meta field is one level, whatever lies below it.
     depth: int = 0
     aliases: int = 0
+    # Below a meta field: its levels without `ofType`, and the `ofType` fields on one path.
+    introspection_depth: int = 0
+    of_type_depth: int = 0
+    schema_fields: int = 0
 
     def plus(self, other: _Measure) -> _Measure:
         return _Measure(
             cost=self.cost + other.cost,
             depth=max(self.depth, other.depth),
             aliases=self.aliases + other.aliases,
+            introspection_depth=max(self.introspection_depth, other.introspection_depth),
+            of_type_depth=max(self.of_type_depth, other.of_type_depth),
+            schema_fields=self.schema_fields + other.schema_fields,
         )
+
+
+def _field_measure(field: FieldNode, below: _Measure) -> _Measure:
+    name = field.name.value
+    measure = _Measure(
+        cost=1 + _multiplier(field) * below.cost,
+        # ofType only exists on __Type: it unwraps a type, and its chain is limited on its own.
+        depth=below.depth + (name != "ofType"),
+        aliases=below.aliases + (field.alias is not None),
+        introspection_depth=below.introspection_depth,
+        of_type_depth=below.of_type_depth + (name == "ofType"),
+        schema_fields=below.schema_fields + (name == "__schema"),
+    )
+    if name in _META_FIELDS:
+        return replace(measure, depth=1, introspection_depth=measure.depth)
+    return measure
 
 
 class _Walker:
@@ -103,13 +144,7 @@ class _Walker:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 below = self.measure(selection.selection_set, seen)
-                total = total.plus(
-                    _Measure(
-                        cost=1 + _multiplier(selection) * below.cost,
-                        depth=1 + below.depth,
-                        aliases=below.aliases + (selection.alias is not None),
-                    )
-                )
+                total = total.plus(_field_measure(selection, below))
             elif isinstance(selection, InlineFragmentNode):
                 total = total.plus(self.measure(selection.selection_set, seen))
             elif isinstance(selection, FragmentSpreadNode):
@@ -146,6 +181,19 @@ class QueryLimitsRule(ASTValidationRule):
             problems.append(f"{measure.aliases} aliases exceed the limit of {limits.max_aliases}")
         if measure.cost > limits.max_cost:
             problems.append(f"estimated cost {measure.cost} exceeds the limit of {limits.max_cost}")
+        if measure.introspection_depth > limits.max_introspection_depth:
+            problems.append(
+                f"introspection depth {measure.introspection_depth} exceeds the limit of "
+                f"{limits.max_introspection_depth}"
+            )
+        if measure.of_type_depth > limits.max_of_type_depth:
+            problems.append(
+                f"{measure.of_type_depth} nested ofType fields exceed the limit of {limits.max_of_type_depth}"
+            )
+        if measure.schema_fields > limits.max_schema_fields:
+            problems.append(
+                f"__schema is asked for {measure.schema_fields} times (limit {limits.max_schema_fields})"
+            )
         for problem in problems:
             self.report_error(
                 GraphQLError(

@@ -8,7 +8,6 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
-    DisableIntrospection,
     MaxTokensLimiter,
     ParserCache,
     ValidationCache,
@@ -19,6 +18,7 @@ from graph.gql.answer_reuse import AnswerReuse, ReusableAnswers
 from graph.gql.context import Info
 from graph.gql.errors import ErrorCodes, classify
 from graph.gql.execution.planned_execution import PlannedExecutionContext
+from graph.gql.introspection import IntrospectionDisabledRule
 from graph.gql.query_limits import LIMITS, QueryLimitsRule
 from graph.gql.stale import StaleMarker
 from graph.gql.types.catalog import (
@@ -26,23 +26,38 @@ from graph.gql.types.catalog import (
     ManufacturerModelGroupConnection,
     Vehicle,
     VehicleConnection,
+    to_node,
 )
 from graph.gql.types.facets import VehicleFacets
 from graph.gql.types.inputs import VehicleFilterInput, VehicleSort, to_filter, to_orders
+from graph.gql.types.node import Node
 from graph.gql.types.vin import VinDecoding
 from graph.settings import Settings
 from resolvers import facets as facet_resolvers
-from resolvers import groups, instances, vehicles
+from resolvers import groups, instances, nodes, vehicles
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="One vehicle by its id, or null when there is none.")
+    @strawberry.field(description="Any object by its global id (Relay), or null when there is none.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return to_node(await nodes.node(scope=info.context.data, global_id=str(id)))
+
+    @strawberry.field(description="Objects by global id in the order asked (null for unknown ids); batched.")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        records = await nodes.nodes(scope=info.context.data, ids=[str(i) for i in ids])
+        return [to_node(r) for r in records]
+
+    @strawberry.field(
+        description="One vehicle by its global id or its vehicleId, or null when there is none."
+    )
     async def vehicle(self, info: Info, id: strawberry.ID) -> Vehicle | None:
         record = await vehicles.vehicle(scope=info.context.data, vehicle_id=str(id))
         return Vehicle.from_record(record) if record else None
 
-    @strawberry.field(description="Vehicles by id in the order asked (null for unknown ids); one lookup.")
+    @strawberry.field(
+        description="Vehicles by global id or vehicleId, in the order asked (null when unknown); one lookup."
+    )
     async def vehicles_by_ids(self, info: Info, ids: list[strawberry.ID]) -> list[Vehicle | None]:
         records = await vehicles.vehicles_by_ids(scope=info.context.data, ids=[str(i) for i in ids])
         return [Vehicle.from_record(r) if r else None for r in records]
@@ -110,10 +125,13 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     # One store per schema (so per app and per worker process), shared by its requests.
     answers = ReusableAnswers()
     extensions: list[Any] = (
-        [] if settings is None or settings.introspection_enabled else [DisableIntrospection]
+        []
+        if settings is None or settings.introspection_enabled
+        else [lambda: AddValidationRules([IntrospectionDisabledRule])]
     )
     schema = AutosSchema(
         query=Query,
+        types=[Vehicle, ManufacturerModelGroup],
         execution_context_class=PlannedExecutionContext,
         extensions=[
             *extensions,

@@ -181,15 +181,33 @@ async def test_vehicle_and_vehicles_by_ids(
     data = await data_of(
         client,
         """query($ids: [ID!]!, $one: ID!) {
-          vehiclesByIds(ids: $ids) { id model }
-          vehicle(id: $one) { id year }
+          vehiclesByIds(ids: $ids) { vehicleId model }
+          vehicle(id: $one) { vehicleId year }
         }""",
         {"ids": ids, "one": records[1]["vehicle_id"]},
     )
-    assert [v and v["id"] for v in data["vehiclesByIds"]] == [ids[0], None, ids[2]]
-    assert data["vehicle"] == {"id": records[1]["vehicle_id"], "year": records[1]["year"]}
+    assert [v and v["vehicleId"] for v in data["vehiclesByIds"]] == [ids[0], None, ids[2]]
+    assert data["vehicle"] == {"vehicleId": records[1]["vehicle_id"], "year": records[1]["year"]}
     missing = await data_of(client, '{ vehicle(id: "nope") { id } }')
     assert missing["vehicle"] is None
+
+
+async def test_global_ids_and_bare_vehicle_ids_find_the_same_vehicle(
+    client: httpx.AsyncClient, es: AsyncElasticsearch, sample_index: str
+) -> None:
+    records = await some_records(es, sample_index, size=2)
+    bare = [r["vehicle_id"] for r in records]
+    first = await data_of(client, "query($id: ID!) { vehicle(id: $id) { id vehicleId } }", {"id": bare[0]})
+    global_id = first["vehicle"]["id"]
+    assert global_id != bare[0]
+    again = await data_of(
+        client,
+        "query($id: ID!, $ids: [ID!]!) { vehicle(id: $id) { vehicleId } vehiclesByIds(ids: $ids) { id } }",
+        {"id": global_id, "ids": [global_id, bare[1]]},
+    )
+    assert again["vehicle"] == {"vehicleId": bare[0]}
+    assert again["vehiclesByIds"][0] == {"id": global_id}
+    assert again["vehiclesByIds"][1] is not None
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,16 @@ from graph.gql.execution.planned_execution import PLANS, PlannedExecutionContext
 from tests.conftest import app_client, make_settings
 
 SDL = (Path(__file__).resolve().parents[2] / "schema.graphql").read_text()
-ROOT_FIELDS = sorted(graphql.build_schema(SDL).query_type.fields)  # type: ignore[union-attr]
+_QUERY_TYPE = graphql.build_schema(SDL).query_type
+assert _QUERY_TYPE is not None
+ROOT_FIELDS = sorted(_QUERY_TYPE.fields)
+# Root fields of an abstract type (Relay's node/nodes): the executor resolves the runtime type, so no
+# plan is expected there (and generated ids find nothing); their answers are still compared.
+ABSTRACT_ROOT_FIELDS = {
+    name
+    for name, field in _QUERY_TYPE.fields.items()
+    if graphql.is_abstract_type(graphql.get_named_type(field.type))
+}
 QUERIES_PER_FIELD = 40
 
 
@@ -69,4 +78,4 @@ async def test_planned_answers_equal_the_general_executors(
                 general = (await client.post("/graphql", json={"query": general_query})).json()
             assert planned == general, f"query:\n{query}"
     # The comparison means something only if plans completed some of these answers.
-    assert plans_used > 0
+    assert plans_used > 0 or field in ABSTRACT_ROOT_FIELDS

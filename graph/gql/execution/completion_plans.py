@@ -210,7 +210,10 @@ def _object_completer(
     fragments: dict[str, FragmentDefinitionNode],
 ) -> Completer | None:
     definition = object_type.extensions.get("strawberry-definition")
-    if definition is None or object_type.is_type_of is not None or definition.concrete_of is not None:
+    # A type's own is_type_of could refuse a value the plan would accept. The one Strawberry
+    # generates for a type with interfaces (Vehicle is a Node) accepts any instance of the
+    # type, which the plan's exact class check below already implies.
+    if definition is None or definition.is_type_of is not None or definition.concrete_of is not None:
         return None
     origin = definition.origin
     selected = collect_plain_fields(schema, object_type, field_nodes, fragments)

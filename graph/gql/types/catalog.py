@@ -12,8 +12,11 @@ from datasources.vehicles.vehicle_record import VehicleRecord
 from datasources.vehicles.vehicle_store import ManufacturerAggregate, ModelAggregate
 from graph.gql.context import Info
 from graph.gql.types.inputs import VehicleFilterInput, to_filter
+from graph.gql.types.node import Node
 from graph.gql.types.vin import VinInstance
 from resolvers import groups, instances
+from resolvers.global_ids import to_global_id
+from resolvers.nodes import NodeRecord
 from resolvers.vehicles import VehiclePage
 
 
@@ -24,9 +27,10 @@ class PageInfo:
 
 
 @strawberry.type(description="One vehicle record: a manufacturer, model, year, body class and data source.")
-class Vehicle:
-    id: strawberry.ID
-    vehicle_id: str
+class Vehicle(Node):
+    vehicle_id: str = strawberry.field(
+        description="The record's own id, as the REST v1 endpoints take it (`vehicle(id:)` accepts it too)."
+    )
     manufacturer: str
     model: str
     year: int
@@ -39,7 +43,7 @@ class Vehicle:
     @classmethod
     def from_record(cls, record: VehicleRecord) -> Vehicle:
         return cls(
-            id=strawberry.ID(record.vehicle_id),
+            id=strawberry.ID(to_global_id("Vehicle", record.vehicle_id)),
             vehicle_id=record.vehicle_id,
             manufacturer=record.manufacturer,
             model=record.model,
@@ -114,14 +118,19 @@ class ModelCount:
 
 
 @strawberry.type(description="A manufacturer with its models and their counts.")
-class ManufacturerModelGroup:
+class ManufacturerModelGroup(Node):
     manufacturer: str
     count: int
     aggregate: strawberry.Private[ManufacturerAggregate]
 
     @classmethod
     def from_aggregate(cls, aggregate: ManufacturerAggregate) -> ManufacturerModelGroup:
-        return cls(manufacturer=aggregate.manufacturer, count=aggregate.count, aggregate=aggregate)
+        return cls(
+            id=strawberry.ID(to_global_id("ManufacturerModelGroup", aggregate.manufacturer)),
+            manufacturer=aggregate.manufacturer,
+            count=aggregate.count,
+            aggregate=aggregate,
+        )
 
     @strawberry.field(description="The manufacturer's models with their counts and year spans.")
     def models(self) -> list[ModelCount]:
@@ -163,3 +172,11 @@ class ManufacturerModelGroupConnection:
             edges=edges,
             nodes=[edge.node for edge in edges],
         )
+
+
+def to_node(record: NodeRecord | None) -> Vehicle | ManufacturerModelGroup | None:
+    if record is None:
+        return None
+    if isinstance(record, VehicleRecord):
+        return Vehicle.from_record(record)
+    return ManufacturerModelGroup.from_aggregate(record)
