@@ -23,7 +23,8 @@ from playwright.sync_api import Page, Response, sync_playwright
 from tests.support.server import served
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-GRAPHIQL_INTROSPECTION = Path(__file__).resolve().parents[1] / "support" / "introspection" / "graphiql.graphql"
+INTROSPECTION_DIR = Path(__file__).resolve().parents[1] / "support" / "introspection"
+GRAPHIQL_INTROSPECTION = INTROSPECTION_DIR / "graphiql.graphql"
 SCREENSHOT_NAME = "graphiql-docs-vehicle.png"
 TIMEOUT_MS = 20_000
 
