@@ -38,6 +38,7 @@ async def manufacturer_model_combinations(
         edges=[Edge(node=g, cursor=encode_offset(offset + i)) for i, g in enumerate(window)],
         total=len(groups),
         has_next_page=offset + size < len(groups),
+        has_previous_page=offset > 0,
     )
 
 

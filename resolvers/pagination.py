@@ -35,6 +35,13 @@ class Page(Generic[T]):
     edges: list[Edge[T]]
     total: int
     has_next_page: bool
+    # Relay's rule for forward pagination: true when the page starts after a cursor, since
+    # a cursor is an edge that came before (answered without asking Elasticsearch).
+    has_previous_page: bool = False
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.edges[0].cursor if self.edges else None
 
     @property
     def end_cursor(self) -> str | None:

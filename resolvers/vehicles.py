@@ -27,12 +27,13 @@ MAX_SORT_KEYS = 5
 VehiclePage = Page[VehicleRecord]
 
 
-def page_from_hits(result: SearchPage, *, first: int) -> VehiclePage:
+def page_from_hits(result: SearchPage, *, first: int, has_previous_page: bool = False) -> VehiclePage:
     hits = result.hits[:first]
     return VehiclePage(
         edges=[Edge(node=hit.record, cursor=encode_cursor(hit.sort)) for hit in hits],
         total=result.total,
         has_next_page=len(result.hits) > first,
+        has_previous_page=has_previous_page,
     )
 
 
@@ -87,7 +88,7 @@ async def search_vehicles(
             query=build_query(normalised), sort=sort_body, size=size + 1, search_after=search_after
         ),
     )
-    page = page_from_hits(result, first=size)
+    page = page_from_hits(result, first=size, has_previous_page=search_after is not None)
     # Nested fields asking for these vehicles by id must not fetch them again.
     for record in page.nodes:
         scope.loaders.vehicle_by_id.prime(record.vehicle_id, record)

@@ -6,6 +6,8 @@ arguments to an operation in `resolvers/`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from datasources.vehicles.vehicle_record import VehicleRecord
@@ -17,13 +19,27 @@ from graph.gql.types.vin import VinInstance
 from resolvers import groups, instances
 from resolvers.global_ids import to_global_id
 from resolvers.nodes import NodeRecord
+from resolvers.pagination import Page
 from resolvers.vehicles import VehiclePage
 
 
-@strawberry.type
+@strawberry.type(description="Relay's page information of a connection.")
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None
+    has_previous_page: bool = strawberry.field(
+        description="True when the page was asked for after a cursor (forward pagination only)."
+    )
+    start_cursor: str | None
+
+    @classmethod
+    def from_page(cls, page: Page[Any]) -> PageInfo:
+        return cls(
+            has_next_page=page.has_next_page,
+            end_cursor=page.end_cursor,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.start_cursor,
+        )
 
 
 @strawberry.type(description="One vehicle record: a manufacturer, model, year, body class and data source.")
@@ -94,7 +110,7 @@ class VehicleConnection:
         edges = [VehicleEdge(cursor=e.cursor, node=Vehicle.from_record(e.node)) for e in page.edges]
         return cls(
             total_count=page.total,
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            page_info=PageInfo.from_page(page),
             edges=edges,
             nodes=[edge.node for edge in edges],
         )
@@ -168,7 +184,7 @@ class ManufacturerModelGroupConnection:
         ]
         return cls(
             total_count=page.total,
-            page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+            page_info=PageInfo.from_page(page),
             edges=edges,
             nodes=[edge.node for edge in edges],
         )
