@@ -5,10 +5,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# npm ci writes this file; it is newer than the lock until the lock changes.
+CLIENTS_STAMP := tests/clients/node_modules/.package-lock.json
 export ELASTICSEARCH_URL ?= http://127.0.0.1:9200
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run serve test test-fast test-slow test-faults lint format services services-down load-sample load-full schema bench bench-infix clean
+.PHONY: install clients run serve test test-fast test-slow test-faults lint format services services-down load-sample load-full schema bench bench-infix clean
 
 install: $(STAMP)
 
@@ -17,6 +19,14 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
+
+# The real JavaScript clients the suite runs (tests/integration/test_real_clients.py).
+clients: $(CLIENTS_STAMP)
+
+$(CLIENTS_STAMP): tests/clients/package.json tests/clients/package-lock.json
+	@bash scripts/shell/ensure_node.sh
+	cd tests/clients && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(CLIENTS_STAMP)
 
 services:
 	@bash scripts/shell/services.sh up
@@ -31,7 +41,7 @@ run: install services
 serve: install
 	$(BIN)/autos-graph serve
 
-test: install
+test: install clients
 	@bash scripts/shell/ensure_browser.sh
 	@bash scripts/shell/ensure_ops_tools.sh promtool
 	@bash scripts/shell/with_services.sh $(PY) -m pytest -m "not slow"
