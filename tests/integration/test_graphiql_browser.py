@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, Response, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.support.server import served
 
@@ -70,11 +71,20 @@ def _result(page: Page) -> str:
     return page.inner_text(".result-window")
 
 
+# GraphiQL takes in an edit (the operation to run, and our page's ?query= link) 100 ms after the
+# last keystroke; a person who clicks run sooner gets the previous operation's name sent.
+EDIT_TAKEN_IN = """() => {
+  const editor = document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror;
+  return new URLSearchParams(location.search).get('query') === editor.getValue();
+}"""
+
+
 def _replace_query(page: Page, text: str) -> None:
     page.click(".graphiql-query-editor .CodeMirror")
     page.keyboard.press("Control+A")
     page.keyboard.press("Backspace")
     page.keyboard.type(text, delay=15)
+    page.wait_for_function(EDIT_TAKEN_IN, timeout=TIMEOUT_MS)
 
 
 def test_graphiql_loads_the_schema_and_runs_what_a_person_types(page: Page, server: str) -> None:
@@ -123,11 +133,16 @@ def test_graphiql_loads_the_schema_and_runs_what_a_person_types(page: Page, serv
     # A query typed into the editor runs (closing brackets are the editor's own).
     typed = '{ vehicles(first: 2, filter: { manufacturer: "ford" }) { totalCount nodes { model'
     _replace_query(page, typed)
+    page.keyboard.press("Escape")  # a completion list still open would take the next key
+    typed_text = page.inner_text(".graphiql-query-editor .CodeMirror-code")
     page.click(".graphiql-execute-button")
-    page.wait_for_function(
-        "() => document.querySelector('.result-window')?.innerText.includes('totalCount')",
-        timeout=TIMEOUT_MS,
-    )
+    try:
+        page.wait_for_function(
+            "() => document.querySelector('.result-window')?.innerText.includes('totalCount')",
+            timeout=TIMEOUT_MS,
+        )
+    except PlaywrightTimeout:
+        pytest.fail(f"no answer shown for the typed query:\n{typed_text}\nresult pane:\n{_result(page)}")
     sent, response = exchanges[-1]
     assert sent["query"].replace(" ", "") == (typed + "}}}").replace(" ", "")
     answer = response.json()
