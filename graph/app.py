@@ -7,7 +7,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from graph.gql.graphql_app import STATIC_DIR, create_graphql_app
-from graph.gql.schema import build_schema
+from graph.gql.schema import Query, build_schema
+from graph.gql.trusted_documents import TrustedManifest, load_manifest, validation_sdl
 from graph.http import health, index_page
 from graph.http.middleware import instrument, operational_middleware, operational_routes
 from graph.lifespan import make_lifespan
@@ -19,7 +20,8 @@ GRAPHIQL_ASSETS = STATIC_DIR / "graphiql"
 
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
-    graphql = create_graphql_app(build_schema(settings), settings)
+    manifest = trusted_manifest(settings)
+    graphql = create_graphql_app(build_schema(settings, manifest=manifest), settings)
     routes: list[BaseRoute] = [
         *index_page.routes,
         *health.routes,
@@ -30,6 +32,19 @@ def create_app(settings: Settings | None = None) -> Starlette:
     if settings.graphiql_enabled:
         routes.append(Mount("/static/graphiql", app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))
     app = Starlette(
-        routes=routes, middleware=operational_middleware(settings), lifespan=make_lifespan(settings)
+        routes=routes,
+        middleware=operational_middleware(settings),
+        lifespan=make_lifespan(settings, manifest=manifest),
     )
     return instrument(app, settings)
+
+
+def trusted_manifest(settings: Settings) -> TrustedManifest | None:
+    """The configured manifest, parsed and validated; raises ManifestError naming what is wrong."""
+    if settings.trusted_documents_manifest is None:
+        return None
+    return load_manifest(
+        settings.trusted_documents_manifest,
+        sdl=validation_sdl(Query),
+        introspection=settings.introspection_enabled,
+    )

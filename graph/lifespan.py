@@ -9,7 +9,9 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from starlette.applications import Starlette
 
 from datasources.cache.aggregation_cache import AggregationCache
+from datasources.cache.answer_cache import AnswerCache
 from datasources.cache.backend import cache_kind, close_cache, open_cache
+from datasources.cache.document_store import DocumentStore
 from datasources.elastic.client import (
     ElasticsearchUnavailable,
     create_client,
@@ -17,9 +19,15 @@ from datasources.elastic.client import (
     wait_until_reachable,
 )
 from datasources.elastic.index_version import IndexVersion
+from graph.gql.persisted import PersistedOperations
+from graph.gql.trusted_documents import TrustedManifest
 from graph.http.draining import Drain, DrainOnSigterm
 from graph.http.rate_limit import open_rate_limiter
-from graph.observability.metrics import CACHE_OBSERVER, observe_elasticsearch_request
+from graph.observability.metrics import (
+    ANSWER_CACHE_OBSERVER,
+    CACHE_OBSERVER,
+    observe_elasticsearch_request,
+)
 from graph.settings import Settings
 from graph.state import LifespanState, Services
 
@@ -27,7 +35,7 @@ log = logging.getLogger("autos_graph.lifespan")
 
 
 def make_lifespan(
-    settings: Settings,
+    settings: Settings, *, manifest: TrustedManifest | None = None
 ) -> Callable[[Starlette], AbstractAsyncContextManager[LifespanState]]:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[LifespanState]:
@@ -54,6 +62,15 @@ def make_lifespan(
         await index_version.refresh()
         index_version.start(every_seconds=settings.cache_ttl_seconds)
         cache = open_cache(redis_url=settings.redis_url, namespace=f"autos-graph:{settings.es_index}")
+        # Answers and documents are bytes and text kept as they are; in memory without Redis,
+        # where L1 is the only level, so no second in-process copy is made.
+        binary_cache = (
+            None
+            if settings.redis_url is None
+            else open_cache(
+                redis_url=settings.redis_url, namespace=f"autos-graph:{settings.es_index}", binary=True
+            )
+        )
         rate_limiter = open_rate_limiter(settings)
         log.info(
             "started",
@@ -84,6 +101,19 @@ def make_lifespan(
                     cache=cache,
                     aggregations=aggregations,
                     index_version=index_version,
+                    answers=AnswerCache(
+                        backend=binary_cache,
+                        ttl_seconds=settings.answer_cache_ttl_seconds,
+                        max_bytes=settings.answer_cache_max_bytes,
+                        generation=index_version.current,
+                        enabled=settings.answer_cache,
+                        observer=ANSWER_CACHE_OBSERVER,
+                    ),
+                    persisted=PersistedOperations(
+                        store=DocumentStore(backend=binary_cache),
+                        manifest=manifest,
+                        trusted_only=settings.trusted_documents == "only",
+                    ),
                     rate_limiter=rate_limiter,
                     drain=drain,
                 )
@@ -94,6 +124,8 @@ def make_lifespan(
                 await rate_limiter.close()
             await index_version.stop()
             await close_cache(cache)
+            if binary_cache is not None:
+                await close_cache(binary_cache)
             await elasticsearch.close()
             log.info("stopped")
 

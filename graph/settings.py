@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "test", "staging", "production"]
+TrustedDocuments = Literal["off", "only"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -80,6 +81,14 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     log_level: LogLevel = "INFO"
     cache_ttl_seconds: int = Field(default=30, ge=1, le=86400)
+    # Serialized answers of every read, keyed by the generation (graph/gql/answers.py).
+    answer_cache: bool = True
+    answer_cache_ttl_seconds: int = Field(default=30, ge=1, le=86400)
+    # L1, per worker process; the L2 copy in Redis is shared by replicas.
+    answer_cache_max_bytes: int = Field(default=32 * 2**20, ge=2**20, le=2**30)
+    # "only": nothing but the manifest's documents runs (production); "off": any document, APQ included.
+    trusted_documents: TrustedDocuments = "off"
+    trusted_documents_manifest: str | None = None
     rate_limit_per_minute: int = Field(default=100, ge=0)
     rate_limit_whitelist: Annotated[list[Network], NoDecode] = Field(default_factory=list)
     trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)
@@ -191,6 +200,25 @@ class Settings(BaseSettings):
     @classmethod
     def _networks(cls, value: object) -> list[Network]:
         return _parse_networks(value)
+
+    @field_validator("trusted_documents", mode="before")
+    @classmethod
+    def _trusted_documents(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("trusted_documents_manifest")
+    @classmethod
+    def _manifest(cls, value: str | None) -> str | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _trusted_needs_manifest(self) -> Settings:
+        if self.trusted_documents == "only" and self.trusted_documents_manifest is None:
+            raise ValueError(
+                "TRUSTED_DOCUMENTS=only needs TRUSTED_DOCUMENTS_MANIFEST, "
+                "the path of the documents' JSON manifest"
+            )
+        return self
 
     @model_validator(mode="after")
     def _graphiql_default(self) -> Settings:

@@ -10,6 +10,7 @@ from elasticsearch import AsyncElasticsearch
 from starlette.requests import HTTPConnection
 
 from datasources.cache.aggregation_cache import AggregationCache
+from datasources.cache.answer_cache import AnswerCache
 from datasources.elastic.index_version import IndexVersion
 from graph.http.draining import Drain
 from graph.http.probe_log import ProbeFailureLog
@@ -19,6 +20,7 @@ from loaders.registry import create_loaders
 from resolvers.scope import DataScope
 
 if TYPE_CHECKING:
+    from graph.gql.persisted import PersistedOperations
     from graph.http.rate_limit import RateLimiter
 
 
@@ -29,6 +31,8 @@ class Services:
     cache: Cache
     aggregations: AggregationCache
     index_version: IndexVersion
+    answers: AnswerCache
+    persisted: PersistedOperations
     # None when RATE_LIMIT_PER_MINUTE is 0.
     rate_limiter: RateLimiter | None = None
     # Set by SIGTERM: readiness answers 503 from then on.

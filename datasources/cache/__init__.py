@@ -1,1 +1,1 @@
-"""Caching: the backend (Redis or memory), the aggregation cache, and what an operation read."""
+"""Caching: the backend (Redis or memory), the aggregation cache, the answer cache, persisted documents."""

@@ -22,15 +22,13 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 from aiocache import Cache
 
-from datasources.cache import read_ledger
-from datasources.cache.read_ledger import EntryRead
 from datasources.elastic.errors import DataSourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -112,18 +110,14 @@ class AggregationCache:
         known = self._decoded.get(key) if raw is not None else None
         if raw is not None and known is not None and known.raw == raw:
             self._observer.on_hit(name)
-            read_ledger.note_entry(cache=name, key=key, raw=raw)
             return Cached(value=known.value, stale=False, hit=True, computed_at=known.computed_at)
         stored = _entry(raw)
         if raw is not None and stored is not None:
             self._observer.on_hit(name)
-            read_ledger.note_entry(cache=name, key=key, raw=raw)
             value = decode(stored["v"])
             self._remember(key, _Decoded(raw=raw, value=value, computed_at=stored["t"]))
             return Cached(value=value, stale=False, hit=True, computed_at=stored["t"])
         self._observer.on_miss(name)
-        # Computed now, or a stale last-known value: an answer built from it is not to be reused.
-        read_ledger.note_not_reusable()
         try:
             encoded, computed_at = await self._single_flight(key, compute, encode)
         except DataSourceUnavailable:
@@ -174,20 +168,6 @@ class AggregationCache:
             f"cache {operation} failed; the cache is skipped for {BACKEND_RETRY_SECONDS:g} s",
             extra={"context": {"error": type(error).__name__}},
         )
-
-    async def unchanged(self, reads: Sequence[EntryRead]) -> bool:
-        """Whether the store still holds every entry exactly as read (each counts as a hit then).
-
-        An answer built from these entries is then still the answer: the same
-        bytes decode to the same value. Expiry, deletion, a recomputation or a
-        broken backend all read as changed.
-        """
-        for read in reads:
-            if await self._read_raw(read.key) != read.raw:
-                return False
-        for read in reads:
-            self._observer.on_hit(read.cache)
-        return True
 
     async def _read(self, key: str) -> dict[str, Any] | None:
         return _entry(await self._read_raw(key))

@@ -6,7 +6,7 @@ import asyncio
 from urllib.parse import unquote, urlsplit
 
 from aiocache import Cache
-from aiocache.serializers import StringSerializer
+from aiocache.serializers import BaseSerializer, NullSerializer, StringSerializer
 
 # Redis must never slow a request down by much: a cache that does not answer
 # quickly is treated as a miss, so these bounds are deliberately tight.
@@ -14,12 +14,14 @@ REDIS_OPERATION_TIMEOUT_SECONDS = 0.25
 REDIS_CONNECT_TIMEOUT_SECONDS = 0.25
 
 
-def open_cache(*, redis_url: str | None, namespace: str) -> Cache:
+def open_cache(*, redis_url: str | None, namespace: str, binary: bool = False) -> Cache:
+    """A cache of text values, or with `binary` one that stores and returns bytes as they are."""
+    serializer: BaseSerializer = NullSerializer(encoding=None) if binary else StringSerializer()
     if redis_url is None:
         return Cache(
             Cache.MEMORY,
             namespace=namespace,
-            serializer=StringSerializer(),
+            serializer=serializer,
             timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
         )
     parts = urlsplit(redis_url)
@@ -32,7 +34,7 @@ def open_cache(*, redis_url: str | None, namespace: str) -> Cache:
         password=unquote(parts.password) if parts.password else None,
         ssl=parts.scheme == "rediss",
         namespace=namespace,
-        serializer=StringSerializer(),
+        serializer=serializer,
         timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
         create_connection_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
         connection_pool_kwargs={"socket_timeout": REDIS_OPERATION_TIMEOUT_SECONDS},

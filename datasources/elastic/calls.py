@@ -7,7 +7,6 @@ from typing import TypeVar
 
 from elasticsearch import ApiError, TransportError
 
-from datasources.cache import read_ledger
 from datasources.elastic.errors import translate
 
 T = TypeVar("T")
@@ -15,8 +14,6 @@ T = TypeVar("T")
 
 async def elasticsearch_call(awaitable: Awaitable[T]) -> T:
     """Await a client call, turning transport failures into the data layer's errors."""
-    # An answer that needed a read of Elasticsearch is computed each time: the ledger says so.
-    read_ledger.note_not_reusable()
     try:
         return await awaitable
     except (ApiError, TransportError) as error:

@@ -10,7 +10,7 @@ import typer
 import uvicorn
 from strawberry.printer import print_schema
 
-from graph.cli.configuration import settings_or_exit
+from graph.cli.configuration import manifest_checked_or_exit, settings_or_exit
 from graph.cli.data import data_app
 from graph.gql.schema import build_schema
 from graph.observability.logging_setup import configure_logging
@@ -38,6 +38,7 @@ def serve(
 ) -> None:
     """Serve the API against ELASTICSEARCH_URL (and REDIS_URL when set)."""
     settings = settings_or_exit()
+    manifest_checked_or_exit(settings)
     configure_logging(settings.log_level)
     if settings.prometheus_multiproc_dir is not None:
         from graph.observability.metrics import prepare_multiprocess_dir

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +14,15 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
-from graph.gql import graphql_http
+from datasources.cache.answer_cache import Computed, Served
+from graph.gql import answers, graphql_http
 from graph.gql.context import Context
+from graph.gql.persisted import PersistedQueryError
 from graph.gql.query_limits import LIMITS
+from graph.http import http_caching
 from graph.settings import Settings
 from graph.state import new_data_scope, services_of
 
@@ -24,7 +30,24 @@ STATIC_DIR = Path(__file__).parent / "static"
 GRAPHIQL_PAGE = (STATIC_DIR / "graphiql" / "index.html").read_text(encoding="utf-8")
 
 
+ROUTE = "/graphql"
+
+
+@dataclass(frozen=True, slots=True)
+class _Answered:
+    """A computed answer as every caller sharing its computation sends it."""
+
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
 class AutosGraphQL(GraphQL[Context, None]):
+    def __init__(self, schema: strawberry.Schema, *, settings: Settings, **options: Any) -> None:
+        super().__init__(schema, **options)
+        self._fingerprint = answers.schema_fingerprint(schema.as_str())
+        self._vary = http_caching.vary_header(accept=True, cors_origins=settings.cors_allow_origins)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             # No subscriptions in this schema: refuse websockets outright.
@@ -49,12 +72,80 @@ class AutosGraphQL(GraphQL[Context, None]):
                 encode=self.encode_json,
             )
         request = Request(scope, receive=graphql_http.replay(body))
+        services = services_of(request)
+        try:
+            prepared = await answers.prepare(
+                request, body, persisted=services.persisted, fingerprint=self._fingerprint
+            )
+        except PersistedQueryError as error:
+            return self._persisted_query_error(error)
+        if prepared is None:
+            return self._no_store(await self._run(request))
+        key = services.answers.key(*prepared.key_parts)
+        served: Served[_Answered] = await services.answers.answer(
+            key, compute=lambda: self._compute(prepared.request), flight=(key, *prepared.flight_suffix)
+        )
+        return self._respond_with(request, served)
+
+    async def _run(self, request: Request) -> Response:
         try:
             return await self.run(request)
         except HTTPException as error:
             return graphql_http.transport_error(
-                error.status_code, error.reason, method=method, encode=self.encode_json
+                error.status_code, error.reason, method=request.method, encode=self.encode_json
             )
+
+    async def _compute(self, request: Request) -> Computed[_Answered]:
+        judgement = answers.start_judging()
+        response = await self._run(request)
+        body = bytes(response.body)
+        answered = _Answered(
+            status=response.status_code,
+            body=body,
+            headers=tuple((k, v) for k, v in response.headers.items() if k != "content-length"),
+        )
+        keep = judgement.keep and response.status_code == 200
+        return Computed(result=answered, body=body if keep else None)
+
+    def _respond_with(self, request: Request, served: Served[_Answered]) -> Response:
+        media_type = (
+            graphql_http.GRAPHQL_RESPONSE_JSON
+            if graphql_http.wants_graphql_response.get()
+            else "application/json"
+        )
+        stored = served.stored
+        if stored is not None:
+            if request.method != "GET":
+                return Response(stored.body, media_type=media_type, headers={"Cache-Control": "no-store"})
+            unchanged = http_caching.not_modified(request.headers, stored, vary=self._vary, route=ROUTE)
+            if unchanged is not None:
+                return unchanged
+            headers = http_caching.cacheable_headers(stored, vary=self._vary)
+            return Response(stored.body, media_type=media_type, headers=headers)
+        assert served.computed is not None
+        answered = served.computed.result
+        response = Response(answered.body, status_code=answered.status, headers=dict(answered.headers))
+        response.headers.update(
+            http_caching.uncacheable_headers(vary=self._vary if request.method == "GET" else None)
+        )
+        return response
+
+    def _no_store(self, response: Response) -> Response:
+        if response.media_type != "text/html":  # GraphiQL's page is no answer
+            response.headers["Cache-Control"] = http_caching.NO_STORE
+        return response
+
+    def _persisted_query_error(self, error: PersistedQueryError) -> Response:
+        body, status = graphql_http.shape_body(graphql_http.error_body(error.message, error.code))
+        response = graphql_http.finish_response(
+            Response(self.encode_json(body), media_type="application/json"), status=status
+        )
+        response.headers["Cache-Control"] = http_caching.NO_STORE
+        return response
+
+    async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
+        answers.judge(result)
+        return await super().process_result(request, result)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None = None
@@ -86,6 +177,7 @@ class AutosGraphQL(GraphQL[Context, None]):
 def create_graphql_app(schema: strawberry.Schema, settings: Settings) -> AutosGraphQL:
     return AutosGraphQL(
         schema,
+        settings=settings,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=True,
     )

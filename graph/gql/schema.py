@@ -14,13 +14,13 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
-from graph.gql.answer_reuse import AnswerReuse, ReusableAnswers
 from graph.gql.context import Info
 from graph.gql.errors import ErrorCodes, classify
 from graph.gql.execution.planned_execution import PlannedExecutionContext
 from graph.gql.introspection import IntrospectionDisabledRule
 from graph.gql.query_limits import LIMITS, QueryLimitsRule
 from graph.gql.stale import StaleMarker
+from graph.gql.trusted_documents import PreparsedDocuments, TrustedManifest
 from graph.gql.types.catalog import (
     ManufacturerModelGroup,
     ManufacturerModelGroupConnection,
@@ -120,28 +120,32 @@ class AutosSchema(strawberry.Schema):
         errors[:] = [classify(e, expose_internals=self.expose_internals) for e in errors]
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+def build_schema(
+    settings: Settings | None = None, *, manifest: TrustedManifest | None = None
+) -> strawberry.Schema:
+    """The schema; with a manifest in trusted-only mode, executing its documents as parsed at start-up."""
     expose_internals = settings is not None and settings.environment == "development"
-    # One store per schema (so per app and per worker process), shared by its requests.
-    answers = ReusableAnswers()
     extensions: list[Any] = (
         []
         if settings is None or settings.introspection_enabled
         else [lambda: AddValidationRules([IntrospectionDisabledRule])]
     )
+    if manifest is not None and settings is not None and settings.trusted_documents == "only":
+        # Nothing else reaches execution (the edge refuses it), so no parser or validation cache.
+        documents: list[Any] = [lambda: PreparsedDocuments(manifest=manifest)]
+    else:
+        # Factories: the parser and validation LRU caches live at module level
+        # and are shared by every request.
+        documents = [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
     schema = AutosSchema(
         query=Query,
         types=[Vehicle, ManufacturerModelGroup],
         execution_context_class=PlannedExecutionContext,
         extensions=[
             *extensions,
-            # Factories: the parser and validation LRU caches live at module level
-            # and are shared by every request.
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            *documents,
             lambda: MaxTokensLimiter(max_token_count=LIMITS.max_tokens),
             lambda: AddValidationRules([QueryLimitsRule]),
-            lambda: AnswerReuse(answers=answers),
             StaleMarker,
             lambda: ErrorCodes(expose_internals=expose_internals),
         ],

@@ -5,6 +5,7 @@ functions as observers (so `graph → resolvers → loaders → datasources` hol
 
 - `record_cache_hit(name)` / `record_cache_miss(name)` / `record_cache_stale(name)`,
   bundled as `CACHE_OBSERVER` for `AggregationCache(observer=...)`;
+- `ANSWER_CACHE_OBSERVER` for `AnswerCache(observer=...)` (hits per level, bytes, evictions);
 - `observe_loader_batch(loader, size)` for `create_loaders(observe=...)`;
 - `observe_elasticsearch_request(method, endpoint, seconds, outcome)` for
   `datasources.elastic.timed_node.timed_node_class`;
@@ -82,6 +83,30 @@ CACHE_STALE = Counter(
     "autos_graph_cache_stale_served_total",
     "Last known values served because Elasticsearch was unavailable.",
     ["cache"],
+)
+ANSWER_LOOKUPS = Counter(
+    "autos_graph_answer_cache_lookups_total",
+    "Answer cache lookups by level (l1 in the process, l2 in Redis, asked on an l1 miss) and result.",
+    ["level", "result"],
+)
+ANSWER_BYTES = Gauge(
+    "autos_graph_answer_cache_bytes",
+    "Bytes of answers held in the process (L1), summed over live workers.",
+    multiprocess_mode="livesum",
+)
+ANSWER_ENTRIES = Gauge(
+    "autos_graph_answer_cache_entries",
+    "Answers held in the process (L1), summed over live workers.",
+    multiprocess_mode="livesum",
+)
+ANSWER_EVICTIONS = Counter(
+    "autos_graph_answer_cache_evictions_total",
+    "Answers dropped from L1 to stay within ANSWER_CACHE_MAX_BYTES (expiry is not counted).",
+)
+NOT_MODIFIED = Counter(
+    "autos_graph_http_not_modified_total",
+    "Conditional GETs answered 304 Not Modified, by route.",
+    ["route"],
 )
 LOADER_BATCH = Histogram(
     "autos_graph_dataloader_batch_size",
@@ -174,6 +199,27 @@ class _CacheObserver:
 
 
 CACHE_OBSERVER = _CacheObserver()
+
+
+class _AnswerCacheObserver:
+    """The `datasources.cache.answer_cache.AnswerCacheObserver` that feeds the answer cache metrics."""
+
+    def on_lookup(self, level: str, *, hit: bool) -> None:
+        ANSWER_LOOKUPS.labels(level, "hit" if hit else "miss").inc()
+
+    def on_evictions(self, count: int) -> None:
+        ANSWER_EVICTIONS.inc(count)
+
+    def on_size(self, *, entries: int, size_bytes: int) -> None:
+        ANSWER_ENTRIES.set(entries)
+        ANSWER_BYTES.set(size_bytes)
+
+
+ANSWER_CACHE_OBSERVER = _AnswerCacheObserver()
+
+
+def record_not_modified(route: str) -> None:
+    NOT_MODIFIED.labels(route).inc()
 
 
 def observe_loader_batch(loader: str, size: int) -> None:

@@ -12,6 +12,7 @@ from starlette.types import Receive, Scope, Send
 
 from graph.rest import endpoints
 from graph.rest.boundary import ApiV1Boundary
+from graph.rest.cached import cached
 from graph.rest.docs_page import page_html
 from graph.rest.errors import not_found
 from graph.rest.openapi import PREFIX, document_bytes
@@ -49,9 +50,18 @@ class ReservedVersion:
 def _v1_router() -> Router:
     return Router(
         routes=[
-            Route("/manufacturer-model-combinations", endpoints.manufacturer_model_combinations),
-            Route("/vehicles/details", endpoints.vehicle_details),
-            Route("/vehicles/{vehicleId}/instances", endpoints.vehicle_instances),
+            Route(
+                "/manufacturer-model-combinations",
+                cached(
+                    endpoints.manufacturer_model_combinations,
+                    route=f"{PREFIX}/manufacturer-model-combinations",
+                ),
+            ),
+            Route("/vehicles/details", cached(endpoints.vehicle_details, route=f"{PREFIX}/vehicles/details")),
+            Route(
+                "/vehicles/{vehicleId}/instances",
+                cached(endpoints.vehicle_instances, route=f"{PREFIX}/vehicles/{{vehicleId}}/instances"),
+            ),
             Route("/openapi.json", openapi_document),
             Route("/docs", docs_page),
         ]

@@ -1,0 +1,260 @@
+"""Serialized answers kept by data generation: L1 in the process, L2 in Redis, one computation per key.
+
+The catalog changes only when a data release moves the alias, so an answer
+stays right for as long as the alias points at the same concrete index (the
+generation). Every key starts with the generation `index_version` reports:
+once a process sees the alias move, no key it builds can reach an answer of
+the old generation, in either level.
+
+- L1 is a least-recently-used map bounded in bytes (cachetools' TLRUCache),
+  whose entries expire when their L2 copy does, so a worker never serves an
+  answer longer than the TTL the HTTP headers announced.
+- L2 is Redis (through aiocache), shared by replicas, for `ttl_seconds`.
+  Like the aggregation cache it is best effort: a failure of it is a miss,
+  and after one it is left alone for a few seconds.
+- The value is the encoded answer, so a hit does no execution at all.
+- Concurrent misses for one flight key share one computation, which runs as
+  its own task: a caller that goes away (a client disconnect, a sibling
+  cancelled by graphql-core) stops waiting, and the others still get it.
+- What to keep is decided by the computation: it returns `body=None` for an
+  answer with errors or one built from stale data, and those are never kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass
+from typing import Any, Final, Generic, Literal, Protocol, TypeVar
+
+from aiocache import Cache
+from cachetools import TLRUCache
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Level = Literal["l1", "l2"]
+
+# Bookkeeping per L1 entry beyond its bytes (key, object headers, the LRU links).
+ENTRY_OVERHEAD_BYTES: Final = 256
+BACKEND_RETRY_SECONDS: Final = 5.0
+# L2 values are `<expires_at>\n<body>`: the expiry travels with the bytes, so an
+# answer read from L2 expires at the same moment in every replica.
+_SEPARATOR: Final = b"\n"
+
+
+class AnswerCacheObserver(Protocol):
+    def on_lookup(self, level: Level, *, hit: bool) -> None: ...
+    def on_evictions(self, count: int) -> None: ...
+    def on_size(self, *, entries: int, size_bytes: int) -> None: ...
+
+
+class _NoObserver:
+    def on_lookup(self, level: Level, *, hit: bool) -> None:
+        return None
+
+    def on_evictions(self, count: int) -> None:
+        return None
+
+    def on_size(self, *, entries: int, size_bytes: int) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    body: bytes
+    expires_at: float
+    # A strong validator of the body: equal bytes, equal tag, in every replica.
+    etag: str
+
+    @classmethod
+    def of(cls, body: bytes, *, expires_at: float) -> StoredAnswer:
+        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+        return cls(body=body, expires_at=expires_at, etag=f'"{digest}"')
+
+    def remaining_seconds(self, now: float | None = None) -> int:
+        return max(0, int(self.expires_at - (time.time() if now is None else now)))
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + ENTRY_OVERHEAD_BYTES
+
+
+@dataclass(frozen=True, slots=True)
+class Computed(Generic[T]):
+    """What a computation produced: its own result, and the body to keep (None: keep nothing)."""
+
+    result: T
+    body: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Served(Generic[T]):
+    """An answer: `stored` when it is (or has just become) a cached answer; `computed` when it was run."""
+
+    stored: StoredAnswer | None
+    computed: Computed[T] | None
+    level: Level | None = None
+
+
+class _Answers(TLRUCache[str, StoredAnswer]):
+    """The L1 map; counts what it drops to stay within its bytes (expired entries are not evictions)."""
+
+    def __init__(self, *, max_bytes: int, observer: AnswerCacheObserver) -> None:
+        super().__init__(
+            maxsize=max_bytes,
+            ttu=lambda _key, answer, _now: answer.expires_at,
+            timer=time.time,
+            getsizeof=lambda answer: answer.size,
+        )
+        self._observer = observer
+
+    def popitem(self) -> tuple[str, StoredAnswer]:
+        evicted = super().popitem()
+        self._observer.on_evictions(1)
+        return evicted
+
+
+class AnswerCache:
+    def __init__(
+        self,
+        *,
+        backend: Cache | None,
+        ttl_seconds: int,
+        max_bytes: int,
+        generation: Callable[[], str],
+        enabled: bool = True,
+        observer: AnswerCacheObserver | None = None,
+    ) -> None:
+        self._backend = backend
+        self._ttl = ttl_seconds
+        self._generation = generation
+        self._enabled = enabled
+        self._observer: AnswerCacheObserver = observer or _NoObserver()
+        self._l1 = _Answers(max_bytes=max_bytes, observer=self._observer)
+        self._in_flight: dict[Hashable, asyncio.Task[Served[Any]]] = {}
+        self._backend_retry_at = 0.0
+
+    @property
+    def ttl_seconds(self) -> int:
+        return self._ttl
+
+    @property
+    def size_bytes(self) -> int:
+        return int(self._l1.currsize)
+
+    def __len__(self) -> int:
+        return len(self._l1)
+
+    def key(self, *parts: str) -> str:
+        """The cache key of an answer: the generation first, then a digest of what selects the answer."""
+        digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:40]
+        return f"answer:{self._generation()}:{digest}"
+
+    def cached(self, key: str) -> StoredAnswer | None:
+        """The L1 answer, if any: the path of a hit that must not wait for anything."""
+        if not self._enabled:
+            return None
+        answer = self._l1.get(key)
+        self._observer.on_lookup("l1", hit=answer is not None)
+        return answer
+
+    async def answer(
+        self,
+        key: str,
+        *,
+        compute: Callable[[], Awaitable[Computed[T]]],
+        flight: Hashable | None = None,
+    ) -> Served[T]:
+        """The cached answer for `key`, or the one `compute` produces, shared by concurrent callers.
+
+        `flight` names the computation concurrent callers may share (default:
+        the key). Callers whose requests differ in ways the kept answer does
+        not (an Accept header that shapes error answers) pass distinct flights.
+        """
+        stored = self.cached(key)
+        if stored is not None:
+            return Served(stored=stored, computed=None, level="l1")
+        flight_key = key if flight is None else flight
+        task = self._in_flight.get(flight_key)
+        if task is None:
+            task = asyncio.create_task(self._fill(key, compute), name="answer-cache-fill")
+            self._in_flight[flight_key] = task
+            task.add_done_callback(lambda done: self._landed(flight_key, done))
+        # Shielded: cancelling this caller leaves the computation to the others.
+        served: Served[T] = await asyncio.shield(task)
+        return served
+
+    def _landed(self, flight_key: Hashable, task: asyncio.Task[Served[Any]]) -> None:
+        if self._in_flight.get(flight_key) is task:
+            del self._in_flight[flight_key]
+        # Waiters re-raise a failure; retrieving it here keeps an unawaited one out of the log.
+        if not task.cancelled():
+            task.exception()
+
+    async def _fill(self, key: str, compute: Callable[[], Awaitable[Computed[T]]]) -> Served[T]:
+        if self._enabled:
+            shared = await self._read_l2(key)
+            self._observer.on_lookup("l2", hit=shared is not None)
+            if shared is not None:
+                self._keep(key, shared)
+                return Served(stored=shared, computed=None, level="l2")
+        computed = await compute()
+        if computed.body is None:
+            return Served(stored=None, computed=computed)
+        stored = StoredAnswer.of(computed.body, expires_at=time.time() + self._ttl)
+        if self._enabled:
+            self._keep(key, stored)
+            await self._write_l2(key, stored)
+        return Served(stored=stored, computed=computed)
+
+    def _keep(self, key: str, answer: StoredAnswer) -> None:
+        if answer.size <= self._l1.maxsize and answer.remaining_seconds() > 0:
+            self._l1[key] = answer
+        self._observer.on_size(entries=len(self._l1), size_bytes=self.size_bytes)
+
+    def _backend_usable(self) -> bool:
+        return self._backend is not None and time.monotonic() >= self._backend_retry_at
+
+    def _backend_failed(self, operation: str, error: Exception) -> None:
+        self._backend_retry_at = time.monotonic() + BACKEND_RETRY_SECONDS
+        log.warning(
+            f"answer cache {operation} failed; L2 is skipped for {BACKEND_RETRY_SECONDS:g} s",
+            extra={"context": {"error": type(error).__name__}},
+        )
+
+    async def _read_l2(self, key: str) -> StoredAnswer | None:
+        if self._backend is None or not self._backend_usable():
+            return None
+        try:
+            raw = await self._backend.get(key)
+        except Exception as error:  # a broken cache is a miss, never a failed request
+            self._backend_failed("read", error)
+            return None
+        return _decode(raw)
+
+    async def _write_l2(self, key: str, answer: StoredAnswer) -> None:
+        if self._backend is None or not self._backend_usable():
+            return
+        payload = repr(answer.expires_at).encode() + _SEPARATOR + answer.body
+        try:
+            await self._backend.set(key, payload, ttl=self._ttl)
+        except Exception as error:  # the answer is still served; only sharing it is lost
+            self._backend_failed("write", error)
+
+
+def _decode(raw: object) -> StoredAnswer | None:
+    if not isinstance(raw, bytes):
+        return None
+    head, separator, body = raw.partition(_SEPARATOR)
+    if not separator:
+        return None
+    try:
+        expires_at = float(head)
+    except ValueError:
+        return None
+    answer = StoredAnswer.of(body, expires_at=expires_at)
+    return answer if answer.remaining_seconds() > 0 else None
