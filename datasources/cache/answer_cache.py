@@ -196,7 +196,7 @@ class AnswerCache:
             task.exception()
 
     async def _fill(self, key: str, compute: Callable[[], Awaitable[Computed[T]]]) -> Served[T]:
-        if self._enabled:
+        if self._enabled and self._backend is not None:
             shared = await self._read_l2(key)
             self._observer.on_lookup("l2", hit=shared is not None)
             if shared is not None:

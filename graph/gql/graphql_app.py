@@ -43,10 +43,10 @@ class _Answered:
 
 
 class AutosGraphQL(GraphQL[Context, None]):
-    def __init__(self, schema: strawberry.Schema, *, settings: Settings, **options: Any) -> None:
+    def __init__(self, schema: strawberry.Schema, **options: Any) -> None:
         super().__init__(schema, **options)
         self._fingerprint = answers.schema_fingerprint(schema.as_str())
-        self._vary = http_caching.vary_header(accept=True, cors_origins=settings.cors_allow_origins)
+        self._vary = http_caching.vary_header(accept=True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -177,7 +177,6 @@ class AutosGraphQL(GraphQL[Context, None]):
 def create_graphql_app(schema: strawberry.Schema, settings: Settings) -> AutosGraphQL:
     return AutosGraphQL(
         schema,
-        settings=settings,
         graphql_ide="graphiql" if settings.graphiql_enabled else None,
         allow_queries_via_get=True,
     )

@@ -10,8 +10,6 @@ gets its 304.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from starlette.datastructures import Headers
 from starlette.responses import Response
 
@@ -21,19 +19,14 @@ from graph.observability.metrics import record_not_modified
 NO_STORE = "no-store"
 
 
-def vary_header(*, accept: bool, cors_origins: Sequence[str]) -> str | None:
-    """The request headers an answer depends on.
+def vary_header(*, accept: bool) -> str | None:
+    """The request headers an answer depends on: `Accept` where it picks the media type.
 
-    `Accept` where it picks the media type (GraphQL over HTTP); `Origin` when
-    CORS answers name the allowed origin, so a shared cache never hands one
-    site's answer to another.
+    `Origin` is added by the CORS middleware whenever CORS names allowed origins
+    (starlette's CORSMiddleware does so on every answer, with or without an
+    Origin in the request), so a shared cache never hands one site's answer to another.
     """
-    names = []
-    if accept:
-        names.append("Accept")
-    if cors_origins and "*" not in cors_origins:
-        names.append("Origin")
-    return ", ".join(names) or None
+    return "Accept" if accept else None
 
 
 def cacheable_headers(answer: StoredAnswer, *, vary: str | None) -> dict[str, str]:

@@ -40,8 +40,7 @@ def cached(endpoint: Endpoint, *, route: str) -> Endpoint:
 
     async def answer(request: Request) -> Response:
         services = services_of(request)
-        settings = services.settings
-        vary = http_caching.vary_header(accept=False, cors_origins=settings.cors_allow_origins)
+        vary = http_caching.vary_header(accept=False)
         parameters = urlencode(sorted(request.query_params.multi_items()))
         key = services.answers.key("rest", _FINGERPRINT, request.url.path, parameters)
 

@@ -41,7 +41,8 @@ def error_response(
     body: dict[str, str] = {"error": error, "details": details, "code": code}
     if parameter is not None:
         body["parameter"] = parameter
-    return json_response(body, status_code=status, headers=headers)
+    # An error is no answer to keep, for browsers and shared caches alike.
+    return json_response(body, status_code=status, headers={"Cache-Control": "no-store", **(headers or {})})
 
 
 def not_found(details: str) -> Response:
