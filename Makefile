@@ -44,6 +44,7 @@ serve: install
 test: install clients
 	@bash scripts/shell/ensure_browser.sh
 	@bash scripts/shell/ensure_ops_tools.sh promtool
+	@bash scripts/shell/ensure_apq_client.sh
 	@bash scripts/shell/with_services.sh $(PY) -m pytest -m "not slow"
 
 test-slow: install
