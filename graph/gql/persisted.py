@@ -76,7 +76,7 @@ class PersistedOperations:
 
     async def _by_id(self, document_id: str, *, apq: bool) -> Document:
         if self._manifest is not None:
-            trusted = self._manifest.by_id.get(document_id)
+            trusted = self._manifest.by_id.get(document_id) or self._manifest.by_sha256.get(document_id)
             if trusted is not None:
                 return Document(text=trusted.text, sha256=trusted.sha256)
         if apq and not self._trusted_only:

@@ -51,6 +51,8 @@ class TrustedDocument:
 class TrustedManifest:
     by_id: Mapping[str, TrustedDocument]
     by_text: Mapping[str, TrustedDocument]
+    # By the sha256 of the text too: what Apollo's link sends when it hashes the document itself.
+    by_sha256: Mapping[str, TrustedDocument]
 
     def __len__(self) -> int:
         return len(self.by_id)
@@ -80,6 +82,7 @@ def load_manifest(path: str | Path, *, sdl: str, introspection: bool) -> Trusted
     return TrustedManifest(
         by_id={d.document_id: d for d in documents},
         by_text={d.text: d for d in documents},
+        by_sha256={d.sha256: d for d in documents},
     )
 
 

@@ -101,6 +101,8 @@ async def test_trusted_documents_only(sample_index: str, tmp_path: Path) -> None
         assert by_document_id.json() == {"data": {"vehicle": None}}
         by_text = await client.post("/graphql", json={"query": PICKER})
         assert by_text.json() == by_id.json()
+        by_sha256 = await get_by_hash(client, sha256(PICKER))  # a manifest keyed otherwise
+        assert by_sha256.json() == by_id.json()
 
         outside = await client.post("/graphql", json={"query": OUTSIDE})
         assert error_codes(outside.json()) == ["PERSISTED_QUERY_NOT_IN_LIST"]
