@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     answer_cache: bool = True
     answer_cache_ttl_seconds: int = Field(default=30, ge=1, le=86400)
     # L1, per worker process; the L2 copy in Redis is shared by replicas.
-    answer_cache_max_bytes: int = Field(default=32 * 2**20, ge=2**20, le=2**30)
+    answer_cache_max_bytes: int = Field(default=16 * 2**20, ge=2**20, le=2**30)
     # "only": nothing but the manifest's documents runs (production); "off": any document, APQ included.
     trusted_documents: TrustedDocuments = "off"
     trusted_documents_manifest: str | None = None
