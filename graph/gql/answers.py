@@ -22,7 +22,12 @@ from starlette.requests import Request
 from strawberry.types import ExecutionResult
 
 from graph.gql import graphql_http
-from graph.gql.persisted import Document, PersistedOperations
+from graph.gql.persisted import (
+    PERSISTED_QUERY_NOT_IN_LIST,
+    Document,
+    PersistedOperations,
+    PersistedQueryError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,13 @@ async def prepare(
     """
     asked = read_request(request, body)
     if asked is None:
+        if persisted.trusted_only:
+            # Nothing the manifest check could read may reach the executor.
+            raise PersistedQueryError(
+                "With TRUSTED_DOCUMENTS=only an operation is a GET, or a JSON POST naming one of the "
+                "manifest's documents, with a string `operationName` and object `variables`.",
+                code=PERSISTED_QUERY_NOT_IN_LIST,
+            )
         return None
     document = await persisted.document(
         query=asked.query, extensions=asked.extensions, document_id=asked.document_id
