@@ -45,6 +45,7 @@ class GraphQLRequest:
 @dataclass(frozen=True, slots=True)
 class Prepared:
     request: Request
+    document: Document
     key_parts: tuple[str, ...]
     # Answers shared by concurrent callers must suit each: errors are shaped by method and Accept.
     flight_suffix: tuple[str, bool]
@@ -52,6 +53,8 @@ class Prepared:
 
 @dataclass(slots=True)
 class Judgement:
+    # Executed: the document parsed and validated (data, if only partial).
+    executed: bool = False
     keep: bool = False
 
 
@@ -124,6 +127,7 @@ async def prepare(
     variables = orjson.dumps(asked.variables or {}, option=orjson.OPT_SORT_KEYS).decode()
     return Prepared(
         request=_with_document(request, asked, document),
+        document=document,
         key_parts=("graphql", fingerprint, document.sha256, asked.operation_name or "", variables),
         flight_suffix=(request.method, graphql_http.wants_graphql_response.get()),
     )
@@ -153,6 +157,7 @@ def judge(result: ExecutionResult) -> None:
     """Whether this result may be kept: data, no error, nothing stale."""
     judgement = _judgement.get()
     if judgement is not None:
+        judgement.executed = result.data is not None
         judgement.keep = (
             result.data is not None and not result.errors and not (result.extensions or {}).get("stale")
         )

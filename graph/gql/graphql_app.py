@@ -40,6 +40,7 @@ class _Answered:
     status: int
     body: bytes
     headers: tuple[tuple[str, str], ...]
+    executed: bool
 
 
 class AutosGraphQL(GraphQL[Context, None]):
@@ -85,6 +86,8 @@ class AutosGraphQL(GraphQL[Context, None]):
         served: Served[_Answered] = await services.answers.answer(
             key, compute=lambda: self._compute(prepared.request), flight=(key, *prepared.flight_suffix)
         )
+        if prepared.document.register and (served.stored is not None or _executed(served)):
+            await services.persisted.register(prepared.document)
         return self._respond_with(request, served)
 
     async def _run(self, request: Request) -> Response:
@@ -103,6 +106,7 @@ class AutosGraphQL(GraphQL[Context, None]):
             status=response.status_code,
             body=body,
             headers=tuple((k, v) for k, v in response.headers.items() if k != "content-length"),
+            executed=judgement.executed,
         )
         keep = judgement.keep and response.status_code == 200
         return Computed(result=answered, body=body if keep else None)
@@ -172,6 +176,10 @@ class AutosGraphQL(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> Any:
         return orjson.loads(data)
+
+
+def _executed(served: Served[_Answered]) -> bool:
+    return served.computed is not None and served.computed.result.executed
 
 
 def create_graphql_app(schema: strawberry.Schema, settings: Settings) -> AutosGraphQL:

@@ -40,6 +40,9 @@ class Document:
     text: str
     # sha256 of the text, the name answers are cached under.
     sha256: str
+    # Sent with its hash by a client that was told PERSISTED_QUERY_NOT_FOUND: to be
+    # registered once it has run (as Apollo Server does, only a document that validates).
+    register: bool = False
 
 
 class PersistedOperations:
@@ -70,9 +73,13 @@ class PersistedOperations:
             sha256 = hashlib.sha256(query.encode()).hexdigest()
             if sha256 != apq_hash:
                 raise PersistedQueryError("provided sha does not match query", code=BAD_REQUEST)
-            await self._store.put(apq_hash, query)  # registration
-            return Document(text=query, sha256=sha256)
+            return Document(text=query, sha256=sha256, register=True)
         return Document(text=query, sha256=hashlib.sha256(query.encode()).hexdigest())
+
+    async def register(self, document: Document) -> None:
+        """Keep a document that ran, so its hash alone runs it from now on, on every replica."""
+        if document.register and not self._trusted_only:
+            await self._store.put(document.sha256, document.text)
 
     async def _by_id(self, document_id: str, *, apq: bool) -> Document:
         if self._manifest is not None:

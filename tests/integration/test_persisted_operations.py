@@ -70,6 +70,12 @@ async def test_a_registration_with_the_wrong_hash_is_refused(sample_index: str) 
             json={"query": PICKER, "extensions": {"persistedQuery": {"version": 2, "sha256Hash": "x"}}},
         )
         assert error_codes(version.json()) == ["BAD_REQUEST"]
+        # Only a document that runs is registered.
+        invalid = "{ nope }"
+        await client.post("/graphql", json={"query": invalid, "extensions": apq(sha256(invalid))})
+        assert error_codes((await get_by_hash(client, sha256(invalid))).json()) == [
+            "PERSISTED_QUERY_NOT_FOUND"
+        ]
         spec = await client.post(
             "/graphql",
             json={"extensions": apq("0" * 64)},
