@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ DETAILS = "/api/v1/vehicles/details?manufacturer=Porsche&size=3"
 
 
 @pytest.fixture
-async def cached_client(sample_index: str) -> httpx.AsyncClient:  # type: ignore[misc]
+async def cached_client(sample_index: str) -> AsyncIterator[httpx.AsyncClient]:
     settings = make_settings(
         es_index=sample_index, answer_cache=True, cors_allow_origins="https://picker.example"
     )
