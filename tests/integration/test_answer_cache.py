@@ -217,3 +217,13 @@ async def test_memory_mode_caches_in_the_process_only(sample_index: str) -> None
         second = await app.client.get("/graphql", params={"query": PICKER})
         assert orjson.loads(second.content) == orjson.loads(first.content)
         assert app.round_trips() == 0
+
+
+async def test_a_dead_redis_costs_only_sharing(sample_index: str) -> None:
+    # A closed port: every L2 read and write fails fast; L1 still answers repeats.
+    async with proxied_app(cached_settings(sample_index, redis_url="redis://127.0.0.1:1/0")) as app:
+        first = await graphql(app.client, SEARCH, {"m": "Ford"})
+        assert "errors" not in first
+        app.reset_count()
+        assert await graphql(app.client, SEARCH, {"m": "Ford"}) == first
+        assert app.round_trips() == 0
