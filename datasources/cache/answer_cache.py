@@ -78,6 +78,9 @@ class StoredAnswer:
     def remaining_seconds(self, now: float | None = None) -> int:
         return max(0, int(self.expires_at - (time.time() if now is None else now)))
 
+    def expired(self) -> bool:
+        return self.expires_at <= time.time()
+
     @property
     def size(self) -> int:
         return len(self.body) + ENTRY_OVERHEAD_BYTES
@@ -212,7 +215,7 @@ class AnswerCache:
         return Served(stored=stored, computed=computed)
 
     def _keep(self, key: str, answer: StoredAnswer) -> None:
-        if answer.size <= self._l1.maxsize and answer.remaining_seconds() > 0:
+        if answer.size <= self._l1.maxsize and not answer.expired():
             self._l1[key] = answer
         self._observer.on_size(entries=len(self._l1), size_bytes=self.size_bytes)
 
@@ -257,4 +260,4 @@ def _decode(raw: object) -> StoredAnswer | None:
     except ValueError:
         return None
     answer = StoredAnswer.of(body, expires_at=expires_at)
-    return answer if answer.remaining_seconds() > 0 else None
+    return None if answer.expired() else answer

@@ -143,6 +143,7 @@ async def test_l1_entries_expire_with_the_ttl() -> None:
     assert served.stored is not None
     assert served.stored.remaining_seconds() <= 1
     assert served.stored.remaining_seconds(now=time.time() + 2) == 0
+    assert cache.cached(cache.key("a")) is not None
     await asyncio.sleep(1.05)
     assert cache.cached(cache.key("a")) is None
 
