@@ -7,8 +7,8 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from graph.gql.graphql_app import STATIC_DIR, create_graphql_app
-from graph.gql.schema import Query, build_schema
-from graph.gql.trusted_documents import TrustedManifest, load_manifest, validation_sdl
+from graph.gql.schema import build_schema
+from graph.gql.trusted_documents import TrustedManifest, load_manifest
 from graph.http import health, index_page
 from graph.http.middleware import instrument, operational_middleware, operational_routes
 from graph.lifespan import make_lifespan
@@ -45,6 +45,7 @@ def trusted_manifest(settings: Settings) -> TrustedManifest | None:
         return None
     return load_manifest(
         settings.trusted_documents_manifest,
-        sdl=validation_sdl(Query),
+        # The types are those of the schema served; extensions do not change them.
+        sdl=build_schema().as_str(),
         introspection=settings.introspection_enabled,
     )

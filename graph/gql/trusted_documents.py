@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
-import strawberry
 from graphql import (
     ASTValidationRule,
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
-    NoSchemaIntrospectionCustomRule,
     parse,
     specified_rules,
     validate,
@@ -31,6 +29,7 @@ from graphql import (
 from graphql import build_schema as schema_from_sdl
 from strawberry.extensions import SchemaExtension
 
+from graph.gql.introspection import IntrospectionDisabledRule
 from graph.gql.query_limits import LIMITS, QueryLimitsRule
 
 
@@ -77,7 +76,7 @@ def load_manifest(path: str | Path, *, sdl: str, introspection: bool) -> Trusted
     schema = schema_from_sdl(sdl)
     rules: list[type[ASTValidationRule]] = [*specified_rules, QueryLimitsRule]
     if not introspection:
-        rules.append(NoSchemaIntrospectionCustomRule)
+        rules.append(IntrospectionDisabledRule)
     documents = [_checked(schema, rules, str(key), text, path) for key, text in raw.items()]
     return TrustedManifest(
         by_id={d.document_id: d for d in documents},
@@ -128,8 +127,3 @@ class PreparsedDocuments(SchemaExtension):
             # Validated when the manifest was loaded, with the same rules.
             execution.pre_execution_errors = []
         yield
-
-
-def validation_sdl(query: type) -> str:
-    """The SDL of a schema with this root: what manifests are validated against before the app exists."""
-    return strawberry.Schema(query=query).as_str()

@@ -11,11 +11,12 @@ import pytest
 
 from datasources.cache.document_store import DocumentStore
 from graph.gql.persisted import PersistedOperations, PersistedQueryError
-from graph.gql.schema import Query
-from graph.gql.trusted_documents import TrustedManifest, load_manifest, validation_sdl
+from graph.gql.schema import build_schema
+from graph.gql.trusted_documents import TrustedManifest, load_manifest
 
 DOCUMENT = '{ decodeVin(vin: "1M8GDM9AXKP042788") { valid } }'
 HASH = hashlib.sha256(DOCUMENT.encode()).hexdigest()
+SDL = build_schema().as_str()
 
 
 def apq(sha256: object, version: object = 1) -> dict[str, Any]:
@@ -25,7 +26,7 @@ def apq(sha256: object, version: object = 1) -> dict[str, Any]:
 def manifest(tmp_path: Path) -> TrustedManifest:
     path = tmp_path / "persisted-documents.json"
     path.write_bytes(orjson.dumps({f"sha256:{HASH}": DOCUMENT}))
-    return load_manifest(path, sdl=validation_sdl(Query), introspection=False)
+    return load_manifest(path, sdl=SDL, introspection=False)
 
 
 async def code_of(operations: PersistedOperations, **request: Any) -> str:
@@ -93,5 +94,5 @@ def test_a_manifest_without_introspection_refuses_introspection_documents(tmp_pa
     path = tmp_path / "m.json"
     path.write_bytes(orjson.dumps({"schema": "{ __schema { queryType { name } } }"}))
     with pytest.raises(Exception, match="not valid here"):
-        load_manifest(path, sdl=validation_sdl(Query), introspection=False)
-    assert len(load_manifest(path, sdl=validation_sdl(Query), introspection=True)) == 1
+        load_manifest(path, sdl=SDL, introspection=False)
+    assert len(load_manifest(path, sdl=SDL, introspection=True)) == 1
