@@ -2,9 +2,11 @@
 
 A traced request is one server span (Starlette/ASGI) with the Elasticsearch
 and Redis calls made while handling it as children. Elasticsearch spans come
-from the official client's built-in OpenTelemetry support (8.13 and later;
-the contrib instrumentor defers to it), which always reports to the global
-tracer provider, so enabling tracing installs the provider globally.
+from the official client's own OpenTelemetry support (8.13 and later: one span
+per API call, named after the API, retries inside it), which needs only
+opentelemetry-api and always reports to the global tracer provider, so enabling
+tracing installs the provider globally. OTEL_PYTHON_INSTRUMENTATION_ELASTICSEARCH_ENABLED=false
+(read by the client) turns those spans off.
 Probes and scrapes can be left out with
 OTEL_PYTHON_STARLETTE_EXCLUDED_URLS="health,metrics" (read by the instrumentor).
 """

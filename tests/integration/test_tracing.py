@@ -13,6 +13,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
+from prometheus_client import REGISTRY
 from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
@@ -25,6 +26,14 @@ from tests.support.asgi import client_of
 from tests.support.json_logs import json_logs
 
 CATALOG = "query Traced { facets { totalCount } vehicles(first: 2) { nodes { id } } }"
+# Several kinds of Elasticsearch call in one operation: a search, an aggregation, batched loaders.
+EVERY_KIND = """
+query Kinds {
+  facets { totalCount }
+  vehicles(first: 3) { nodes { id group { manufacturer count } otherYears(first: 2) { year } } }
+  vehiclesByIds(ids: ["no-such-vehicle"]) { id }
+}
+"""
 
 
 @pytest.fixture(scope="module")
@@ -33,11 +42,16 @@ def tracing() -> Iterator[tuple[TracerProvider, InMemorySpanExporter]]:
     # The Elasticsearch client reports to the global provider, which a process can set only once:
     # reuse it when an earlier test set one.
     current = trace.get_tracer_provider()
-    provider = current if isinstance(current, TracerProvider) else TracerProvider()
+    if isinstance(current, TracerProvider):
+        provider = current
+    else:
+        provider = TracerProvider()
+        trace.set_tracer_provider(provider)
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     yield provider, exporter
-    RedisInstrumentor().uninstrument()  # the rest of the suite runs untraced
-    exporter.clear()
+    # The rest of the suite runs untraced; what the global provider still sees is dropped.
+    RedisInstrumentor().uninstrument()
+    exporter.shutdown()
 
 
 @asynccontextmanager
@@ -107,10 +121,50 @@ async def test_the_readiness_probe_traces_its_elasticsearch_and_redis_checks(
         assert server in ancestors(names[name], by_id)
 
 
-def test_nothing_is_traced_without_an_endpoint() -> None:
+def elasticsearch_requests() -> dict[str, float]:
+    """HTTP requests the client has sent so far, by API (the metric the service exports)."""
+    counts: dict[str, float] = {}
+    for family in REGISTRY.collect():
+        for sample in family.samples:
+            if sample.name == "autos_graph_elasticsearch_request_duration_seconds_count":
+                endpoint = sample.labels["endpoint"].lstrip("_").replace("/", ".")
+                counts[endpoint] = counts.get(endpoint, 0) + sample.value
+    return counts
+
+
+async def test_every_elasticsearch_call_of_a_request_is_a_span_in_its_trace(
+    tracing: tuple[TracerProvider, InMemorySpanExporter], sample_index: str, cold_redis: None
+) -> None:
+    exporter = tracing[1]
+    async with traced_app(make_settings(es_index=sample_index), tracing) as app, client_of(app) as client:
+        before = elasticsearch_requests()
+        response = await client.post("/graphql", json={"query": EVERY_KIND})
+        after = elasticsearch_requests()
+    assert response.status_code == 200
+    assert "errors" not in response.json()
+    sent = {api: after[api] - before.get(api, 0) for api in after if after[api] > before.get(api, 0)}
+    assert len(sent) >= 3, sent  # the operation did reach Elasticsearch in several ways
+    spans = exporter.get_finished_spans()
+    server, by_id = tree_of(spans)
+    traced: dict[str, float] = {}
+    for span in spans:
+        if (span.attributes or {}).get("db.system") == "elasticsearch":
+            traced[span.name] = traced.get(span.name, 0) + 1
+            assert span.context.trace_id == server.context.trace_id, span.name
+            assert server in ancestors(span, by_id), span.name
+    # One span per call the client made, named after the API it called.
+    assert traced == sent
+
+
+async def test_nothing_is_traced_without_an_endpoint(
+    tracing: tuple[TracerProvider, InMemorySpanExporter],
+) -> None:
+    exporter = tracing[1]
     app = create_app(make_settings(otel_exporter_otlp_endpoint=None))
-    assert not getattr(app, "_is_instrumented_by_opentelemetry", False)
-    assert all(getattr(m.cls, "__name__", "") != "OpenTelemetryMiddleware" for m in app.user_middleware)
+    async with LifespanManager(app, startup_timeout=60) as manager, client_of(manager.app) as client:
+        exporter.clear()
+        assert (await client.get("/health/live")).status_code == 200
+    assert not [span for span in exporter.get_finished_spans() if span.kind is SpanKind.SERVER]
 
 
 def test_an_endpoint_turns_the_otlp_exporter_on(monkeypatch: pytest.MonkeyPatch) -> None:
