@@ -8,7 +8,6 @@ from types import FrameType
 
 import typer
 import uvicorn
-from strawberry.printer import print_schema
 
 from graph.cli.configuration import manifest_checked_or_exit, settings_or_exit
 from graph.cli.data import data_app
@@ -63,7 +62,7 @@ def serve(
 
 
 def render_schema() -> str:
-    return print_schema(build_schema()) + "\n"
+    return build_schema().as_str() + "\n"
 
 
 @schema_app.command("export")

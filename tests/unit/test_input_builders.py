@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import strawberry
 from graphql import FieldNode, OperationDefinitionNode, parse, value_from_ast
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.base import get_object_definition
@@ -15,11 +16,14 @@ from strawberry.types.field import StrawberryField
 from graph.gql.schema import build_schema
 from graph.gql.types.inputs import (
     ManufacturerModelInput,
+    SortOrderDirection,
     VehicleFilterInput,
     VehicleSort,
+    VehicleSortField,
     to_filter,
     to_orders,
 )
+from tests.support.strawberry_schema import core_schema
 
 SCHEMA = build_schema()
 BUILT = (ManufacturerModelInput, VehicleSort, VehicleFilterInput)
@@ -52,7 +56,7 @@ def strawberry_conversion() -> Iterator[None]:
 
 
 def converted(arguments: str) -> dict[str, Any]:
-    schema = SCHEMA._schema
+    schema = core_schema(SCHEMA)
     assert schema.query_type is not None
     field_def = schema.query_type.fields["vehicles"]
     operation = parse(f"{{ vehicles({arguments}) {{ totalCount }} }}").definitions[0]
@@ -100,7 +104,7 @@ def test_lists_are_copied_not_shared() -> None:
     # graphql-core may hand every request the same list object (a published default);
     # a filter must not hold on to it.
     shared = ["Coupe"]
-    schema = SCHEMA._schema
+    schema = core_schema(SCHEMA)
     assert schema.query_type is not None
     strawberry_field = schema.query_type.fields["vehicles"].extensions["strawberry-definition"]
     assert isinstance(strawberry_field, StrawberryField)
@@ -113,3 +117,32 @@ def test_lists_are_copied_not_shared() -> None:
     assert built.body_classes == shared
     assert built.body_classes is not shared
     assert built.data_sources is not shared
+
+
+def test_strawberry_builds_inputs_through_the_hook() -> None:
+    # The builders are only worth having while Strawberry's conversion calls `from_input`:
+    # an upgrade that stops calling it (or changes what it passes) fails here.
+    definition = get_object_definition(VehicleSort, strict=True)
+    installed = definition.from_input
+    assert installed is not None
+    calls: list[dict[str, Any]] = []
+
+    def recording(cls: type[VehicleSort], value: Any, context: Any) -> VehicleSort:
+        calls.append(dict(value))
+        built: VehicleSort = installed(cls, value, context)
+        return built
+
+    @strawberry.type
+    class Echo:
+        @strawberry.field
+        def fields(self, sort: list[VehicleSort]) -> list[str]:
+            return [f"{order.field.value} {order.direction.value}" for order in sort]
+
+    definition.from_input = recording
+    try:
+        result = strawberry.Schema(query=Echo).execute_sync("{ fields(sort: [{field: YEAR}]) }")
+    finally:
+        definition.from_input = installed
+    assert result.errors is None
+    assert result.data == {"fields": ["YEAR ASC"]}
+    assert calls == [{"field": VehicleSortField.YEAR, "direction": SortOrderDirection.ASC}]
