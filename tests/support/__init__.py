@@ -1,0 +1,1 @@
+"""What tests share: served processes on free ports, ASGI clients, proxies that cut or hang, Redis."""
