@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 from elastic_transport import HttpHeaders
-from elastic_transport._node import NodeApiResponse
+from elastic_transport._node import NodeApiResponse  # not exported; tests/unit/test_timed_node.py pins it
 from elastic_transport.client_utils import DEFAULT, DefaultType
 
 from datasources.elastic.lean_http_node import LeanHttpNode

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import strawberry
 from graphql import FieldNode, OperationDefinitionNode, parse, value_from_ast
+from strawberry.types import get_object_definition
 from strawberry.types.arguments import convert_arguments
-from strawberry.types.base import get_object_definition
 from strawberry.types.field import StrawberryField
 
 from graph.gql.schema import build_schema

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import get_type_hints
+
 import pytest
+from elastic_transport import AiohttpHttpNode
+from elastic_transport._node import NodeApiResponse
 
 from datasources.elastic.timed_node import endpoint_of
 
@@ -19,3 +23,11 @@ from datasources.elastic.timed_node import endpoint_of
 )
 def test_endpoints_never_carry_index_names_or_ids(target: str, expected: str) -> None:
     assert endpoint_of(target) == expected
+
+
+def test_the_node_response_type_is_what_elastic_transport_nodes_return() -> None:
+    # The timed node overrides perform_request, whose return type elastic-transport keeps in a
+    # private module (elastic_transport._node). Fails loudly when an upgrade moves or reshapes it.
+    hints = get_type_hints(AiohttpHttpNode.perform_request)
+    assert hints["return"] is NodeApiResponse
+    assert NodeApiResponse._fields == ("meta", "body")

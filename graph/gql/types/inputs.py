@@ -7,8 +7,8 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
+from strawberry.types import get_object_definition
 from strawberry.types.arguments import InputContext
-from strawberry.types.base import get_object_definition
 
 from datasources.vehicles.vehicle_filter import MakeModel, SortDirection, SortField, SortOrder, VehicleFilter
 
