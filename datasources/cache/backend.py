@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from urllib.parse import unquote, urlsplit
 
-from aiocache import Cache
+from aiocache import Cache, SimpleMemoryCache
 from aiocache.serializers import BaseSerializer, NullSerializer, StringSerializer
 
 # Redis must never slow a request down by much: a cache that does not answer
@@ -42,16 +42,16 @@ def open_cache(*, redis_url: str | None, namespace: str, binary: bool = False) -
 
 
 def cache_kind(cache: Cache) -> str:
-    return "redis" if hasattr(cache, "client") else "memory"
+    return "memory" if isinstance(cache, SimpleMemoryCache) else "redis"
 
 
 async def cache_status(cache: Cache) -> str:
     """'up', 'down' or 'memory': what /health/ready reports about the cache."""
-    client = getattr(cache, "client", None)
-    if client is None:
+    if isinstance(cache, SimpleMemoryCache):
         return "memory"
     try:
-        await asyncio.wait_for(client.ping(), timeout=REDIS_OPERATION_TIMEOUT_SECONDS * 2)
+        # `raw` hands a command to the backend's own client: PING for Redis.
+        await asyncio.wait_for(cache.raw("ping"), timeout=REDIS_OPERATION_TIMEOUT_SECONDS * 2)
     except Exception:  # any failure means the same thing to a probe: not usable now
         return "down"
     return "up"

@@ -101,3 +101,10 @@ async def test_root_lists_the_entry_points(client: httpx.AsyncClient) -> None:
     assert body["graphql"] == "/graphql"
     for path in (body["graphql"] + "?query={__typename}", body["rest"]["openapi"], body["health"]["live"]):
         assert (await client.get(path)).status_code == 200, path
+
+
+async def test_ready_reports_the_in_memory_cache_without_redis_url() -> None:
+    async for client in app_client(make_settings(redis_url=None)):
+        response = await client.get("/health/ready")
+        assert response.status_code == 200
+        assert response.json()["cache"]["status"] == "memory"
