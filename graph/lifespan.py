@@ -47,6 +47,7 @@ def make_lifespan(
             url=settings.elasticsearch_url,
             request_timeout=settings.es_request_timeout_seconds,
             on_request=observe_elasticsearch_request,
+            http_node=settings.es_http_node,
         )
         try:
             status = await wait_until_reachable(

@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # so a hung cluster still gets SERVICE_UNAVAILABLE within the API's 2 s.
     es_request_timeout_seconds: float = Field(default=1.5, gt=0, le=120)
     es_startup_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # How requests reach a node: "lean" (own HTTP/1.1 connections, plain http only; faster as measured
+    # in docs/benchmarks.md) or "aiohttp" (elastic-transport's node). TLS always goes through aiohttp.
+    es_http_node: Literal["lean", "aiohttp"] = "lean"
     redis_url: str | None = None
     host: str = "0.0.0.0"  # a container must listen beyond loopback
     port: int = Field(default=3000, ge=1, le=65535)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from elastic_transport import AsyncTransport, ConnectionTimeout, TransportApiResponse
+from elastic_transport import AiohttpHttpNode, AsyncTransport, ConnectionTimeout, TransportApiResponse
 from elastic_transport.client_utils import DEFAULT, DefaultType
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
@@ -18,6 +18,12 @@ from datasources.elastic.lean_http_node import LeanHttpNode
 from datasources.elastic.timed_node import RequestObserver, timed_node_class
 
 log = logging.getLogger(__name__)
+
+
+# ES_HTTP_NODE: how HTTP requests reach a node. "lean" (datasources/elastic/lean_http_node.py) measured
+# faster on the API's Elasticsearch-bound workloads (docs/benchmarks.md); "aiohttp" is elastic-transport's.
+HttpNode = Literal["lean", "aiohttp"]
+HTTP_NODES: dict[HttpNode, type[AiohttpHttpNode]] = {"lean": LeanHttpNode, "aiohttp": AiohttpHttpNode}
 
 
 class ElasticsearchUnavailable(Exception):
@@ -86,9 +92,14 @@ class DeadlineTransport(AsyncTransport):
 
 
 def create_client(
-    *, url: str, request_timeout: float, on_request: RequestObserver | None = None
+    *,
+    url: str,
+    request_timeout: float,
+    on_request: RequestObserver | None = None,
+    http_node: HttpNode = "lean",
 ) -> AsyncElasticsearch:
     """A client for one node or several (`url` may list them comma-separated)."""
+    node = HTTP_NODES[http_node]
     return AsyncElasticsearch(
         split_urls(url),
         request_timeout=request_timeout,
@@ -101,8 +112,8 @@ def create_client(
         # The standard library's json was about a third of the client's CPU per search;
         # orjson parses and writes the same documents several times faster.
         serializer=OrjsonSerializer(),
-        # Times each HTTP request for the metrics when an observer is given.
-        node_class=timed_node_class(on_request) if on_request is not None else LeanHttpNode,
+        # With an observer, each HTTP request is timed for the metrics.
+        node_class=timed_node_class(on_request, base=node) if on_request is not None else node,
     )
 
 

@@ -10,6 +10,11 @@ selection, retries, dead-node backoff, serialization.
 Only plain `http://` nodes take this path. TLS, certificate pinning and
 request compression stay with the aiohttp node this class extends, where they
 are implemented and tested.
+
+It reads the node through elastic-transport's public properties; the two
+private names it relies on (`_log_request`, the `NodeApiResponse` type) are
+pinned by tests/unit/test_lean_http_node_internals.py. ES_HTTP_NODE=aiohttp
+turns it off (graph/settings.py).
 """
 
 from __future__ import annotations
@@ -178,7 +183,8 @@ class LeanHttpNode(AiohttpHttpNode):
 
     def __init__(self, config: NodeConfig) -> None:
         super().__init__(config)
-        self._lean = config.scheme == "http" and not self._http_compress and not config.ssl_assert_fingerprint
+        plain = config.scheme == "http" and not config.http_compress
+        self._lean = plain and not config.ssl_assert_fingerprint
         self._pool: ConnectionPool | None = None
         self._host_header = f"{config.host}:{config.port}"
 
@@ -195,13 +201,13 @@ class LeanHttpNode(AiohttpHttpNode):
                 method, target, body=body, headers=headers, request_timeout=request_timeout
             )
         timeout = self.config.request_timeout if request_timeout is DEFAULT else request_timeout
-        request_headers = self._headers.copy()
+        request_headers = self.headers.copy()
         if headers:
             request_headers.update(headers)
         # Built before a connection is taken: a request that cannot be sent costs none.
-        request = request_bytes(method, self._path_prefix + target, self._host_header, request_headers, body)
+        request = request_bytes(method, self.path_prefix + target, self._host_header, request_headers, body)
         if self._pool is None:
-            self._pool = ConnectionPool(self._host, self._port, self._connections_per_node)
+            self._pool = ConnectionPool(self.host, self.port, self.config.connections_per_node)
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:

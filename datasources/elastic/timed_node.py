@@ -10,11 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from elastic_transport import HttpHeaders
+from elastic_transport import AiohttpHttpNode, HttpHeaders
 from elastic_transport._node import NodeApiResponse  # not exported; tests/unit/test_timed_node.py pins it
 from elastic_transport.client_utils import DEFAULT, DefaultType
-
-from datasources.elastic.lean_http_node import LeanHttpNode
 
 # (method, endpoint, seconds, outcome): outcome is "2xx".."5xx" or "error" when no answer came.
 RequestObserver = Callable[[str, str, float, str], None]
@@ -34,10 +32,12 @@ def endpoint_of(target: str) -> str:
     return "index" if segments else "root"
 
 
-def timed_node_class(observe: RequestObserver) -> type[LeanHttpNode]:
-    class TimedHttpNode(LeanHttpNode):
-        # The base class types this method as synchronous; the aiohttp node (like us) overrides it async.
-        async def perform_request(  # type: ignore[override]
+def timed_node_class(observe: RequestObserver, *, base: type[AiohttpHttpNode]) -> type[AiohttpHttpNode]:
+    """`base` (the aiohttp node or the lean one), each request timed for `observe`."""
+
+    class TimedHttpNode(base):  # type: ignore[valid-type,misc]
+        # The base is chosen at run time (ES_HTTP_NODE): its signature is the aiohttp node's.
+        async def perform_request(
             self,
             method: str,
             target: str,
@@ -48,7 +48,7 @@ def timed_node_class(observe: RequestObserver) -> type[LeanHttpNode]:
             started = time.perf_counter()
             outcome = "error"
             try:
-                response = await super().perform_request(
+                response: NodeApiResponse = await super().perform_request(
                     method, target, body=body, headers=headers, request_timeout=request_timeout
                 )
                 outcome = f"{response.meta.status // 100}xx"

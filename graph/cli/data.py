@@ -63,6 +63,7 @@ def _run(settings: Settings, operation: Callable[[AsyncElasticsearch], Awaitable
         client = create_client(
             url=settings.elasticsearch_url,
             request_timeout=max(settings.es_request_timeout_seconds, DATA_REQUEST_TIMEOUT_SECONDS),
+            http_node=settings.es_http_node,
         )
         try:
             return await operation(client)

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+import pytest
+from elastic_transport import AiohttpHttpNode
+
 from datasources.elastic.client import (
     MAX_DEAD_NODE_BACKOFF_SECONDS,
     RETRY_GRACE_SECONDS,
+    HttpNode,
     create_client,
     loggable_urls,
     split_urls,
 )
+from datasources.elastic.lean_http_node import LeanHttpNode
+from datasources.elastic.timed_node import RequestObserver
 
 
 def test_one_url_or_several() -> None:
@@ -32,3 +38,18 @@ async def test_the_client_knows_every_node_and_heals_quickly() -> None:
         assert pool.max_dead_node_backoff == MAX_DEAD_NODE_BACKOFF_SECONDS <= 5.0
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize("observer", [None, lambda *_: None], ids=["untimed", "timed"])
+async def test_es_http_node_chooses_how_requests_reach_a_node(observer: RequestObserver | None) -> None:
+    choices: tuple[tuple[HttpNode, bool], ...] = (("lean", True), ("aiohttp", False))
+    for http_node, lean in choices:
+        client = create_client(
+            url="http://127.0.0.1:9201", request_timeout=1.5, on_request=observer, http_node=http_node
+        )
+        try:
+            [node] = client.transport.node_pool.all()
+            assert isinstance(node, AiohttpHttpNode)
+            assert isinstance(node, LeanHttpNode) is lean, http_node
+        finally:
+            await client.close()

@@ -35,6 +35,15 @@ def test_defaults_follow_the_design(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.graphiql_enabled is True
 
 
+def test_the_lean_elasticsearch_node_is_the_default_and_can_be_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("ES_HTTP_NODE", raising=False)
+    assert load_settings().es_http_node == "lean"
+    monkeypatch.setenv("ES_HTTP_NODE", "aiohttp")
+    assert load_settings().es_http_node == "aiohttp"
+
+
 def test_graphiql_is_off_by_default_in_production_only() -> None:
     assert load_settings(environment="production").graphiql_enabled is False
     assert load_settings(environment="development").graphiql_enabled is True
@@ -54,6 +63,7 @@ def test_graphiql_is_off_by_default_in_production_only() -> None:
         ({"es_index": "Autos*"}, "ES_INDEX"),
         ({"cache_ttl_seconds": 0}, "CACHE_TTL_SECONDS"),
         ({"environment": "prod"}, "ENVIRONMENT"),
+        ({"es_http_node": "httpx"}, "ES_HTTP_NODE"),
         ({"rate_limit_whitelist": "10.0.0.0/8,not-an-ip"}, "RATE_LIMIT_WHITELIST"),
     ],
 )
