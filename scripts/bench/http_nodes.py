@@ -17,30 +17,15 @@ import argparse
 import contextlib
 import statistics
 import tempfile
-import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-import orjson
-
 from scripts.bench.server import ServerProcess, base_environment, free_port, python_command, serve_command
-from scripts.bench.workloads import Workload, workloads
+from scripts.bench.workloads import Workload, index_sample_ids, workloads
 from scripts.bench.wrk import ensure_wrk, lua_script, run_wrk
 
 NODES = ("lean", "aiohttp")
 DEFAULT_WORKLOADS = ("filtered_search", "by_ids", "rest_details", "picker_uncached")
-
-
-def sample_ids(*, elasticsearch_url: str, index: str) -> list[str]:
-    body = orjson.dumps({"size": 100, "from": 1000, "sort": [{"vehicle_id": "asc"}], "_source": False})
-    request = urllib.request.Request(
-        f"{elasticsearch_url}/{index}/_search",
-        data=body,
-        headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return [hit["_id"] for hit in orjson.loads(response.read())["hits"]["hits"]]
 
 
 @contextlib.contextmanager
@@ -146,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 16])
     parser.add_argument("--only", nargs="+", default=list(DEFAULT_WORKLOADS))
     args = parser.parse_args(argv)
-    ids = sample_ids(elasticsearch_url=args.elasticsearch_url, index=args.index)
+    ids = index_sample_ids(elasticsearch_url=args.elasticsearch_url, index=args.index)
     chosen = [w for w in workloads(sample_ids=ids) if w.name in args.only]
     print(
         "| workload | conns | lean p50 ms | aiohttp p50 ms | p50 gain | lean req/s | aiohttp req/s | gain |"

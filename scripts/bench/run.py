@@ -56,7 +56,7 @@ from scripts.bench.server import (
 )
 from scripts.bench.stats import hit_ratio
 from scripts.bench.vin import time_instances
-from scripts.bench.workloads import Workload, answer_problem, workloads
+from scripts.bench.workloads import Workload, answer_problem, index_sample_ids, workloads
 from scripts.bench.wrk import WrkResult, ensure_wrk, lua_script, run_wrk, wrk_version
 
 DEFAULT_INDEX = "autos-bench"
@@ -169,26 +169,6 @@ class Bench:
         timing = time_full_load(cli=cli, env=env, count_documents=self.count_documents)
         log(f"full load: {timing.seconds:.1f} s, {timing.documents:,} documents")
         self.result["load"] = timing.to_json()
-
-    def sample_ids(self) -> list[str]:
-        body = orjson.dumps(
-            {
-                "size": 100,
-                "from": 1000,
-                "sort": [{"vehicle_id": "asc"}],
-                "_source": False,
-                "query": {"match_all": {}},
-            }
-        )
-        request = urllib.request.Request(
-            f"{self.es_url}/{self.index}/_search",
-            data=body,
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            hits = orjson.loads(response.read())["hits"]["hits"]
-        return [hit["_id"] for hit in hits]
 
     def vin(self) -> None:
         log("VIN instances in-process")
@@ -512,7 +492,7 @@ class Bench:
             self.full_load()
         self.result["documents"] = self.count_documents()
         self.vin()
-        items = workloads(sample_ids=self.sample_ids())
+        items = workloads(sample_ids=index_sample_ids(elasticsearch_url=self.es_url, index=self.index))
         if self.args.only:
             items = [w for w in items if w.name in self.args.only]
         log("capture: round trips and Elasticsearch requests per workload")

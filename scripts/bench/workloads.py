@@ -6,6 +6,7 @@ them need come from the benchmark's own index, chosen deterministically.
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -56,6 +57,27 @@ def _graphql(name: str, title: str, query: str, *, variables: dict[str, object] 
         headers=JSON_HEADERS,
         graphql=True,
     )
+
+
+def index_sample_ids(*, elasticsearch_url: str, index: str) -> list[str]:
+    """100 vehicle ids of the benchmark index, the same ones every run (sorted, from the 1,001st)."""
+    body = orjson.dumps(
+        {
+            "size": 100,
+            "from": 1000,
+            "sort": [{"vehicle_id": "asc"}],
+            "_source": False,
+            "query": {"match_all": {}},
+        }
+    )
+    request = urllib.request.Request(
+        f"{elasticsearch_url}/{index}/_search",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return [hit["_id"] for hit in orjson.loads(response.read())["hits"]["hits"]]
 
 
 def workloads(*, sample_ids: Sequence[str]) -> list[Workload]:
