@@ -31,6 +31,7 @@ USED_WITHOUT_IMPORT = {
     "ruff": "the linter `make lint` runs",
     "mypy": "the type checker `make lint` runs",
     "types-psutil": "psutil's type stubs, read by mypy",
+    "types-cachetools": "cachetools' type stubs, read by mypy",
     "openapi-python-client": "run as a command to generate the REST client test_python_clients.py uses",
 }
 
