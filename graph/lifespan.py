@@ -88,13 +88,13 @@ def make_lifespan(
         drain = Drain()
         drain_on_sigterm = DrainOnSigterm(drain=drain, delay_seconds=settings.shutdown_delay_seconds)
         drain_on_sigterm.install()
+        aggregations = AggregationCache(
+            backend=cache,
+            ttl_seconds=settings.cache_ttl_seconds,
+            index_version=index_version.current,
+            observer=CACHE_OBSERVER,
+        )
         try:
-            aggregations = AggregationCache(
-                backend=cache,
-                ttl_seconds=settings.cache_ttl_seconds,
-                index_version=index_version.current,
-                observer=CACHE_OBSERVER,
-            )
             yield {
                 "services": Services(
                     settings=settings,
@@ -121,6 +121,7 @@ def make_lifespan(
             }
         finally:
             drain_on_sigterm.uninstall()
+            await aggregations.aclose()
             if rate_limiter is not None:
                 await rate_limiter.close()
             await index_version.stop()

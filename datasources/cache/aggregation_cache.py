@@ -2,7 +2,9 @@
 
 - Keys are built from the normalised arguments plus the concrete index behind
   the alias, so a reindex and alias swap never serves the old index's counts.
-- Concurrent misses for one key share ONE computation (single flight, per process).
+- Concurrent misses for one key share ONE computation (single flight, per process),
+  which runs as a task of the cache: a caller cancelled while it waits leaves it
+  running for the others.
 - When the computation fails because Elasticsearch is unavailable, the last
   known value is served and marked stale.
 - The value decoded from an entry is kept, with the entry's bytes, and handed to
@@ -88,7 +90,7 @@ class AggregationCache:
         self._ttl = ttl_seconds
         self._index_version = index_version
         self._observer: CacheObserver = observer or _NoObserver()
-        self._in_flight: dict[str, asyncio.Future[tuple[Any, float]]] = {}
+        self._in_flight: dict[str, asyncio.Task[tuple[Any, float]]] = {}
         self._backend_retry_at = 0.0
         self._decoded: dict[str, _Decoded] = {}
 
@@ -137,27 +139,36 @@ class AggregationCache:
     async def _single_flight(
         self, key: str, compute: Callable[[], Awaitable[T]], encode: Callable[[T], Any]
     ) -> tuple[Any, float]:
+        # The computation is a task of the cache, not of the caller that started it:
+        # graphql-core cancels a field when a non-null sibling fails, and a client
+        # may disconnect, and neither may fail the other callers waiting on it.
         running = self._in_flight.get(key)
-        if running is not None:
-            return await asyncio.shield(running)
-        future: asyncio.Future[tuple[Any, float]] = asyncio.get_running_loop().create_future()
-        self._in_flight[key] = future
-        try:
-            encoded = encode(await compute())
-            computed_at = time.time()
-            await self._write(key, {"v": encoded, "t": computed_at})
-            future.set_result((encoded, computed_at))
-            return encoded, computed_at
-        except asyncio.CancelledError:
-            future.cancel()
-            raise
-        except BaseException as error:
-            future.set_exception(error)
-            # Waiters re-raise it; mark it retrieved so an unobserved one is not logged.
-            future.exception()
-            raise
-        finally:
+        if running is None:
+            running = asyncio.create_task(self._compute_and_store(key, compute, encode))
+            self._in_flight[key] = running
+            running.add_done_callback(lambda done: self._settled(key, done))
+        return await asyncio.shield(running)
+
+    async def _compute_and_store(
+        self, key: str, compute: Callable[[], Awaitable[T]], encode: Callable[[T], Any]
+    ) -> tuple[Any, float]:
+        encoded = encode(await compute())
+        computed_at = time.time()
+        await self._write(key, {"v": encoded, "t": computed_at})
+        return encoded, computed_at
+
+    def _settled(self, key: str, done: asyncio.Task[tuple[Any, float]]) -> None:
+        if self._in_flight.get(key) is done:
             del self._in_flight[key]
+        if not done.cancelled():
+            done.exception()  # retrieved: a failure every caller left is not logged as unobserved
+
+    async def aclose(self) -> None:
+        """Cancels the computations still running (at shutdown, before the clients close)."""
+        running = list(self._in_flight.values())
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
     def _backend_usable(self) -> bool:
         return time.monotonic() >= self._backend_retry_at

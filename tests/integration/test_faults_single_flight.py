@@ -1,0 +1,68 @@
+"""Requests sharing one aggregation keep their answer when the request that started it is cancelled.
+
+Elasticsearch hangs (a blackholed proxy), so the shared computation of the
+picker aggregation is in flight long enough for others to join it. Then the
+request that started it is cancelled, in the two ways that happen in service:
+a non-null sibling field fails (graphql-core cancels the remaining fields), or
+the client disconnects. The requests that joined must still get the picker's
+last known value, marked stale, not a cancellation turned into a 500.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.support.graphql import ProxiedApp, error_codes, graphql, proxied_app
+
+PICKER = "query ($s: String) { manufacturerModelCombinations(search: $s, first: 5) { totalCount } }"
+# `vehicles` is non-null and asks Elasticsearch first, so it fails first and takes the picker with it.
+WITH_FAILING_SIBLING = (
+    "query ($s: String) { vehicles(first: 1) { totalCount } "
+    "manufacturerModelCombinations(search: $s, first: 5) { totalCount } }"
+)
+WAITERS = 5
+
+
+async def joined_by_waiters(app: ProxiedApp, first: asyncio.Task[Any], search: str) -> list[Any]:
+    """Waiters on the same key, started once `first` is waiting on the hung Elasticsearch."""
+    await asyncio.sleep(0.15)
+    waiters = [asyncio.create_task(graphql(app.client, PICKER, {"s": search})) for _ in range(WAITERS)]
+    await asyncio.sleep(0.05)
+    return waiters
+
+
+@pytest.mark.usefixtures("cold_redis")
+@pytest.mark.parametrize("cancelled_by", ["a failing sibling field", "a client disconnect"])
+async def test_waiters_keep_their_answer_when_the_first_request_is_cancelled(
+    sample_index: str, cancelled_by: str
+) -> None:
+    search = f"single flight {cancelled_by}"
+    settings = make_settings(es_index=sample_index, cache_ttl_seconds=1, es_request_timeout_seconds=0.6)
+    async with proxied_app(settings) as app:
+        known = await graphql(app.client, PICKER, {"s": search})
+        assert "errors" not in known
+        await asyncio.sleep(1.2)  # past the TTL: only the last known value remains
+        app.proxy.hang()
+        if cancelled_by == "a client disconnect":
+            first = asyncio.create_task(graphql(app.client, PICKER, {"s": search}))
+            waiters = await joined_by_waiters(app, first, search)
+            first.cancel()
+        else:
+            first = asyncio.create_task(graphql(app.client, WITH_FAILING_SIBLING, {"s": search}))
+            waiters = await joined_by_waiters(app, first, search)
+        answers = await asyncio.gather(*waiters, return_exceptions=True)
+        for answer in answers:
+            assert isinstance(answer, dict), f"a waiter failed: {answer!r}"
+            assert answer["data"] == known["data"]
+            assert answer["extensions"]["stale"] is True
+        if cancelled_by == "a failing sibling field":
+            failed = await first
+            assert failed["data"] is None
+            assert "SERVICE_UNAVAILABLE" in error_codes(failed)
+        else:
+            with pytest.raises(asyncio.CancelledError):
+                await first
