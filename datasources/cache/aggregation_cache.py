@@ -6,7 +6,10 @@
   which runs as a task of the cache: a caller cancelled while it waits leaves it
   running for the others.
 - When the computation fails because Elasticsearch is unavailable, the last
-  known value is served and marked stale.
+  known value is served and marked stale: the one in Redis (shared by the
+  replicas), or the process's own copy when it is newer or Redis is down too.
+  The process keeps the MAX_LAST_KNOWN_VALUES most recently used, so a replica
+  still answers (stale) through a double fault of Redis and Elasticsearch.
 - The value decoded from an entry is kept, with the entry's bytes, and handed to
   the next read that finds the same bytes: decoding the all-manufacturers
   aggregation (1,777 records from 42 KB of JSON) cost several ms a read, and
@@ -24,6 +27,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
@@ -43,11 +47,19 @@ LAST_KNOWN_TTL_SECONDS = 24 * 3600
 BACKEND_RETRY_SECONDS = 5.0
 # Decoded values kept (one per cache key): a few distinct filters are hot at once.
 MAX_DECODED_VALUES = 32
+# Last known values kept in the process (one per cache key, least recently used dropped first).
+MAX_LAST_KNOWN_VALUES = 64
 
 
 @dataclass(frozen=True, slots=True)
 class _Decoded:
     raw: str | bytes
+    value: Any
+    computed_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
     value: Any
     computed_at: float
 
@@ -93,6 +105,7 @@ class AggregationCache:
         self._in_flight: dict[str, asyncio.Task[tuple[Any, float]]] = {}
         self._backend_retry_at = 0.0
         self._decoded: dict[str, _Decoded] = {}
+        self._last_known: OrderedDict[str, _Known] = OrderedDict()
 
     def key(self, name: str, arguments: Any) -> str:
         digest = hashlib.sha256(orjson.dumps(arguments, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
@@ -112,24 +125,49 @@ class AggregationCache:
         known = self._decoded.get(key) if raw is not None else None
         if raw is not None and known is not None and known.raw == raw:
             self._observer.on_hit(name)
+            self._keep_known(key, known.value, known.computed_at)
             return Cached(value=known.value, stale=False, hit=True, computed_at=known.computed_at)
         stored = _entry(raw)
         if raw is not None and stored is not None:
             self._observer.on_hit(name)
             value = decode(stored["v"])
             self._remember(key, _Decoded(raw=raw, value=value, computed_at=stored["t"]))
+            self._keep_known(key, value, stored["t"])
             return Cached(value=value, stale=False, hit=True, computed_at=stored["t"])
         self._observer.on_miss(name)
         try:
             encoded, computed_at = await self._single_flight(key, compute, encode)
         except DataSourceUnavailable:
-            last = await self._read(f"{key}:last")
+            last = self._last_known_value(key, shared=await self._read(f"{key}:last"), decode=decode)
             if last is None:
                 raise
             self._observer.on_stale(name)
             log.warning("serving a stale aggregation", extra={"context": {"cache": name}})
-            return Cached(value=decode(last["v"]), stale=True, hit=True, computed_at=last["t"])
-        return Cached(value=decode(encoded), stale=False, hit=False, computed_at=computed_at)
+            return Cached(value=last.value, stale=True, hit=True, computed_at=last.computed_at)
+        value = decode(encoded)
+        self._keep_known(key, value, computed_at)
+        return Cached(value=value, stale=False, hit=False, computed_at=computed_at)
+
+    def _keep_known(self, key: str, value: Any, computed_at: float) -> None:
+        kept = self._last_known.get(key)
+        if kept is not None and kept.computed_at >= computed_at:
+            self._last_known.move_to_end(key)
+            return
+        self._last_known[key] = _Known(value=value, computed_at=computed_at)
+        self._last_known.move_to_end(key)
+        if len(self._last_known) > MAX_LAST_KNOWN_VALUES:
+            self._last_known.popitem(last=False)
+
+    def _last_known_value(
+        self, key: str, *, shared: dict[str, Any] | None, decode: Callable[[Any], Any]
+    ) -> _Known | None:
+        """The newer of Redis's last known entry and the process's own copy."""
+        own = self._last_known.get(key)
+        if shared is not None and (own is None or shared["t"] > own.computed_at):
+            self._keep_known(key, decode(shared["v"]), shared["t"])
+        elif own is not None:
+            self._last_known.move_to_end(key)
+        return self._last_known.get(key)
 
     def _remember(self, key: str, decoded: _Decoded) -> None:
         if key not in self._decoded and len(self._decoded) >= MAX_DECODED_VALUES:
