@@ -17,8 +17,10 @@
   shared and must never be mutated (they are frozen dataclasses and tuples).
 - The cache backend (Redis) is best effort: any failure of it is a miss, never
   a failed request; its operations have tight timeouts (see cache_backend).
-  After a failure the backend is left alone for BACKEND_RETRY_SECONDS, so a
-  Redis that hangs costs one request its timeout, not every request three.
+  After a timeout the backend is left alone for BACKEND_RETRY_SECONDS, so a
+  Redis that hangs costs one request its timeout, not every request three; a
+  refused connection costs microseconds, so after one it is asked again in
+  REFUSED_RETRY_SECONDS, and caching resumes within that of Redis' return.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import orjson
 from aiocache import Cache
 
+from datasources.cache.backend import refused
 from datasources.elastic.errors import DataSourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,8 @@ T = TypeVar("T")
 LAST_KNOWN_TTL_SECONDS = 24 * 3600
 # How long a failed backend is skipped before it is asked again (the rate limiter waits as long).
 BACKEND_RETRY_SECONDS = 5.0
+# How long a backend that refused the connection is skipped (often enough to notice its return at once).
+REFUSED_RETRY_SECONDS = 0.5
 # Decoded values kept (one per cache key): a few distinct filters are hot at once.
 MAX_DECODED_VALUES = 32
 # Last known values kept in the process (one per cache key, least recently used dropped first).
@@ -212,9 +217,10 @@ class AggregationCache:
         return time.monotonic() >= self._backend_retry_at
 
     def _backend_failed(self, operation: str, error: Exception) -> None:
-        self._backend_retry_at = time.monotonic() + BACKEND_RETRY_SECONDS
+        pause = REFUSED_RETRY_SECONDS if refused(error) else BACKEND_RETRY_SECONDS
+        self._backend_retry_at = time.monotonic() + pause
         log.warning(
-            f"cache {operation} failed; the cache is skipped for {BACKEND_RETRY_SECONDS:g} s",
+            f"cache {operation} failed; the cache is skipped for {pause:g} s",
             extra={"context": {"error": type(error).__name__}},
         )
 

@@ -7,6 +7,9 @@ from urllib.parse import unquote, urlsplit
 
 from aiocache import Cache, SimpleMemoryCache
 from aiocache.serializers import BaseSerializer, NullSerializer, StringSerializer
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 # Redis must never slow a request down by much: a cache that does not answer
 # quickly is treated as a miss, so these bounds are deliberately tight.
@@ -37,8 +40,24 @@ def open_cache(*, redis_url: str | None, namespace: str, binary: bool = False) -
         serializer=serializer,
         timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
         create_connection_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
-        connection_pool_kwargs={"socket_timeout": REDIS_OPERATION_TIMEOUT_SECONDS},
+        connection_pool_kwargs={
+            "socket_timeout": REDIS_OPERATION_TIMEOUT_SECONDS,
+            # After a Redis restart every pooled connection is dead and the first
+            # command on each fails; once more on a fresh connection, and caching
+            # resumes with the first request instead of after a skipped period.
+            # Only connection errors: a timeout retried would double a hang.
+            "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+        },
     )
+
+
+def refused(error: BaseException) -> bool:
+    """Whether the backend failed at once (connection refused or dropped) rather than hanging.
+
+    Asking such a backend again costs next to nothing, so it need not be left
+    alone for long; a timeout costs a request its whole operation timeout.
+    """
+    return isinstance(error, RedisConnectionError)
 
 
 def cache_kind(cache: Cache) -> str:

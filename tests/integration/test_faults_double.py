@@ -20,9 +20,12 @@ from tests.conftest import make_settings
 from tests.support.graphql import ProxiedApp, data_of, error_codes, graphql, proxied_app
 from tests.support.redis_server import RedisServer
 
-PICKER = "query ($s: String) { manufacturerModelCombinations(search: $s, first: 5) { totalCount nodes { manufacturer } } }"
+PICKER = (
+    "query ($s: String) { manufacturerModelCombinations(search: $s, first: 5) "
+    "{ totalCount nodes { manufacturer } } }"
+)
 VEHICLES = "{ vehicles(first: 3) { totalCount } }"
-RECOVERY_BOUND_SECONDS = 10.0
+RECOVERY_BOUND_SECONDS = 5.0
 
 
 @pytest.fixture
