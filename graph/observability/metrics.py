@@ -11,7 +11,8 @@ functions as observers (so `graph → resolvers → loaders → datasources` hol
   `datasources.elastic.timed_node.timed_node_class`;
 - `observe_request(...)` and `record_rate_limit_rejection(...)` for the middleware;
 - `record_graphql_failure(code)` for the GraphQL error extension and
-  `record_dependency(name, up=...)` for the health checks.
+  `record_dependency(name, up=...)` for the health checks;
+- `record_plan_abandoned(type_name)` for the GraphQL executor's completion plans.
 
 The alert rules in `monitoring/` use these names; a test keeps them in step.
 
@@ -108,6 +109,11 @@ NOT_MODIFIED = Counter(
     "Conditional GETs answered 304 Not Modified, by route.",
     ["route"],
 )
+PLANS_ABANDONED = Counter(
+    "autos_graph_completion_plans_abandoned_total",
+    "Compiled completion plans that met a value they do not handle, so graphql-core completed it.",
+    ["type"],
+)
 LOADER_BATCH = Histogram(
     "autos_graph_dataloader_batch_size",
     "Keys per DataLoader batch (one Elasticsearch round trip each).",
@@ -183,6 +189,10 @@ def record_cache_miss(name: str) -> None:
 
 def record_cache_stale(name: str) -> None:
     CACHE_STALE.labels(name).inc()
+
+
+def record_plan_abandoned(type_name: str) -> None:
+    PLANS_ABANDONED.labels(type_name).inc()
 
 
 class _CacheObserver:

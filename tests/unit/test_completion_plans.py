@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import inspect
 from typing import Any
 
 import pytest
 import strawberry
 from graphql import GraphQLNonNull, GraphQLObjectType, parse
+from graphql.pyutils import Undefined
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graph.gql.execution.completion_plans import CompletionPlans, compile_completer
+from graph.gql.execution.completion_plans import CompletionPlans, PlanAbandoned, compile_completer
 from graph.gql.execution.planned_execution import PLANS, PlannedExecutionContext
 from graph.gql.schema import build_schema
 from tests.support.benchmark_operations import FILTERED_SEARCH
@@ -210,3 +213,85 @@ def test_the_vehicle_search_page_is_planned_in_the_real_schema() -> None:
     nodes = field_nodes(FILTERED_SEARCH)
     plan = PLANS.plan_for(schema, root.fields["vehicles"].type, nodes, {})
     assert plan is not None
+
+
+class Leak(Exception):
+    """An exception a resolver left in an attribute; its text must never reach a client as data."""
+
+
+@strawberry.type
+class Oddities:
+    text: str | None
+    required: str
+    count: int | None
+
+
+ODDITIES: dict[str, Any] = {}
+
+
+@strawberry.type
+class OddQuery:
+    @strawberry.field
+    async def odd(self) -> Oddities:
+        return ODDITIES["make"]()  # type: ignore[no-any-return]
+
+
+odd_planned = strawberry.Schema(query=OddQuery, execution_context_class=PlannedExecutionContext)
+odd_general = strawberry.Schema(query=OddQuery)
+
+
+def ready(value: Any) -> asyncio.Future[Any]:
+    future = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: Oddities(text=Leak("secret"), required="x", count=1),  # type: ignore[arg-type]
+        lambda: Oddities(text=ready("later"), required="x", count=1),  # type: ignore[arg-type]
+        lambda: Oddities(text="x", required="x", count=ready(3)),  # type: ignore[arg-type]
+        lambda: Oddities(text=Undefined, required="x", count=1),  # type: ignore[arg-type]
+        lambda: Oddities(text="x", required=Undefined, count=1),  # type: ignore[arg-type]
+        lambda: Oddities(text="x", required="x", count=Undefined),  # type: ignore[arg-type]
+        lambda: Oddities(text=b"bytes", required="x", count=1),  # type: ignore[arg-type]
+    ],
+    ids=[
+        "exception",
+        "awaitable",
+        "awaitable int",
+        "undefined",
+        "undefined required",
+        "undefined int",
+        "bytes",
+    ],
+)
+def test_values_a_plan_does_not_own_are_completed_by_graphql_core(make: Any) -> None:
+    ODDITIES["make"] = make
+    query = "{ odd { text required count } }"
+    planned_answer = run(odd_planned, query)
+    assert planned_answer == run(odd_general, query)
+    rendered = str(planned_answer["data"])
+    assert "secret" not in rendered
+    assert "Future" not in rendered
+    assert "Undefined" not in rendered
+
+
+def test_the_executor_still_completes_through_the_method_plans_override() -> None:
+    # A graphql-core upgrade that renamed complete_value or changed its parameters would
+    # leave the override uncalled (planning silently off) or failing on every field.
+    general_completion = inspect.signature(StrawberryGraphQLCoreExecutionContext.complete_value)
+    planned_completion = inspect.signature(PlannedExecutionContext.complete_value)
+    assert list(planned_completion.parameters) == list(general_completion.parameters)
+
+
+def test_an_abandoned_plan_is_counted() -> None:
+    abandoned: list[str] = []
+    plans = CompletionPlans(on_abandoned=abandoned.append)
+    plan = plans.plan_for(planned._schema, garage_type(), field_nodes("{ garage { count } }"), {})
+    assert plan is not None
+    assert plan(Garage(count=3, cars=[])) == {"count": 3}
+    with pytest.raises(PlanAbandoned):
+        plan(Garage(count=Leak("boom"), cars=[]))  # type: ignore[arg-type]
+    assert abandoned == ["Garage!"]

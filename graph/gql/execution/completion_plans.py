@@ -6,16 +6,23 @@ unwraps non-null and list types. That is about 15 µs a field, so the 166 fields
 of a 20-vehicle page cost more CPU than the Elasticsearch search behind them.
 
 Most selections below a resolver are *plain*: every field is an attribute of a
-Strawberry type (no resolver, no arguments, no directives) and ends in a scalar
-or an enum. For those, a tree of closures built once per (type, field nodes) of
-a parsed document does what the executor would do on success: read the
-attribute, check null, coerce the scalar, nothing else.
+Strawberry type (no resolver, no arguments, no directives) and ends in a
+built-in scalar (String, ID, Int, Float, Boolean). For those, a tree of closures
+built once per (type, field nodes) of a parsed document does what the executor
+would do on success: read the attribute, check null, coerce the scalar,
+nothing else.
 
-A plan never reports an error itself. Anything out of the ordinary (a null in a
-non-null position, a value a scalar refuses, an object of an unexpected class)
-abandons it, and the executor completes the same value the general way, so
-errors keep the executor's messages and paths. Attribute reads have no side
-effects, so reading twice is harmless.
+A plan skips the executor's checks of each value (an exception is raised as the
+field's error, an awaitable awaited, `Undefined` read as null), so it accepts
+only the values for which those checks do nothing: leaves whose type is
+exactly str, int, float or bool, and None (or `Undefined`, read as null). A
+plan never reports an error itself. Anything out of the ordinary (a null in a
+non-null position, a value of any other type, a value a scalar refuses, an
+object of an unexpected class) abandons it, and the executor completes the
+same value the general way, so errors keep the executor's messages and paths.
+Attribute reads have no side effects, so reading twice is harmless. Abandoned
+plans are counted (`autos_graph_completion_plans_abandoned_total`): in service
+they should stay at zero.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLBoolean,
-    GraphQLEnumType,
+    GraphQLFloat,
     GraphQLID,
     GraphQLInt,
     GraphQLList,
@@ -45,6 +52,8 @@ from graphql.execution.collect_fields import does_fragment_condition_match
 from graphql.pyutils import Undefined
 from strawberry.types.field import StrawberryField
 
+from graph.observability.metrics import record_plan_abandoned
+
 # Completes one value (already resolved) into its JSON-ready form, or raises.
 Completer = Callable[[Any], Any]
 
@@ -53,6 +62,10 @@ Completer = Callable[[Any], Any]
 _ATTRIBUTE_RESOLVER_NAME = "_get_basic_result"
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+
+# The only leaf values a plan completes: the executor's checks leave them unchanged.
+_PLAIN_VALUES = frozenset({str, int, float, bool})
+_BUILT_IN_SCALARS = (GraphQLString, GraphQLID, GraphQLInt, GraphQLFloat, GraphQLBoolean)
 
 # Plans are kept per document node, and documents come from the parser cache
 # (512 entries); past this many, the table starts again rather than growing.
@@ -66,8 +79,11 @@ class PlanAbandoned(Exception):
 class CompletionPlans:
     """Plans by (return type, field nodes); None records a selection that is not plain."""
 
-    def __init__(self, *, max_plans: int = MAX_PLANS) -> None:
+    def __init__(
+        self, *, max_plans: int = MAX_PLANS, on_abandoned: Callable[[str], None] = record_plan_abandoned
+    ) -> None:
         self._max_plans = max_plans
+        self._on_abandoned = on_abandoned
         # Keyed by ids; the nodes are kept in the value so an id cannot be reused
         # by another node while its entry exists.
         self._plans: dict[tuple[int, ...], tuple[tuple[Any, ...], Completer | None]] = {}
@@ -92,11 +108,23 @@ class CompletionPlans:
         entry = self._plans.get(key)
         if entry is not None and _same_objects(entry[0], return_type, field_nodes):
             return entry[1]
-        plan = compile_completer(schema, return_type, field_nodes, fragments)
+        compiled = compile_completer(schema, return_type, field_nodes, fragments)
+        plan = None if compiled is None else _counted(compiled, str(return_type), self._on_abandoned)
         if len(self._plans) >= self._max_plans:
             self._plans.clear()
         self._plans[key] = ((return_type, *field_nodes), plan)
         return plan
+
+
+def _counted(plan: Completer, type_name: str, on_abandoned: Callable[[str], None]) -> Completer:
+    def counted(value: Any) -> Any:
+        try:
+            return plan(value)
+        except Exception:
+            on_abandoned(type_name)
+            raise
+
+    return counted
 
 
 def _same_objects(
@@ -129,7 +157,7 @@ def compile_completer(
 
 def _required(complete: Completer) -> Completer:
     def required(value: Any) -> Any:
-        if value is None:
+        if value is None or value is Undefined:
             raise PlanAbandoned
         return complete(value)
 
@@ -138,7 +166,7 @@ def _required(complete: Completer) -> Completer:
 
 def _nullable(complete: Completer) -> Completer:
     def nullable(value: Any) -> Any:
-        return None if value is None else complete(value)
+        return None if value is None or value is Undefined else complete(value)
 
     return nullable
 
@@ -153,11 +181,11 @@ def _present_completer(
     if isinstance(named_or_list, GraphQLList):
         item = compile_completer(schema, named_or_list.of_type, field_nodes, fragments)
         return None if item is None else _list_completer(item)
-    if isinstance(named_or_list, GraphQLScalarType | GraphQLEnumType):
+    if isinstance(named_or_list, GraphQLScalarType):
         return _leaf_completer(named_or_list)
     if isinstance(named_or_list, GraphQLObjectType):
         return _object_completer(schema, named_or_list, field_nodes, fragments)
-    return None  # interfaces and unions: the executor resolves the runtime type
+    return None  # enums, interfaces and unions: the executor resolves the value or the runtime type
 
 
 def _list_completer(item: Completer) -> Completer:
@@ -170,10 +198,15 @@ def _list_completer(item: Completer) -> Completer:
     return complete_list
 
 
-def _leaf_completer(leaf: GraphQLScalarType | GraphQLEnumType) -> Completer:
+def _leaf_completer(leaf: GraphQLScalarType) -> Completer | None:
+    """A completer for a built-in scalar, or None: custom scalars take values of other types."""
+    if not any(leaf is scalar for scalar in _BUILT_IN_SCALARS):
+        return None
     coerce = leaf.coerce_output_value
 
     def coerced(value: Any) -> Any:
+        if type(value) not in _PLAIN_VALUES:
+            raise PlanAbandoned  # an exception, an awaitable, Undefined, any other object
         result = coerce(value)
         if result is None or result is Undefined:
             raise PlanAbandoned
