@@ -1,18 +1,25 @@
 """The GraphQL operation name of a request, read at the HTTP edge.
 
 Logs and metrics are keyed by it, and they are written by middleware that
-wraps the whole app, so the name is taken from the request itself (the
-`operationName` parameter, else the first named operation in the document)
-rather than from inside the schema. Only the name is kept: never the query
-text or its variables.
+wraps the whole app, so the name is taken from the request itself rather than
+from inside the schema: the operation the document defines that would run
+(the one `operationName` names, else the only one). The document is parsed
+with graphql-core's parser, so text in strings and comments is never taken for
+a name; a document that does not parse, or does not say which operation runs,
+is labelled `unparsed`. Only the name is kept: never the query text or its
+variables.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qs
 
 import orjson
+from graphql import GraphQLError, OperationDefinitionNode, parse
+
+from graph.gql.query_limits import LIMITS
 
 ANONYMOUS = "anonymous"
 BATCH = "batch"
@@ -20,19 +27,41 @@ UNPARSED = "unparsed"
 
 # Bodies larger than this are not parsed again just for a label.
 MAX_BODY_BYTES = 64 * 1024
+# Documents whose operation names are remembered: clients send the same few again and again.
+REMEMBERED_DOCUMENTS = 256
 
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,99}$")
-_NAMED_OPERATION = re.compile(r"\b(?:query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]{0,99})")
+
+
+@lru_cache(maxsize=REMEMBERED_DOCUMENTS)
+def _operation_names(query: str) -> tuple[str | None, ...] | None:
+    """The names of the document's operations (None for an anonymous one); None if it does not parse."""
+    try:
+        document = parse(query, no_location=True, max_tokens=LIMITS.max_tokens)
+    except GraphQLError:
+        return None
+    return tuple(
+        definition.name.value if definition.name else None
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    )
 
 
 def _from_payload(operation_name: object, query: object) -> str:
+    if not isinstance(query, str):  # no document to check against (a persisted query's hash, say)
+        if isinstance(operation_name, str) and operation_name:
+            return operation_name if _NAME.match(operation_name) else UNPARSED
+        return ANONYMOUS
+    names = _operation_names(query)
+    if names is None:
+        return UNPARSED
     if isinstance(operation_name, str) and operation_name:
-        return operation_name if _NAME.match(operation_name) else UNPARSED
-    if isinstance(query, str):
-        named = _NAMED_OPERATION.search(query)
-        if named:
-            return named.group(1)
-    return ANONYMOUS
+        return operation_name if operation_name in names else UNPARSED
+    if operation_name is not None and operation_name != "":
+        return UNPARSED
+    if len(names) != 1:
+        return UNPARSED
+    return names[0] or ANONYMOUS
 
 
 def from_body(body: bytes) -> str | None:

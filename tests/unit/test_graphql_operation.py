@@ -16,6 +16,14 @@ from graph.gql.operation_name import MAX_BODY_BYTES, from_body, from_query_strin
         ({"query": "{ x }", "operationName": "bad name; drop"}, "unparsed"),
         ([{"query": "{ x }"}], "batch"),
         ("just a string", "unparsed"),
+        # From the parsed document: text inside strings and comments is not a name.
+        ({"query": '{ manufacturerModelCombinations(search: "query Evil") { totalCount } }'}, "anonymous"),
+        ({"query": "# query Old\nquery Real { vehicles { totalCount } }"}, "Real"),
+        ({"query": '{ a(s: """\nquery Doc""") }'}, "anonymous"),
+        ({"query": "query A { x } query B { y }"}, "unparsed"),  # which one runs is not known
+        ({"query": "query A { x }", "operationName": "Nope"}, "unparsed"),
+        ({"query": "query Broken { x"}, "unparsed"),
+        ({"query": "subscription Feed { x }"}, "Feed"),
     ],
 )
 def test_names_from_a_post_body(payload: object, expected: str) -> None:
@@ -33,5 +41,14 @@ def test_an_unread_body_has_no_name() -> None:
 
 def test_names_from_a_get_query_string() -> None:
     assert from_query_string(b"query=query%20Q%20%7B%20x%20%7D&variables=%7B%7D") == "Q"
-    assert from_query_string(b"query=%7Bx%7D&operationName=Op") == "Op"
+    assert from_query_string(b"query=query%20Op%20%7Bx%7D&operationName=Op") == "Op"
+    assert from_query_string(b"query=%7Bx%7D&operationName=Op") == "unparsed"  # no such operation
+    assert from_query_string(b"query=%7B%20a(s%3A%20%22query%20Evil%22)%20%7D") == "anonymous"
     assert from_query_string(b"") is None  # GraphiQL's page
+
+
+def test_without_a_document_a_well_formed_name_is_taken_as_given() -> None:
+    # A persisted query sends a hash instead of the document.
+    assert from_body(orjson.dumps({"operationName": "Picker", "extensions": {}})) == "Picker"
+    assert from_body(orjson.dumps({"operationName": "no such name!"})) == "unparsed"
+    assert from_body(orjson.dumps({"extensions": {}})) == "anonymous"
