@@ -1,4 +1,11 @@
-"""Every error a client sees carries `extensions.code`; internals are masked outside development."""
+"""Every error a client sees carries `extensions.code`; internals are masked outside development.
+
+Errors are told apart by type where the library gives one (ours, and
+graphql-core's GraphQLSyntaxError). graphql-core gives neither type nor code for
+its validation and variable errors, nor for the token limit's aborted parse, so
+those are told apart by the start of its message; tests/unit/test_error_codes.py
+pins each message matched here and fails when an upgrade rewords one.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 from datasources.elastic.errors import DataSourceUnavailable
@@ -27,6 +34,11 @@ SERVER_SIDE_CODES = (SERVICE_UNAVAILABLE, INTERNAL_SERVER_ERROR)
 GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 
+# graphql-core's messages for values and variables a client got wrong (pinned by a unit test).
+_USER_INPUT_MESSAGES = ("Variable", "Argument", "Expected value", "Int cannot", "Int ")
+_TOKEN_LIMIT_MESSAGE = "tokens. Parsing aborted"
+_INTROSPECTION_DEPTH_MESSAGE = "Maximum introspection depth exceeded"
+
 _KNOWN: dict[type[Exception], tuple[str, Callable[[Exception], str]]] = {
     InvalidArgument: (BAD_USER_INPUT, str),
     NotFound: (NOT_FOUND, str),
@@ -44,14 +56,14 @@ def classify(error: GraphQLError, *, expose_internals: bool) -> GraphQLError:
     if extensions.get("code"):
         return error
     if original is None or isinstance(original, GraphQLError):  # graphql-core's own: parse, validation, input
-        code = GRAPHQL_PARSE_FAILED if error.message.startswith("Syntax Error") else GRAPHQL_VALIDATION_FAILED
-        if error.message.startswith(("Variable", "Argument", "Expected value", "Int cannot", "Int ")):
+        code = GRAPHQL_PARSE_FAILED if isinstance(error, GraphQLSyntaxError) else GRAPHQL_VALIDATION_FAILED
+        if error.message.startswith(_USER_INPUT_MESSAGES):
             code = BAD_USER_INPUT
         # graphql-core's own guards: the token limit, and its rule against introspection
         # that nests fields/interfaces/possibleTypes (our limits refuse the same shapes).
-        if "tokens. Parsing aborted" in error.message or error.message.startswith(
-            "Maximum introspection depth exceeded"
-        ):
+        if (
+            isinstance(error, GraphQLSyntaxError) and _TOKEN_LIMIT_MESSAGE in error.message
+        ) or error.message.startswith(_INTROSPECTION_DEPTH_MESSAGE):
             code = QUERY_TOO_COMPLEX
         return _with(error, error.message, {**extensions, "code": code})
     for kind, (code, describe) in _KNOWN.items():

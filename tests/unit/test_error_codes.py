@@ -1,0 +1,96 @@
+"""Every kind of error graphql-core reports before a resolver runs gets its code.
+
+graph/gql/errors.py tells most of them apart by type (a syntax error is a
+GraphQLSyntaxError). graphql-core gives no type or code for the rest, so they are
+told apart by the start of graphql-core's message; this test pins each message
+the classification relies on, and fails when a graphql-core upgrade rewords one
+(then errors.py must follow).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from graphql import GraphQLError, GraphQLSyntaxError, Source, parse, validate
+
+from graph.gql.errors import GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, classify
+from graph.gql.schema import build_schema
+
+SCHEMA = build_schema()
+TOO_MANY_TOKENS = "{ " + "vehicles { totalCount } " * 600 + "}"
+
+
+def codes(query: str, variables: dict[str, Any] | None = None) -> list[str]:
+    result = asyncio.run(SCHEMA.execute(query, variable_values=variables))
+    assert result.errors, "the query must be refused"
+    return [error.extensions["code"] for error in result.errors if error.extensions]
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "code"),
+    [
+        ("{ vehicles(first: 1) { totalCount }", None, "GRAPHQL_PARSE_FAILED"),
+        (TOO_MANY_TOKENS, None, "QUERY_TOO_COMPLEX"),
+        ("{ nope }", None, "GRAPHQL_VALIDATION_FAILED"),
+        ('{ vehicles(first: "x") { totalCount } }', None, "BAD_USER_INPUT"),
+        ("{ vehicles(first: 3000000000) { totalCount } }", None, "BAD_USER_INPUT"),
+        ("{ vehicles(filter: 5) { totalCount } }", None, "BAD_USER_INPUT"),
+        ("query ($f: Int) { vehicles(first: $f) { totalCount } }", {"f": "x"}, "BAD_USER_INPUT"),
+        ("query ($id: ID!) { vehicle(id: $id) { id } }", {}, "BAD_USER_INPUT"),
+        ("query ($id: ID) { vehicle(id: $id) { id } }", {"id": "1"}, "BAD_USER_INPUT"),
+        ("query ($unused: Int) { vehicles { totalCount } }", None, "BAD_USER_INPUT"),
+        ("{ vehicle { id } }", None, "BAD_USER_INPUT"),
+    ],
+    ids=[
+        "syntax",
+        "token limit",
+        "unknown field",
+        "string for Int",
+        "Int out of range",
+        "scalar for input object",
+        "bad variable value",
+        "missing variable",
+        "variable in a non-null position",
+        "unused variable",
+        "missing argument",
+    ],
+)
+def test_graphql_cores_errors_get_their_codes(
+    query: str, variables: dict[str, Any] | None, code: str
+) -> None:
+    assert codes(query, variables) == [code]
+
+
+# The message starts errors.py matches, with a document graphql-core answers with each.
+PINNED_MESSAGES = [
+    ("tokens. Parsing aborted", TOO_MANY_TOKENS),
+    ("Int cannot", '{ vehicles(first: "x") { totalCount } }'),
+    ("Expected value", "{ vehicles(filter: 5) { totalCount } }"),
+    ("Variable", "query ($unused: Int) { vehicles { totalCount } }"),
+    ("Argument", "{ vehicle { id } }"),
+    (
+        "Maximum introspection depth exceeded",
+        "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
+    ),
+]
+
+
+@pytest.mark.parametrize(("matched", "query"), PINNED_MESSAGES, ids=[m for m, _ in PINNED_MESSAGES])
+def test_the_messages_the_classification_matches_are_graphql_cores(matched: str, query: str) -> None:
+    try:
+        errors: list[GraphQLError] = validate(SCHEMA._schema, parse(query, max_tokens=2_000))
+    except GraphQLSyntaxError as error:
+        errors = [error]
+    assert errors
+    assert matched in errors[0].message, (
+        f"graphql-core now says {errors[0].message!r}; update graph/gql/errors.py"
+    )
+
+
+def test_a_parse_failure_is_told_by_its_type_not_its_text() -> None:
+    syntax = GraphQLSyntaxError(Source("{"), 1, "Expected Name, found <EOF>.")
+    assert classify(syntax, expose_internals=False).extensions == {"code": GRAPHQL_PARSE_FAILED}
+    lookalike = GraphQLError("Syntax Error: a message that only starts like one")
+    assert classify(lookalike, expose_internals=False).extensions == {"code": GRAPHQL_VALIDATION_FAILED}
