@@ -55,6 +55,7 @@ test-slow: install
 # by the node-kill test); -s shows the measured numbers ([faults], [fuzz], [soak], [rolling] lines).
 # The rolling restart runs two replicas behind Debian's HAProxy.
 FAULT_TESTS := tests/integration/test_faults_elasticsearch.py tests/integration/test_faults_redis.py \
+	tests/integration/test_faults_double.py tests/integration/test_faults_single_flight.py \
 	tests/integration/test_faults_cluster.py tests/integration/test_fuzz_graphql.py \
 	tests/integration/test_bad_input.py tests/integration/test_soak.py \
 	tests/integration/test_faults_rolling_restart.py

@@ -23,6 +23,14 @@ same value the general way, so errors keep the executor's messages and paths.
 Attribute reads have no side effects, so reading twice is harmless. Abandoned
 plans are counted (`autos_graph_completion_plans_abandoned_total`): in service
 they should stay at zero.
+
+Library internals relied on, each guarded by a test that fails on an upgrade
+that changes it: Strawberry's resolver for attribute fields, recognised by its
+private name, and its `strawberry-definition` extensions; graphql-core's
+`complete_value` (overridden in planned_execution.py) and
+`does_fragment_condition_match`. If any changes, the benchmark operations stop
+running on plans and tests/integration/test_benchmark_operations_planned.py fails;
+tests/unit/test_completion_plans.py checks the override's signature.
 """
 
 from __future__ import annotations
