@@ -28,13 +28,20 @@ UNPARSED = "unparsed"
 # Bodies larger than this are not parsed again just for a label.
 MAX_BODY_BYTES = 64 * 1024
 # Documents whose operation names are remembered: clients send the same few again and again.
+# Only short ones, so the memory this takes stays small (256 x 8 KiB at most).
 REMEMBERED_DOCUMENTS = 256
+REMEMBERED_DOCUMENT_CHARS = 8 * 1024
 
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,99}$")
 
 
-@lru_cache(maxsize=REMEMBERED_DOCUMENTS)
 def _operation_names(query: str) -> tuple[str | None, ...] | None:
+    if len(query) > REMEMBERED_DOCUMENT_CHARS:
+        return _parsed_operation_names(query)
+    return _remembered_operation_names(query)
+
+
+def _parsed_operation_names(query: str) -> tuple[str | None, ...] | None:
     """The names of the document's operations (None for an anonymous one); None if it does not parse."""
     try:
         document = parse(query, no_location=True, max_tokens=LIMITS.max_tokens)
@@ -45,6 +52,9 @@ def _operation_names(query: str) -> tuple[str | None, ...] | None:
         for definition in document.definitions
         if isinstance(definition, OperationDefinitionNode)
     )
+
+
+_remembered_operation_names = lru_cache(maxsize=REMEMBERED_DOCUMENTS)(_parsed_operation_names)
 
 
 def _from_payload(operation_name: object, query: object) -> str:

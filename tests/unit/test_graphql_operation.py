@@ -52,3 +52,8 @@ def test_without_a_document_a_well_formed_name_is_taken_as_given() -> None:
     assert from_body(orjson.dumps({"operationName": "Picker", "extensions": {}})) == "Picker"
     assert from_body(orjson.dumps({"operationName": "no such name!"})) == "unparsed"
     assert from_body(orjson.dumps({"extensions": {}})) == "anonymous"
+
+
+def test_long_documents_are_named_too() -> None:
+    padding = "# " + "x" * 9000 + "\n"
+    assert from_body(orjson.dumps({"query": padding + "query Long { x }"})) == "Long"
