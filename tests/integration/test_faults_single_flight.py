@@ -6,6 +6,11 @@ request that started it is cancelled, in the two ways that happen in service:
 a non-null sibling field fails (graphql-core cancels the remaining fields), or
 the client disconnects. The requests that joined must still get the picker's
 last known value, marked stale, not a cancellation turned into a 500.
+
+The failing sibling is a `facets` field with nothing known for its filter,
+waiting on the same facets computation as an earlier request: that
+computation started SIBLING_LEAD_SECONDS earlier, so it times out (and the
+sibling fails) that long before the picker's own Elasticsearch call would.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from tests.conftest import make_settings
 from tests.support.graphql import ProxiedApp, error_codes, graphql, proxied_app
 
 PICKER = "query ($s: String) { manufacturerModelCombinations(search: $s, first: 5) { totalCount } }"
-# `vehicles` is non-null and asks Elasticsearch first, so it fails first and takes the picker with it.
+FACETS = "query ($m: String) { facets(filter: {manufacturer: $m}) { totalCount } }"
+# `facets` is non-null: when it fails, graphql-core cancels the picker beside it.
 WITH_FAILING_SIBLING = (
-    "query ($s: String) { vehicles(first: 1) { totalCount } "
+    "query ($s: String, $m: String) { facets(filter: {manufacturer: $m}) { totalCount } "
     "manufacturerModelCombinations(search: $s, first: 5) { totalCount } }"
 )
 WAITERS = 5
+SIBLING_LEAD_SECONDS = 0.25
 
 
 async def joined_by_waiters(app: ProxiedApp, first: asyncio.Task[Any], search: str) -> list[Any]:
@@ -52,8 +59,12 @@ async def test_waiters_keep_their_answer_when_the_first_request_is_cancelled(
             waiters = await joined_by_waiters(app, first, search)
             first.cancel()
         else:
-            first = asyncio.create_task(graphql(app.client, WITH_FAILING_SIBLING, {"s": search}))
+            unknown = {"m": f"nothing known {search}"}
+            earlier = asyncio.create_task(graphql(app.client, FACETS, unknown))
+            await asyncio.sleep(SIBLING_LEAD_SECONDS)
+            first = asyncio.create_task(graphql(app.client, WITH_FAILING_SIBLING, {"s": search, **unknown}))
             waiters = await joined_by_waiters(app, first, search)
+            assert error_codes(await earlier) == ["SERVICE_UNAVAILABLE"]
         answers = await asyncio.gather(*waiters, return_exceptions=True)
         for answer in answers:
             assert isinstance(answer, dict), f"a waiter failed: {answer!r}"
