@@ -61,7 +61,7 @@ def make_lifespan(
             raise
         index_version = IndexVersion(client=elasticsearch, alias=settings.es_index)
         await index_version.refresh()
-        index_version.start(every_seconds=settings.cache_ttl_seconds)
+        index_version.start(every_seconds=settings.generation_refresh_seconds)
         cache = open_cache(redis_url=settings.redis_url, namespace=f"autos-graph:{settings.es_index}")
         # Answers and documents are bytes and text kept as they are; in memory without Redis,
         # where L1 is the only level, so no second in-process copy is made.

@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     # "only": nothing but the manifest's documents runs (production); "off": any document, APQ included.
     trusted_documents: TrustedDocuments = "off"
     trusted_documents_manifest: str | None = None
+    # How often each process asks which generation the alias points at: after a release or
+    # rollback elsewhere, its reads and cache keys follow within this time.
+    generation_refresh_seconds: float = Field(default=0.5, gt=0, le=60)
+    # Snapshots (`autos-graph data snapshot`): the repository's name, and for the `fs`
+    # repository registered on first use, its location under the node's path.repo.
+    snapshot_repository: str = Field(default="autos-graph", pattern=r"^[a-z0-9][a-z0-9._-]{0,99}$")
+    snapshot_location: str = Field(default="autos-graph", min_length=1)
     rate_limit_per_minute: int = Field(default=100, ge=0)
     rate_limit_whitelist: Annotated[list[Network], NoDecode] = Field(default_factory=list)
     trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)

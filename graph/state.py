@@ -49,14 +49,19 @@ def services_of(connection: HTTPConnection) -> Services:
 
 
 def new_data_scope(services: Services) -> DataScope:
-    """A request's data scope: fresh loaders, so nothing is shared between requests."""
+    """A request's data scope: fresh loaders, so nothing is shared between requests.
+
+    Its reads go to one generation, the one its cache keys carry, even if the
+    alias moves mid-request: an answer never mixes two generations.
+    """
+    generation = services.index_version.generation
     return DataScope(
         client=services.elasticsearch,
-        index=services.settings.es_index,
+        index=generation,
         cache=services.aggregations,
         loaders=create_loaders(
             client=services.elasticsearch,
-            index=services.settings.es_index,
+            index=generation,
             cache=services.aggregations,
             observe=observe_loader_batch,
         ),

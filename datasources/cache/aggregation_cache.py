@@ -1,7 +1,8 @@
 """The aggregation cache: fresh for a TTL, last-known value kept for outages.
 
-- Keys are built from the normalised arguments plus the concrete index behind
-  the alias, so a reindex and alias swap never serves the old index's counts.
+- Keys are built from the normalised arguments plus the generation the
+  request reads (the concrete index behind the alias), so after a release or
+  rollback swaps the alias nothing computed from the old generation is fresh.
 - Concurrent misses for one key share ONE computation (single flight, per process),
   which runs as a task of the cache: a caller cancelled while it waits leaves it
   running for the others.
@@ -10,6 +11,9 @@
   replicas), or the process's own copy when it is newer or Redis is down too.
   The process keeps the MAX_LAST_KNOWN_VALUES most recently used, so a replica
   still answers (stale) through a double fault of Redis and Elasticsearch.
+  Last known values are kept per arguments, whatever the generation: an outage
+  right after a swap still serves the previous generation's value, marked
+  stale, rather than nothing.
 - The value decoded from an entry is kept, with the entry's bytes, and handed to
   the next read that finds the same bytes: decoding the all-manufacturers
   aggregation (1,777 records from 42 KB of JSON) cost several ms a read, and
@@ -112,9 +116,13 @@ class AggregationCache:
         self._decoded: dict[str, _Decoded] = {}
         self._last_known: OrderedDict[str, _Known] = OrderedDict()
 
-    def key(self, name: str, arguments: Any) -> str:
-        digest = hashlib.sha256(orjson.dumps(arguments, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
-        return f"agg:{name}:{self._index_version()}:{digest}"
+    def key(self, name: str, arguments: Any, *, generation: str | None = None) -> str:
+        """The fresh entry's key; `generation` defaults to the one the process last saw."""
+        return f"agg:{name}:{generation or self._index_version()}:{_digest(arguments)}"
+
+    @staticmethod
+    def last_known_key(name: str, arguments: Any) -> str:
+        return f"agg-last:{name}:{_digest(arguments)}"
 
     async def get_or_compute(
         self,
@@ -124,33 +132,39 @@ class AggregationCache:
         compute: Callable[[], Awaitable[T]],
         encode: Callable[[T], Any],
         decode: Callable[[Any], T],
+        generation: str | None = None,
     ) -> Cached[T]:
-        key = self.key(name, arguments)
+        """The cached value, computed on a miss; `generation` is the one `compute` reads."""
+        generation = generation or self._index_version()
+        key = self.key(name, arguments, generation=generation)
+        last_key = self.last_known_key(name, arguments)
         raw = await self._read_raw(key)
         known = self._decoded.get(key) if raw is not None else None
         if raw is not None and known is not None and known.raw == raw:
             self._observer.on_hit(name)
-            self._keep_known(key, known.value, known.computed_at)
+            self._keep_known(last_key, known.value, known.computed_at)
             return Cached(value=known.value, stale=False, hit=True, computed_at=known.computed_at)
         stored = _entry(raw)
         if raw is not None and stored is not None:
             self._observer.on_hit(name)
             value = decode(stored["v"])
             self._remember(key, _Decoded(raw=raw, value=value, computed_at=stored["t"]))
-            self._keep_known(key, value, stored["t"])
+            self._keep_known(last_key, value, stored["t"])
             return Cached(value=value, stale=False, hit=True, computed_at=stored["t"])
         self._observer.on_miss(name)
         try:
-            encoded, computed_at = await self._single_flight(key, compute, encode)
+            encoded, computed_at = await self._single_flight(
+                key, last_key, generation=generation, compute=compute, encode=encode
+            )
         except DataSourceUnavailable:
-            last = self._last_known_value(key, shared=await self._read(f"{key}:last"), decode=decode)
+            last = self._last_known_value(last_key, shared=await self._read(last_key), decode=decode)
             if last is None:
                 raise
             self._observer.on_stale(name)
             log.warning("serving a stale aggregation", extra={"context": {"cache": name}})
             return Cached(value=last.value, stale=True, hit=True, computed_at=last.computed_at)
         value = decode(encoded)
-        self._keep_known(key, value, computed_at)
+        self._keep_known(last_key, value, computed_at)
         return Cached(value=value, stale=False, hit=False, computed_at=computed_at)
 
     def _keep_known(self, key: str, value: Any, computed_at: float) -> None:
@@ -180,24 +194,38 @@ class AggregationCache:
         self._decoded[key] = decoded
 
     async def _single_flight(
-        self, key: str, compute: Callable[[], Awaitable[T]], encode: Callable[[T], Any]
+        self,
+        key: str,
+        last_key: str,
+        *,
+        generation: str,
+        compute: Callable[[], Awaitable[T]],
+        encode: Callable[[T], Any],
     ) -> tuple[Any, float]:
         # The computation is a task of the cache, not of the caller that started it:
         # graphql-core cancels a field when a non-null sibling fails, and a client
         # may disconnect, and neither may fail the other callers waiting on it.
         running = self._in_flight.get(key)
         if running is None:
-            running = asyncio.create_task(self._compute_and_store(key, compute, encode))
+            running = asyncio.create_task(
+                self._compute_and_store(key, last_key, generation=generation, compute=compute, encode=encode)
+            )
             self._in_flight[key] = running
             running.add_done_callback(lambda done: self._settled(key, done))
         return await asyncio.shield(running)
 
     async def _compute_and_store(
-        self, key: str, compute: Callable[[], Awaitable[T]], encode: Callable[[T], Any]
+        self,
+        key: str,
+        last_key: str,
+        *,
+        generation: str,
+        compute: Callable[[], Awaitable[T]],
+        encode: Callable[[T], Any],
     ) -> tuple[Any, float]:
         encoded = encode(await compute())
         computed_at = time.time()
-        await self._write(key, {"v": encoded, "t": computed_at})
+        await self._write(key, last_key, {"v": encoded, "t": computed_at, "g": generation})
         return encoded, computed_at
 
     def _settled(self, key: str, done: asyncio.Task[tuple[Any, float]]) -> None:
@@ -237,15 +265,19 @@ class AggregationCache:
             return None
         return raw if isinstance(raw, str | bytes) else None
 
-    async def _write(self, key: str, entry: dict[str, Any]) -> None:
+    async def _write(self, key: str, last_key: str, entry: dict[str, Any]) -> None:
         if not self._backend_usable():
             return
         payload = orjson.dumps(entry).decode()
         try:
             await self._backend.set(key, payload, ttl=self._ttl)
-            await self._backend.set(f"{key}:last", payload, ttl=LAST_KNOWN_TTL_SECONDS)
+            await self._backend.set(last_key, payload, ttl=LAST_KNOWN_TTL_SECONDS)
         except Exception as error:  # the value is still returned; only caching is lost
             self._backend_failed("write", error)
+
+
+def _digest(arguments: Any) -> str:
+    return hashlib.sha256(orjson.dumps(arguments, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
 
 
 def _entry(raw: str | bytes | None) -> dict[str, Any] | None:

@@ -1,13 +1,15 @@
 """The autos index: its mapping, and the versioned concrete index behind the alias.
 
-Clients only ever name the alias (settings.es_index). The concrete index is
-`<alias>-v<SCHEMA_VERSION>`, so a mapping change is "create v2, load it, swap
-the alias" with no downtime, and nothing outside this module knows the name.
+Clients only ever name the alias (settings.es_index). The concrete indices
+behind it are generations `<alias>-v<N>`: the first is created here, later ones
+by a release (datasources/releases), which loads a new generation beside the
+live one and swaps the alias, so new data or a mapping change means no downtime.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -51,7 +53,24 @@ class IndexSchemaError(Exception):
 
 
 def concrete_index_name(alias: str) -> str:
-    return f"{alias}-v{SCHEMA_VERSION}"
+    """The first generation's name, which `create_index` creates."""
+    return f"{alias}-v1"
+
+
+def generation_number(alias: str, name: str) -> int | None:
+    """N for the generation `<alias>-v<N>`; None for any other name (never a prefix match)."""
+    match = re.fullmatch(rf"{re.escape(alias)}-v(\d+)", name)
+    return int(match.group(1)) if match else None
+
+
+async def generation_indices(client: AsyncElasticsearch, *, alias: str) -> list[str]:
+    """Every generation of the alias, live or not, oldest first."""
+    try:
+        response = await client.indices.get(index=f"{alias}-v*", expand_wildcards="open,closed")
+    except NotFoundError:
+        return []
+    names = [name for name in response.body if generation_number(alias, name) is not None]
+    return sorted(names, key=lambda name: generation_number(alias, name) or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,27 +98,29 @@ async def _refuse_plain_index(client: AsyncElasticsearch, *, alias: str) -> None
     # every alias operation fail with a confusing message; say what is wrong instead.
     if await client.indices.exists(index=alias) and not await index_exists(client, alias=alias):
         raise IndexSchemaError(
-            f"{alias!r} is a plain index, not an alias; move its data away or delete it first"
+            f"{alias!r} is a plain index, not an alias: "
+            "`autos-graph data adopt` turns it into a generation, keeping its documents"
         )
 
 
 async def create_index(client: AsyncElasticsearch, *, alias: str, recreate: bool = False) -> IndexCreation:
     """Make sure the versioned index exists with MAPPING and the alias points at it.
 
-    Idempotent: an existing index is kept as it is unless `recreate` is set.
+    Idempotent: the live generation is kept as it is unless `recreate` is set.
     """
     await _refuse_plain_index(client, alias=alias)
     index = concrete_index_name(alias)
+    behind = await indices_behind(client, alias=alias)
     if recreate:
         dropped = await drop_index(client, alias=alias)
         await _create(client, index=index, alias=alias)
         action: Literal["created", "recreated", "existed", "aliased"] = "recreated" if dropped else "created"
+    elif behind:
+        index = behind[-1]
+        action = "existed"
     elif await client.indices.exists(index=index):
-        if index in await indices_behind(client, alias=alias):
-            action = "existed"
-        else:
-            await client.indices.put_alias(index=index, name=alias)
-            action = "aliased"
+        await client.indices.put_alias(index=index, name=alias)
+        action = "aliased"
     else:
         await _create(client, index=index, alias=alias)
         action = "created"
@@ -117,15 +138,14 @@ async def _create(client: AsyncElasticsearch, *, index: str, alias: str) -> None
 
 
 async def drop_index(client: AsyncElasticsearch, *, alias: str) -> list[str]:
-    """Delete the indices behind the alias and this version's concrete index; return their names.
+    """Delete the indices behind the alias and every generation of it; return their names.
 
     Only exact names are deleted, never a pattern, so `autos-unified` can never take
     `autos-unified-full-v1` with it.
     """
     await _refuse_plain_index(client, alias=alias)
     names = set(await indices_behind(client, alias=alias))
-    if await client.indices.exists(index=concrete_index_name(alias)):
-        names.add(concrete_index_name(alias))
+    names.update(await generation_indices(client, alias=alias))
     for name in sorted(names):
         await client.indices.delete(index=name)
     if names:

@@ -1,7 +1,15 @@
-"""The concrete index behind the alias, refreshed in the background.
+"""The generation behind the alias: what this process reads and keys its caches by.
 
-Cache keys include it, so after a reindex and alias swap no cached
-aggregation of the old index is served for longer than one refresh period.
+Every read of a request goes to the generation named here, not through the
+alias, and every cache key carries it; so one answer never mixes two
+generations, and after an alias swap nothing computed from the old generation
+is served as fresh. The process that swaps tells it at once (`follow`); the
+others see the swap at their next refresh, a fraction of a second later
+(GENERATION_REFRESH_SECONDS). While Elasticsearch cannot be asked, the last
+known generation stays.
+
+Public API, relied on by the caches: `generation` (also `current()`),
+`refresh()`, `follow(name)`, `start(every_seconds=)`, `stop()`.
 """
 
 from __future__ import annotations
@@ -25,12 +33,24 @@ class IndexVersion:
         self._current = alias
         self._task: asyncio.Task[None] | None = None
 
+    @property
+    def generation(self) -> str:
+        """The concrete index (`<alias>-v<N>`) the alias pointed at when last seen; the alias
+        itself before any generation exists. A cache keyed by it follows every swap."""
+        return self._current
+
     def current(self) -> str:
         return self._current
 
+    def follow(self, generation: str) -> None:
+        """Adopt a generation this process has just swapped in, without waiting for a refresh."""
+        if generation != self._current:
+            log.info("generation changed", extra={"context": {"from": self._current, "to": generation}})
+        self._current = generation
+
     async def refresh(self) -> str:
         with contextlib.suppress(DataSourceUnavailable, DataSourceRejected):
-            self._current = await concrete_index(self._client, alias=self._alias)
+            self.follow(await concrete_index(self._client, alias=self._alias))
         return self._current
 
     def start(self, *, every_seconds: float) -> None:

@@ -60,6 +60,7 @@ async def cached_manufacturer_groups(
         compute=lambda: _groups(client, index=index, vehicle_filter=normalised),
         encode=_encode_groups,
         decode=_decode_groups,
+        generation=index,
     )
 
 
@@ -107,4 +108,5 @@ async def cached_facets(
         compute=lambda: facet_counts(client, index=index, query=build_query(normalised)),
         encode=_encode_facets,
         decode=_decode_facets,
+        generation=index,
     )

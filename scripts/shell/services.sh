@@ -28,6 +28,8 @@ fi
 ES_HOME="$CACHE_DIR/elasticsearch-$ES_VERSION"
 RUN_DIR="$CACHE_DIR/run"
 ES_RUN="$RUN_DIR/es-$ES_PORT"
+# The filesystem snapshot repository (`autos-graph data snapshot …`) lives under path.repo.
+ES_SNAPSHOT_DIR="${ES_SNAPSHOT_DIR:-$CACHE_DIR/snapshots}"
 REDIS_RUN="$RUN_DIR/redis-$REDIS_PORT"
 ES_URL="http://127.0.0.1:$ES_PORT"
 
@@ -86,16 +88,17 @@ as_es_user() {
 }
 
 # prepare_es_node RUN_DIR: a private config dir and data dir for one node, its
-# elasticsearch.yml read from stdin (path.data/path.logs are added). Keeping
+# elasticsearch.yml read from stdin (path.data/path.logs/path.repo are added). Keeping
 # them per node leaves the unpacked distribution read-only, so several nodes
 # and several checkouts can share it.
 prepare_es_node() {
   local run="$1"
   rm -rf "$run/config"
-  mkdir -p "$run/config" "$run/data" "$run/logs"
+  mkdir -p "$run/config" "$run/data" "$run/logs" "$ES_SNAPSHOT_DIR"
   cp -r "$ES_HOME/config/." "$run/config/"
-  { cat; printf 'path.data: %s\npath.logs: %s\n' "$run/data" "$run/logs"; } >"$run/config/elasticsearch.yml"
-  [ "$(id -u)" = 0 ] && chown -R "$ES_USER:$ES_USER" "$run"
+  { cat; printf 'path.data: %s\npath.logs: %s\npath.repo: %s\n' "$run/data" "$run/logs" "$ES_SNAPSHOT_DIR"; } \
+    >"$run/config/elasticsearch.yml"
+  [ "$(id -u)" = 0 ] && chown -R "$ES_USER:$ES_USER" "$run" "$ES_SNAPSHOT_DIR"
   chmod -R a+rX "$ES_HOME"
 }
 
