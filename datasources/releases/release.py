@@ -74,10 +74,6 @@ async def go_live(
     if not outcome.report.ok:
         await mark(client, index=outcome.generation, release_state="failed")
         await client.indices.delete(index=outcome.generation)
-        log.warning(
-            "release refused",
-            extra={"context": {"generation": outcome.generation, "failed": outcome.report.failed}},
-        )
         return
     started = time.perf_counter()
     behind = await indices_behind(client, alias=alias)

@@ -1,4 +1,4 @@
-"""`autos-graph data …`: create, load and reset the index.
+"""`autos-graph data …`: create, load and reset the index (releases: graph/cli/releases.py).
 
 Each command runs one short-lived Elasticsearch client against the alias
 ES_INDEX names, logs what it did as JSON, and turns a cluster that cannot be
@@ -32,6 +32,7 @@ from datasources.elastic.index_schema import (
     drop_index,
     index_exists,
 )
+from datasources.releases.generations import ReleaseRefused
 from graph.cli.configuration import settings_or_exit
 from graph.observability.logging_setup import configure_logging
 from graph.settings import Settings
@@ -48,7 +49,7 @@ EXIT_UNAVAILABLE: Final = 1
 T = TypeVar("T")
 
 
-def _settings() -> Settings:
+def data_settings() -> Settings:
     settings = settings_or_exit()
     configure_logging(settings.log_level)
     # The transport logs each retry with a traceback; an operator gets the one-line verdict instead.
@@ -56,7 +57,7 @@ def _settings() -> Settings:
     return settings
 
 
-def _run(settings: Settings, operation: Callable[[AsyncElasticsearch], Awaitable[T]]) -> T:
+def run_with_client(settings: Settings, operation: Callable[[AsyncElasticsearch], Awaitable[T]]) -> T:
     """Run one operation with a fresh client; connection and API failures become one line."""
 
     async def main() -> T:
@@ -81,7 +82,7 @@ def _run(settings: Settings, operation: Callable[[AsyncElasticsearch], Awaitable
             f"autos-graph: Elasticsearch refused the request: {type(error).__name__}: {error}", err=True
         )
         raise typer.Exit(code=EXIT_UNAVAILABLE) from None
-    except (IndexSchemaError, RecordFileError) as error:
+    except (IndexSchemaError, RecordFileError, ReleaseRefused) as error:
         typer.echo(f"autos-graph: {error}", err=True)
         raise typer.Exit(code=EXIT_UNAVAILABLE) from None
 
@@ -94,7 +95,7 @@ class _DropBulkProgress(logging.Filter):
 
 
 @contextmanager
-def _progress(*, total: int | None, description: str) -> Iterator[ProgressCallback]:
+def progress_bar(*, total: int | None, description: str) -> Iterator[ProgressCallback]:
     """A rich progress bar on a terminal; elsewhere, the loader's JSON log lines."""
     console = Console(stderr=True)
     if not console.is_terminal:
@@ -154,8 +155,10 @@ def create_index_command(
     ),
 ) -> None:
     """Create the versioned index behind ES_INDEX; an existing one is kept unless --recreate."""
-    settings = _settings()
-    created = _run(settings, lambda client: create_index(client, alias=settings.es_index, recreate=recreate))
+    settings = data_settings()
+    created = run_with_client(
+        settings, lambda client: create_index(client, alias=settings.es_index, recreate=recreate)
+    )
     typer.echo(f"{created.alias} -> {created.index}: {created.action}")
 
 
@@ -177,7 +180,7 @@ def load_command(
     if reject_file is not None and file is None:
         typer.echo("autos-graph: --reject-file goes with --file", err=True)
         raise typer.Exit(code=2)
-    settings = _settings()
+    settings = data_settings()
     alias = settings.es_index
     if file is not None:
         _load_file(settings, path=file, reject_path=reject_file or Path(f"rejects-{file.stem}.ndjson"))
@@ -187,10 +190,10 @@ def load_command(
     async def load(client: AsyncElasticsearch) -> LoadResult:
         await create_index(client, alias=alias)
         total = SAMPLE_SIZE if kind == "sample" else None
-        with _progress(total=total, description=f"{kind} → {alias}") as advance:
+        with progress_bar(total=total, description=f"{kind} → {alias}") as advance:
             return await load_dataset(client, alias=alias, kind=kind, on_progress=advance)
 
-    result = _run(settings, load)
+    result = run_with_client(settings, load)
     _echo_summary(
         alias=alias,
         indexed=result.indexed,
@@ -211,12 +214,12 @@ def _load_file(settings: Settings, *, path: Path, reject_path: Path) -> None:
         await create_index(client, alias=alias)
         with (
             RejectFile(reject_path) as rejects,
-            _progress(total=None, description=f"{path.name} → {alias}") as advance,
+            progress_bar(total=None, description=f"{path.name} → {alias}") as advance,
         ):
             records = read_record_file(path, stats=stats, on_reject=rejects)
             return await bulk_index(client, alias=alias, records=records, on_progress=advance)
 
-    result = _run(settings, load)
+    result = run_with_client(settings, load)
     _echo_summary(
         alias=alias,
         indexed=result.indexed,
@@ -238,7 +241,7 @@ def reset_command(
     force: bool = typer.Option(False, "--force", help="Do not ask for confirmation."),
 ) -> None:
     """Delete every record: drop the index behind ES_INDEX and create it empty."""
-    settings = _settings()
+    settings = data_settings()
     alias = settings.es_index
     if not force:
         where = loggable_urls(settings.elasticsearch_url)
@@ -249,7 +252,7 @@ def reset_command(
         await create_index(client, alias=alias)
         return dropped
 
-    dropped = _run(settings, reset)
+    dropped = run_with_client(settings, reset)
     log.info("index reset", extra={"context": {"alias": alias, "dropped": dropped}})
     typer.echo(f"{alias}: dropped {', '.join(dropped) or 'nothing'}; created an empty index")
 
@@ -257,7 +260,7 @@ def reset_command(
 @data_app.command("bootstrap")
 def bootstrap_command() -> None:
     """First-run setup for `make run`: create the index if missing, load the sample if it is empty."""
-    settings = _settings()
+    settings = data_settings()
     alias = settings.es_index
 
     async def bootstrap(client: AsyncElasticsearch) -> tuple[bool, LoadResult | None]:
@@ -267,7 +270,7 @@ def bootstrap_command() -> None:
             return existed, None
         return existed, await load_dataset(client, alias=alias, kind="sample")
 
-    existed, result = _run(settings, bootstrap)
+    existed, result = run_with_client(settings, bootstrap)
     if result is None:
         log.info("bootstrap: index already holds data", extra={"context": {"alias": alias}})
         typer.echo(f"{alias}: already holds data; nothing loaded")

@@ -11,6 +11,7 @@ import uvicorn
 
 from graph.cli.configuration import manifest_checked_or_exit, settings_or_exit
 from graph.cli.data import data_app
+from graph.cli.releases import register_release_commands
 from graph.gql.schema import build_schema
 from graph.observability.logging_setup import configure_logging
 
@@ -21,6 +22,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 20
 app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
 schema_app = typer.Typer(no_args_is_help=True, help="The exported GraphQL SDL.")
 app.add_typer(schema_app, name="schema")
+register_release_commands(data_app)
 app.add_typer(data_app, name="data")
 
 DEFAULT_SCHEMA_PATH = Path("schema.graphql")

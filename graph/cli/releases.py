@@ -1,0 +1,283 @@
+"""`autos-graph data release | rollback | generations | adopt | snapshot …`: zero-downtime data releases.
+
+Each command prints what it did and why, in a line an operator can paste into
+a ticket, and exits non-zero when something was refused; the live generation
+is only ever changed by one atomic alias swap.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Final
+
+import typer
+from elasticsearch import AsyncElasticsearch
+
+from datasources.catalog.dataset import FULL_MINIMUM, SAMPLE_SIZE, DatasetKind, iter_records
+from datasources.catalog.record_file import ReadStats, RejectFile, read_record_file
+from datasources.releases.adopt import Adoption, AdoptionPlan, adopt, plan_adoption
+from datasources.releases.generations import DEFAULT_KEEP, Generation, list_generations
+from datasources.releases.release import ReleaseOutcome, Rollback, release, rollback
+from datasources.releases.snapshots import (
+    Snapshot,
+    create_snapshot,
+    ensure_repository,
+    list_snapshots,
+    restore_snapshot,
+)
+from graph.cli.data import data_settings, progress_bar, run_with_client
+
+log = logging.getLogger("autos_graph.releases")
+
+EXIT_REFUSED: Final = 3
+
+snapshot_app = typer.Typer(no_args_is_help=True, help="Snapshots of the live generation, and restores.")
+
+KEEP_OPTION = typer.Option(
+    DEFAULT_KEEP, "--keep", min=1, help="Generations kept after the swap (live included)."
+)
+
+
+def _print_outcome(outcome: ReleaseOutcome, *, alias: str, what: str) -> None:
+    steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in outcome.seconds.items())
+    typer.echo(f"{what} → {outcome.generation}: {outcome.report.documents:,} documents ({steps})")
+    for line in outcome.report.passed:
+        typer.echo(f"  ok      {line}")
+    for line in outcome.report.failed:
+        typer.echo(f"  FAILED  {line}")
+    if outcome.removed_half_built:
+        typer.echo(f"removed what an interrupted release left: {', '.join(outcome.removed_half_built)}")
+    context = {
+        "alias": alias,
+        "generation": outcome.generation,
+        "live": outcome.live,
+        "documents": outcome.report.documents,
+        "failed_checks": outcome.report.failed,
+        "seconds": {step: round(seconds, 2) for step, seconds in outcome.seconds.items()},
+    }
+    if not outcome.live:
+        log.warning("release refused", extra={"context": context})
+        typer.echo(
+            f"refused: {outcome.generation} did not go live and was deleted; "
+            f"{alias} still serves what it served before",
+            err=True,
+        )
+        raise typer.Exit(code=EXIT_REFUSED)
+    log.info(
+        "released", extra={"context": {**context, "replaced": outcome.replaced, "deleted": outcome.deleted}}
+    )
+    typer.echo(f"live: {alias} -> {outcome.generation} (was {outcome.replaced or 'nothing'})")
+    if outcome.deleted:
+        typer.echo(f"deleted older generations: {', '.join(outcome.deleted)}")
+
+
+def release_command(
+    sample: bool = typer.Option(False, "--sample", help=f"The {SAMPLE_SIZE:,}-record sample."),
+    full: bool = typer.Option(False, "--full", help=f"The full dataset ({FULL_MINIMUM:,}+ records)."),
+    file: Path | None = typer.Option(
+        None, "--file", exists=True, dir_okay=False, readable=True, help="An NDJSON or CSV file of records."
+    ),
+    reject_file: Path | None = typer.Option(
+        None, "--reject-file", help="Where rejected lines go (default: rejects-<file name>.ndjson)."
+    ),
+    keep: int = KEEP_OPTION,
+) -> None:
+    """Build a new generation beside the live one, check it, and swap the alias to it atomically."""
+    if sum((sample, full, file is not None)) != 1:
+        typer.echo("autos-graph: choose exactly one of --sample, --full, --file PATH", err=True)
+        raise typer.Exit(code=2)
+    if reject_file is not None and file is None:
+        typer.echo("autos-graph: --reject-file goes with --file", err=True)
+        raise typer.Exit(code=2)
+    settings = data_settings()
+    alias = settings.es_index
+    stats = ReadStats()
+    reject_path = reject_file or (Path(f"rejects-{file.stem}.ndjson") if file else None)
+
+    async def run(client: AsyncElasticsearch) -> ReleaseOutcome:
+        if file is not None and reject_path is not None:
+            with (
+                RejectFile(reject_path) as rejects,
+                progress_bar(total=None, description=f"{file.name} → new generation") as advance,
+            ):
+                return await release(
+                    client,
+                    alias=alias,
+                    source=f"file {file.name}",
+                    records=read_record_file(file, stats=stats, on_reject=rejects),
+                    keep=keep,
+                    on_progress=advance,
+                )
+        kind: DatasetKind = "sample" if sample else "full"
+        total = SAMPLE_SIZE if kind == "sample" else None
+        with progress_bar(total=total, description=f"{kind} → new generation") as advance:
+            return await release(
+                client,
+                alias=alias,
+                source=kind,
+                records=iter_records(kind),
+                dataset=kind,
+                keep=keep,
+                on_progress=advance,
+            )
+
+    outcome = run_with_client(settings, run)
+    if file is not None:
+        typer.echo(
+            f"{file.name}: read {stats.read:,} lines, rejected {stats.rejected:,} "
+            f"(duplicates {stats.duplicates:,})" + (f"; rejects in {reject_path}" if stats.rejected else "")
+        )
+    _print_outcome(outcome, alias=alias, what="release")
+
+
+def rollback_command(
+    to: str | None = typer.Option(
+        None, "--to", help="A kept generation to go to (default: the one replaced)."
+    ),
+) -> None:
+    """Point the alias back at the generation the live one replaced, atomically."""
+    settings = data_settings()
+    alias = settings.es_index
+    done: Rollback = run_with_client(settings, lambda client: rollback(client, alias=alias, to=to))
+    log.info("rolled back", extra={"context": {"alias": alias, "from": done.left, "to": done.live}})
+    typer.echo(f"live: {alias} -> {done.live} (was {done.left or 'nothing'}), {done.seconds:.2f} s")
+
+
+def generations_command() -> None:
+    """List the generations: name, documents, created, source, state, and which one is live."""
+    settings = data_settings()
+    alias = settings.es_index
+    generations: list[Generation] = run_with_client(
+        settings, lambda client: list_generations(client, alias=alias)
+    )
+    if not generations:
+        typer.echo(f"{alias}: no generations (`autos-graph data release --sample` makes the first)")
+        return
+    typer.echo(f"{'':2}{'generation':<32} {'documents':>10}  {'created (UTC)':<19}  {'state':<8}  source")
+    for each in generations:
+        marker = "* " if each.live else "  "
+        typer.echo(
+            f"{marker}{each.name:<32} {each.documents:>10,}  {each.created:%Y-%m-%d %H:%M:%S}  "
+            f"{each.state:<8}  {each.source}"
+        )
+    typer.echo("(* live)")
+
+
+def adopt_command(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would happen; change nothing."),
+) -> None:
+    """Turn the old backend's plain index named ES_INDEX into a generation behind the alias."""
+    settings = data_settings()
+    alias = settings.es_index
+    if dry_run:
+        plan: AdoptionPlan = run_with_client(settings, lambda client: plan_adoption(client, alias=alias))
+        typer.echo(
+            f"would copy {plan.documents:,} documents from the plain index {plan.plain_index} into "
+            f"{plan.generation} (search_after + bulk), check the count, then in one alias call delete "
+            f"the plain index and point the alias {alias} at {plan.generation}"
+        )
+        return
+
+    async def run(client: AsyncElasticsearch) -> Adoption:
+        planned = await plan_adoption(client, alias=alias)
+        with progress_bar(total=planned.documents, description=f"{alias} → {planned.generation}") as advance:
+            return await adopt(client, alias=alias, on_progress=advance)
+
+    adoption = run_with_client(settings, run)
+    for line in adoption.report.passed:
+        typer.echo(f"  ok      {line}")
+    for line in adoption.report.failed:
+        typer.echo(f"  FAILED  {line}")
+    for error in adoption.errors:
+        typer.echo(f"  refused document: {error}", err=True)
+    if not adoption.adopted:
+        typer.echo(f"refused: the plain index {alias} is untouched; the copy was deleted", err=True)
+        raise typer.Exit(code=EXIT_REFUSED)
+    log.info(
+        "adopted",
+        extra={
+            "context": {"alias": alias, "generation": adoption.plan.generation, "documents": adoption.copied}
+        },
+    )
+    typer.echo(
+        f"adopted: {alias} -> {adoption.plan.generation}, {adoption.copied:,} documents kept, "
+        f"{adoption.seconds:.1f} s"
+    )
+
+
+@snapshot_app.command("create")
+def snapshot_create_command(
+    name: str | None = typer.Option(None, "--name", help="Default: <generation>-<UTC time>."),
+) -> None:
+    """Snapshot the live generation into the repository (registered as `fs` on first use)."""
+    settings = data_settings()
+    alias = settings.es_index
+
+    async def run(client: AsyncElasticsearch) -> Snapshot:
+        await ensure_repository(
+            client, repository=settings.snapshot_repository, location=settings.snapshot_location
+        )
+        return await create_snapshot(client, alias=alias, repository=settings.snapshot_repository, name=name)
+
+    snapshot = run_with_client(settings, run)
+    log.info("snapshot created", extra={"context": {"alias": alias, "snapshot": snapshot.name}})
+    typer.echo(
+        f"snapshot {snapshot.name} of {snapshot.generation} ({snapshot.documents:,} documents) "
+        f"in {settings.snapshot_repository}: {snapshot.state}, {snapshot.seconds or 0:.1f} s"
+    )
+
+
+@snapshot_app.command("list")
+def snapshot_list_command() -> None:
+    """The snapshots in the repository, oldest first."""
+    settings = data_settings()
+
+    async def run(client: AsyncElasticsearch) -> list[Snapshot]:
+        await ensure_repository(
+            client, repository=settings.snapshot_repository, location=settings.snapshot_location
+        )
+        return await list_snapshots(client, repository=settings.snapshot_repository)
+
+    snapshots = run_with_client(settings, run)
+    if not snapshots:
+        typer.echo(f"no snapshots in {settings.snapshot_repository}")
+        return
+    for each in snapshots:
+        documents = "?" if each.documents is None else f"{each.documents:,}"
+        started = "?" if each.started is None else f"{each.started:%Y-%m-%d %H:%M:%S}"
+        typer.echo(
+            f"{each.name:<48} {each.state:<8} {started}  {each.generation or '?'}  {documents} documents"
+        )
+
+
+@snapshot_app.command("restore")
+def snapshot_restore_command(
+    name: str = typer.Argument(..., help="The snapshot's name (see `data snapshot list`)."),
+    keep: int = KEEP_OPTION,
+) -> None:
+    """Restore a snapshot into a new generation, check it, and swap it in like a release."""
+    settings = data_settings()
+    alias = settings.es_index
+
+    async def run(client: AsyncElasticsearch) -> ReleaseOutcome:
+        await ensure_repository(
+            client, repository=settings.snapshot_repository, location=settings.snapshot_location
+        )
+        return await restore_snapshot(
+            client, alias=alias, repository=settings.snapshot_repository, snapshot=name, keep=keep
+        )
+
+    outcome = run_with_client(settings, run)
+    _print_outcome(outcome, alias=alias, what=f"restore of {name}")
+
+
+def register_release_commands(data_app: typer.Typer) -> None:
+    data_app.command("release")(release_command)
+    data_app.command("rollback")(rollback_command)
+    data_app.command("generations")(generations_command)
+    data_app.command("adopt")(adopt_command)
+    data_app.add_typer(snapshot_app, name="snapshot")
+
+
+__all__ = ["EXIT_REFUSED", "register_release_commands"]
