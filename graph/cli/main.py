@@ -8,11 +8,13 @@ from types import FrameType
 
 import typer
 import uvicorn
+from graphql import build_schema as build_graphql_schema
 
 from graph.cli.configuration import manifest_checked_or_exit, settings_or_exit
 from graph.cli.data import data_app
 from graph.cli.releases import register_release_commands
 from graph.gql.schema import build_schema
+from graph.gql.schema_evolution import check_schema
 from graph.observability.logging_setup import configure_logging
 
 # Shorter than Kubernetes' default 30 s grace period, so in-flight requests
@@ -26,6 +28,7 @@ register_release_commands(data_app)
 app.add_typer(data_app, name="data")
 
 DEFAULT_SCHEMA_PATH = Path("schema.graphql")
+DEFAULT_CHANGELOG_PATH = Path("CHANGELOG.md")
 
 
 def _exit_cleanly(_signum: int, _frame: FrameType | None) -> None:
@@ -74,6 +77,40 @@ def schema_export(
     """Write the GraphQL SDL generated from the code."""
     output.write_text(render_schema(), encoding="utf-8")
     typer.echo(f"wrote {output}")
+
+
+@schema_app.command("check")
+def schema_check(
+    against: Path = typer.Option(
+        DEFAULT_SCHEMA_PATH,
+        "--against",
+        help="The published SDL to compare with (default: the committed one).",
+    ),
+    changelog: Path = typer.Option(
+        DEFAULT_CHANGELOG_PATH, "--changelog", help="Where deprecations are recorded."
+    ),
+) -> None:
+    """Compare the code's schema with a published SDL; exit 1 on an unannounced breaking change."""
+    for path in (against, changelog):
+        if not path.is_file():
+            typer.echo(f"autos-graph: {path} not found", err=True)
+            raise typer.Exit(code=2)
+    result = check_schema(
+        published_sdl=against.read_text(encoding="utf-8"),
+        # The printed SDL, parsed again: graphql-core's view of strawberry's schema through public APIs only.
+        current=build_graphql_schema(render_schema()),
+        changelog=changelog.read_text(encoding="utf-8"),
+    )
+    for line in result.breaking:
+        typer.echo(f"BREAKING   {line}")
+    for line in result.allowed:
+        typer.echo(f"removed    {line}")
+    for line in result.dangerous:
+        typer.echo(f"dangerous  {line}")
+    if not result.ok:
+        typer.echo(f"{len(result.breaking)} breaking change(s) against {against}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(f"no breaking change against {against}")
 
 
 def main() -> None:
