@@ -1,0 +1,112 @@
+"""A release, a restore and a rollback while a served process answers 50 requests a second.
+
+Two generations of different sizes (the 1,000-record sample and its first 700
+records) make every answer attributable: each count must be one generation's,
+no answer may mix them, and no request may fail. The snapshot part needs the
+node's `path.repo` (scripts/shell/services.sh sets it): without it this test
+fails, it is never skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from elasticsearch import AsyncElasticsearch
+
+from datasources.catalog.dataset import SAMPLE_SIZE, iter_records, sample_records
+from datasources.elastic.index_schema import drop_index, indices_behind
+from datasources.releases.release import SwapListener, release, rollback
+from datasources.releases.snapshots import create_snapshot, ensure_repository, restore_snapshot
+from tests.conftest import TEST_INDEX
+from tests.support.server import served
+from tests.support.traffic import Traffic, steady_traffic
+
+ALIAS = f"{TEST_INDEX}-traffic"
+REPOSITORY = f"{TEST_INDEX}-snapshots"
+SMALL = 700
+RATE = 50.0
+# A served process follows a swap at its next generation refresh (0.5 s); answers sent a
+# second after the swap must all come from the new generation.
+FOLLOW_WITHIN = 1.0
+
+
+@pytest.fixture
+async def alias(es: AsyncElasticsearch) -> AsyncIterator[str]:
+    await drop_index(es, alias=ALIAS)
+    yield ALIAS
+    await drop_index(es, alias=ALIAS)
+
+
+async def test_release_restore_and_rollback_under_traffic(
+    es: AsyncElasticsearch, alias: str, tmp_path: Path
+) -> None:
+    first = await release(es, alias=alias, source="sample", records=iter_records("sample"))
+    assert first.live
+    assert first.report.documents == SAMPLE_SIZE
+    await ensure_repository(es, repository=REPOSITORY, location=REPOSITORY)
+    snapshot = await create_snapshot(es, alias=alias, repository=REPOSITORY, name=f"{alias}-full-sample")
+    swaps: list[tuple[str, float, int]] = []
+    try:
+        with served(index=alias, log_path=tmp_path / "server.log") as base:
+            traffic = Traffic()
+            stop = asyncio.Event()
+            sender = asyncio.create_task(steady_traffic(base, per_second=RATE, stop=stop, traffic=traffic))
+            await asyncio.sleep(1.5)
+
+            def swapped(expected: int) -> SwapListener:
+                return lambda generation: swaps.append((generation, time.monotonic(), expected))
+
+            smaller = await release(
+                es,
+                alias=alias,
+                source=f"sample[:{SMALL}]",
+                records=sample_records()[:SMALL],
+                on_swap=swapped(SMALL),
+            )
+            assert smaller.live, smaller.report.failed
+            await asyncio.sleep(1.5)
+            restored = await restore_snapshot(
+                es,
+                alias=alias,
+                repository=REPOSITORY,
+                snapshot=snapshot.name,
+                on_swap=swapped(SAMPLE_SIZE),
+            )
+            assert restored.live, restored.report.failed
+            await asyncio.sleep(1.5)
+            back = await rollback(es, alias=alias, on_swap=swapped(SMALL))
+            assert back.live == smaller.generation
+            await asyncio.sleep(1.5)
+            stop.set()
+            await sender
+    finally:
+        await es.snapshot.delete(repository=REPOSITORY, snapshot=snapshot.name)
+        await es.snapshot.delete_repository(name=REPOSITORY)
+
+    answers = traffic.answers
+    duration = answers[-1].sent - answers[0].sent
+    print(
+        f"\n[releases] {len(answers)} requests in {duration:.1f} s ({len(answers) / duration:.0f}/s, "
+        f"{traffic.by_kind()}), {len(traffic.failures)} failed, "
+        f"counts seen {sorted(c for c in traffic.counts() if c is not None)}; steps: "
+        f"release {smaller.seconds}, restore {restored.seconds}, rollback {back.seconds:.2f} s"
+    )
+    assert traffic.failures == [], traffic.failures[:5]
+    odd = [a for a in answers if a.count not in (SAMPLE_SIZE, SMALL)]
+    assert traffic.counts() == {SAMPLE_SIZE, SMALL}, (
+        f"every answer is one generation's whole count: {odd[:5]}"
+    )
+    # The machine may be shared: the bound only proves the traffic was steady, not the rate it reached.
+    assert len(answers) >= 0.5 * RATE * duration, "the traffic kept its rate"
+    assert [expected for _, _, expected in swaps] == [SMALL, SAMPLE_SIZE, SMALL]
+    for index, (generation, at, expected) in enumerate(swaps):
+        until = swaps[index + 1][1] if index + 1 < len(swaps) else float("inf")
+        settled = [a for a in answers if at + FOLLOW_WITHIN <= a.sent < until]
+        assert settled, f"no answer between {generation}'s swap + {FOLLOW_WITHIN} s and the next step"
+        stray = [a for a in settled if a.count != expected]
+        assert stray == [], f"{len(stray)} answers still from the previous generation after {generation}"
+    assert await indices_behind(es, alias=alias) == [smaller.generation]
