@@ -142,7 +142,7 @@ async def remove_half_built(client: AsyncElasticsearch, *, alias: str) -> list[s
     return removed
 
 
-def _kept(generations: list[Generation], *, keep: int) -> set[str]:
+def kept_generations(generations: list[Generation], *, keep: int) -> set[str]:
     """The live generation, the ones it replaced in turn, then the newest others, up to `keep`."""
     by_name = {each.name: each for each in generations}
     live = next((each for each in generations if each.live), None)
@@ -162,7 +162,7 @@ def _kept(generations: list[Generation], *, keep: int) -> set[str]:
 async def prune(client: AsyncElasticsearch, *, alias: str, keep: int = DEFAULT_KEEP) -> list[str]:
     """Delete the ready generations beyond the last `keep` (the live one always stays)."""
     generations = await list_generations(client, alias=alias)
-    kept = _kept(generations, keep=max(keep, 1))
+    kept = kept_generations(generations, keep=max(keep, 1))
     deleted = [
         each.name for each in generations if each.state == "ready" and not each.live and each.name not in kept
     ]
