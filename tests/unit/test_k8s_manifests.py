@@ -176,6 +176,17 @@ def test_backing_services_are_reachable_by_the_configured_names() -> None:
     assert find("Deployment", "redis")
 
 
+def test_elasticsearch_keeps_snapshots_on_their_own_volume_under_path_repo() -> None:
+    spec = find("StatefulSet", "elasticsearch")["spec"]
+    (container,) = spec["template"]["spec"]["containers"]
+    env = {item["name"]: item.get("value") for item in container["env"]}
+    mounts = {mount["name"]: mount["mountPath"] for mount in container["volumeMounts"]}
+    claims = {claim["metadata"]["name"] for claim in spec["volumeClaimTemplates"]}
+    assert env["path.repo"] == mounts["snapshots"]
+    assert mounts["snapshots"] != mounts["data"]
+    assert "snapshots" in claims
+
+
 def selects(selector: Manifest, labels: dict[str, str]) -> bool:
     """Kubernetes' label-selector semantics (matchLabels and In/NotIn/Exists/DoesNotExist)."""
     if any(labels.get(key) != value for key, value in selector.get("matchLabels", {}).items()):
