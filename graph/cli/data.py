@@ -240,7 +240,7 @@ def _load_file(settings: Settings, *, path: Path, reject_path: Path) -> None:
 def reset_command(
     force: bool = typer.Option(False, "--force", help="Do not ask for confirmation."),
 ) -> None:
-    """Delete every record: drop the index behind ES_INDEX and create it empty."""
+    """Delete every record: drop every generation of ES_INDEX and create an empty first one."""
     settings = data_settings()
     alias = settings.es_index
     if not force:

@@ -131,7 +131,12 @@ wait_es_health() {
 }
 
 start_es() {
-  if es_answers; then say "Elasticsearch already answers on $ES_URL"; return 0; fi
+  if es_answers; then
+    say "Elasticsearch already answers on $ES_URL"
+    curl -sf -m 5 "$ES_URL/_nodes/settings?filter_path=nodes.*.settings.path.repo" | grep -q '"repo"' \
+      || say "WARNING: it has no path.repo, so \`autos-graph data snapshot\` cannot work: restart it (make services-down services)"
+    return 0
+  fi
   check_jdk
   fetch_es
   ensure_es_user
