@@ -4,8 +4,9 @@ import re
 from pathlib import Path
 
 from graphql import build_schema
+from typer.testing import CliRunner
 
-from graph.cli.main import render_schema
+from graph.cli.main import app, render_schema
 from graph.gql.schema_evolution import check_schema, released_deprecations
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,3 +118,29 @@ def test_dangerous_changes_are_reported_not_fatal() -> None:
     result = check_schema(published_sdl=PUBLISHED, current=current, changelog=CHANGELOG_WITH_DEPRECATIONS)
     assert result.ok
     assert result.dangerous == ["Enum value Sort.PRICE was added."]
+
+
+def test_the_command_fails_on_a_breaking_change(tmp_path: Path) -> None:
+    published = tmp_path / "published.graphql"
+    published.write_text(
+        render_schema().replace("type Query {", "type Query {\n  retired: Int", 1), encoding="utf-8"
+    )
+    runner = CliRunner()
+    breaking = runner.invoke(
+        app, ["schema", "check", "--against", str(published), "--changelog", str(ROOT / "CHANGELOG.md")]
+    )
+    assert breaking.exit_code == 1, breaking.output
+    assert "BREAKING   Field Query.retired was removed. Deprecate it first" in breaking.output
+    same = runner.invoke(
+        app,
+        [
+            "schema",
+            "check",
+            "--against",
+            str(ROOT / "schema.graphql"),
+            "--changelog",
+            str(ROOT / "CHANGELOG.md"),
+        ],
+    )
+    assert same.exit_code == 0, same.output
+    assert "no breaking change against" in same.output
