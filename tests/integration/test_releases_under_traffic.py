@@ -1,29 +1,32 @@
 """A release, a restore and a rollback while a served process answers 50 requests a second.
 
 Two generations of different sizes (the 1,000-record sample and its first 700
-records) make every answer attributable: each count must be one generation's,
-no answer may mix them, and no request may fail. The snapshot part needs the
-node's `path.repo` (scripts/shell/services.sh sets it): without it this test
-fails, it is never skipped.
+records; under -m slow, the full dataset and the sample) make every answer
+attributable: each count must be one generation's, no answer may mix them, and
+no request may fail. The snapshot part needs the node's `path.repo`
+(scripts/shell/services.sh sets it): without it this test fails, it is never
+skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from elasticsearch import AsyncElasticsearch
 
-from datasources.catalog.dataset import SAMPLE_SIZE, iter_records, sample_records
+from datasources.catalog.dataset import iter_records, sample_records
 from datasources.elastic.index_schema import drop_index, indices_behind
-from datasources.releases.release import SwapListener, release, rollback
+from datasources.releases.release import release, rollback
 from datasources.releases.snapshots import create_snapshot, ensure_repository, restore_snapshot
+from datasources.vehicles.vehicle_record import VehicleRecord
 from tests.conftest import TEST_INDEX
 from tests.support.server import served
-from tests.support.traffic import Traffic, steady_traffic
+from tests.support.traffic import KINDS, Traffic, steady_traffic
 
 ALIAS = f"{TEST_INDEX}-traffic"
 REPOSITORY = f"{TEST_INDEX}-snapshots"
@@ -41,45 +44,73 @@ async def alias(es: AsyncElasticsearch) -> AsyncIterator[str]:
     await drop_index(es, alias=ALIAS)
 
 
+@dataclass(frozen=True, slots=True)
+class Generations:
+    """The live generation's records and the next release's, distinguishable by their counts."""
+
+    live: str
+    live_records: Callable[[], Iterable[VehicleRecord]]
+    next: str
+    next_records: Callable[[], Iterable[VehicleRecord]]
+    # Kinds of request sent; REST pages stop at 100 manufacturers, fewer than the full dataset has.
+    kinds: tuple[str, ...] = KINDS
+
+
+SAMPLE_THEN_PART = Generations(
+    live="sample",
+    live_records=lambda: iter_records("sample"),
+    next=f"sample[:{SMALL}]",
+    next_records=lambda: sample_records()[:SMALL],
+)
+SAMPLE_THEN_FULL = Generations(
+    live="sample",
+    live_records=lambda: iter_records("sample"),
+    next="full",
+    next_records=lambda: iter_records("full"),
+    kinds=("graphql", "rest-vehicles"),
+)
+
+
+@pytest.mark.parametrize(
+    "generations",
+    [
+        pytest.param(SAMPLE_THEN_PART, id="sample"),
+        pytest.param(SAMPLE_THEN_FULL, id="full", marks=pytest.mark.slow),
+    ],
+)
 async def test_release_restore_and_rollback_under_traffic(
-    es: AsyncElasticsearch, alias: str, tmp_path: Path
+    es: AsyncElasticsearch, alias: str, tmp_path: Path, generations: Generations
 ) -> None:
-    first = await release(es, alias=alias, source="sample", records=iter_records("sample"))
+    first = await release(es, alias=alias, source=generations.live, records=generations.live_records())
     assert first.live
-    assert first.report.documents == SAMPLE_SIZE
+    before = first.report.documents
     await ensure_repository(es, repository=REPOSITORY, location=REPOSITORY)
-    snapshot = await create_snapshot(es, alias=alias, repository=REPOSITORY, name=f"{alias}-full-sample")
-    swaps: list[tuple[str, float, int]] = []
+    snapshot = await create_snapshot(es, alias=alias, repository=REPOSITORY, name=f"{alias}-first")
+    swaps: list[tuple[str, float]] = []
+
+    def swapped(generation: str) -> None:
+        swaps.append((generation, time.monotonic()))
+
     try:
         with served(index=alias, log_path=tmp_path / "server.log") as base:
             traffic = Traffic()
             stop = asyncio.Event()
-            sender = asyncio.create_task(steady_traffic(base, per_second=RATE, stop=stop, traffic=traffic))
-            await asyncio.sleep(1.5)
-
-            def swapped(expected: int) -> SwapListener:
-                return lambda generation: swaps.append((generation, time.monotonic(), expected))
-
-            smaller = await release(
-                es,
-                alias=alias,
-                source=f"sample[:{SMALL}]",
-                records=sample_records()[:SMALL],
-                on_swap=swapped(SMALL),
+            sender = asyncio.create_task(
+                steady_traffic(base, per_second=RATE, stop=stop, traffic=traffic, kinds=generations.kinds)
             )
-            assert smaller.live, smaller.report.failed
+            await asyncio.sleep(1.5)
+            released = await release(
+                es, alias=alias, source=generations.next, records=generations.next_records(), on_swap=swapped
+            )
+            assert released.live, released.report.failed
             await asyncio.sleep(1.5)
             restored = await restore_snapshot(
-                es,
-                alias=alias,
-                repository=REPOSITORY,
-                snapshot=snapshot.name,
-                on_swap=swapped(SAMPLE_SIZE),
+                es, alias=alias, repository=REPOSITORY, snapshot=snapshot.name, on_swap=swapped
             )
             assert restored.live, restored.report.failed
             await asyncio.sleep(1.5)
-            back = await rollback(es, alias=alias, on_swap=swapped(SMALL))
-            assert back.live == smaller.generation
+            back = await rollback(es, alias=alias, on_swap=swapped)
+            assert back.live == released.generation
             await asyncio.sleep(1.5)
             stop.set()
             await sender
@@ -87,26 +118,32 @@ async def test_release_restore_and_rollback_under_traffic(
         await es.snapshot.delete(repository=REPOSITORY, snapshot=snapshot.name)
         await es.snapshot.delete_repository(name=REPOSITORY)
 
+    after = released.report.documents
+    assert before != after, "the two generations must differ in size"
+    assert restored.report.documents == before
     answers = traffic.answers
     duration = answers[-1].sent - answers[0].sent
     print(
         f"\n[releases] {len(answers)} requests in {duration:.1f} s ({len(answers) / duration:.0f}/s, "
         f"{traffic.by_kind()}), {len(traffic.failures)} failed, "
         f"counts seen {sorted(c for c in traffic.counts() if c is not None)}; steps: "
-        f"release {smaller.seconds}, restore {restored.seconds}, rollback {back.seconds:.2f} s"
+        f"release {released.seconds}, restore {restored.seconds}, rollback {back.seconds:.2f} s"
     )
     assert traffic.failures == [], traffic.failures[:5]
-    odd = [a for a in answers if a.count not in (SAMPLE_SIZE, SMALL)]
-    assert traffic.counts() == {SAMPLE_SIZE, SMALL}, (
-        f"every answer is one generation's whole count: {odd[:5]}"
-    )
+    odd = [a for a in answers if a.count not in (before, after)]
+    assert traffic.counts() == {before, after}, f"every answer is one generation's whole count: {odd[:5]}"
     # The machine may be shared: the bound only proves the traffic was steady, not the rate it reached.
     assert len(answers) >= 0.5 * RATE * duration, "the traffic kept its rate"
-    assert [expected for _, _, expected in swaps] == [SMALL, SAMPLE_SIZE, SMALL]
-    for index, (generation, at, expected) in enumerate(swaps):
+    expected = {released.generation: after, restored.generation: before}
+    assert [generation for generation, _ in swaps] == [
+        released.generation,
+        restored.generation,
+        released.generation,
+    ]
+    for index, (generation, at) in enumerate(swaps):
         until = swaps[index + 1][1] if index + 1 < len(swaps) else float("inf")
         settled = [a for a in answers if at + FOLLOW_WITHIN <= a.sent < until]
         assert settled, f"no answer between {generation}'s swap + {FOLLOW_WITHIN} s and the next step"
-        stray = [a for a in settled if a.count != expected]
+        stray = [a for a in settled if a.count != expected[generation]]
         assert stray == [], f"{len(stray)} answers still from the previous generation after {generation}"
-    assert await indices_behind(es, alias=alias) == [smaller.generation]
+    assert await indices_behind(es, alias=alias) == [released.generation]

@@ -14,9 +14,10 @@ from typing import Any, Final
 
 import httpx
 
+KINDS: Final = ("graphql", "rest-vehicles", "rest-combinations")
 GRAPHQL_QUERY: Final = """
 { vehicles(first: 1) { totalCount }
-  manufacturerModelCombinations(first: 100) { totalCount nodes { count } }
+  manufacturerModelCombinations(first: 500) { totalCount nodes { count } }
   facets { totalCount } }
 """
 
@@ -86,12 +87,13 @@ async def _one(client: httpx.AsyncClient, kind: str, traffic: Traffic) -> None:
     traffic.answers.append(Answer(sent=sent, kind=kind, count=count, problem=problem))
 
 
-async def steady_traffic(base_url: str, *, per_second: float, stop: asyncio.Event, traffic: Traffic) -> None:
+async def steady_traffic(
+    base_url: str, *, per_second: float, stop: asyncio.Event, traffic: Traffic, kinds: tuple[str, ...] = KINDS
+) -> None:
     """Send requests at a fixed rate (GraphQL and both REST reads in turn) until `stop` is set.
 
     Page sizes of 100 take every manufacturer of the sample, so the counts sum to the whole.
     """
-    kinds = ("graphql", "rest-vehicles", "rest-combinations")
     loop = asyncio.get_running_loop()
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
         pending: set[asyncio.Task[None]] = set()
