@@ -48,13 +48,28 @@ def services_of(connection: HTTPConnection) -> Services:
     return cast(Services, connection.state.services)
 
 
-def new_data_scope(services: Services) -> DataScope:
+def request_generation(connection: HTTPConnection) -> str:
+    """The generation this request reads, fixed the first time it is asked.
+
+    The answer cache's key and the data scope's reads both take it from here,
+    so an answer is never filed under a generation it was not computed from,
+    even when the process follows an alias swap in the middle of the request.
+    """
+    state = connection.state
+    generation = getattr(state, "generation", None)
+    if not isinstance(generation, str):
+        generation = services_of(connection).index_version.generation
+        state.generation = generation
+    return generation
+
+
+def new_data_scope(services: Services, *, generation: str | None = None) -> DataScope:
     """A request's data scope: fresh loaders, so nothing is shared between requests.
 
-    Its reads go to one generation, the one its cache keys carry, even if the
-    alias moves mid-request: an answer never mixes two generations.
+    Its reads go to one generation (the request's, see request_generation), the
+    one its cache keys carry: an answer never mixes two generations.
     """
-    generation = services.index_version.generation
+    generation = generation or services.index_version.generation
     return DataScope(
         client=services.elasticsearch,
         index=generation,
@@ -66,3 +81,7 @@ def new_data_scope(services: Services) -> DataScope:
             observe=observe_loader_batch,
         ),
     )
+
+
+def data_scope_of(connection: HTTPConnection) -> DataScope:
+    return new_data_scope(services_of(connection), generation=request_generation(connection))

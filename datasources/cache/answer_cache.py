@@ -152,10 +152,14 @@ class AnswerCache:
     def __len__(self) -> int:
         return len(self._l1)
 
-    def key(self, *parts: str) -> str:
-        """The cache key of an answer: the generation first, then a digest of what selects the answer."""
+    def key(self, *parts: str, generation: str | None = None) -> str:
+        """The cache key of an answer: the generation first, then a digest of what selects the answer.
+
+        `generation` is the one the answer will be computed from (the request's); by default the
+        one the process last saw.
+        """
         digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:40]
-        return f"answer:{self._generation()}:{digest}"
+        return f"answer:{generation or self._generation()}:{digest}"
 
     def cached(self, key: str) -> StoredAnswer | None:
         """The L1 answer, if any: the path of a hit that must not wait for anything."""

@@ -24,7 +24,7 @@ from graph.gql.persisted import PersistedQueryError
 from graph.gql.query_limits import LIMITS
 from graph.http import http_caching
 from graph.settings import Settings
-from graph.state import new_data_scope, services_of
+from graph.state import new_data_scope, request_generation, services_of
 
 STATIC_DIR = Path(__file__).parent / "static"
 GRAPHIQL_PAGE = (STATIC_DIR / "graphiql" / "index.html").read_text(encoding="utf-8")
@@ -82,7 +82,7 @@ class AutosGraphQL(GraphQL[Context, None]):
             return self._persisted_query_error(error)
         if prepared is None:
             return self._no_store(await self._run(request))
-        key = services.answers.key(*prepared.key_parts)
+        key = services.answers.key(*prepared.key_parts, generation=request_generation(request))
         served: Served[_Answered] = await services.answers.answer(
             key, compute=lambda: self._compute(prepared.request), flight=(key, *prepared.flight_suffix)
         )
@@ -159,7 +159,7 @@ class AutosGraphQL(GraphQL[Context, None]):
             request=request,
             response=response if isinstance(response, Response) else None,
             services=services,
-            data=new_data_scope(services),
+            data=new_data_scope(services, generation=request_generation(request)),
         )
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:

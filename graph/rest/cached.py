@@ -21,7 +21,7 @@ from datasources.cache.answer_cache import Computed, Served
 from graph.http import http_caching
 from graph.rest.openapi import document_bytes
 from graph.rest.responses import STALE_HEADER
-from graph.state import services_of
+from graph.state import request_generation, services_of
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -42,7 +42,9 @@ def cached(endpoint: Endpoint, *, route: str) -> Endpoint:
         services = services_of(request)
         vary = http_caching.vary_header(accept=False)
         parameters = urlencode(sorted(request.query_params.multi_items()))
-        key = services.answers.key("rest", _FINGERPRINT, request.url.path, parameters)
+        key = services.answers.key(
+            "rest", _FINGERPRINT, request.url.path, parameters, generation=request_generation(request)
+        )
 
         async def compute() -> Computed[_Answered]:
             response = await endpoint(request)

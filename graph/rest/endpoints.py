@@ -16,7 +16,7 @@ from graph.rest.responses import (
     instances_body,
     json_response,
 )
-from graph.state import new_data_scope, services_of
+from graph.state import data_scope_of
 from resolvers import legacy
 from resolvers.instances import instance_to_dict
 
@@ -24,7 +24,7 @@ from resolvers.instances import instance_to_dict
 async def manufacturer_model_combinations(request: Request) -> Response:
     query = params.combinations_query(request.query_params)
     page = await legacy.manufacturer_groups_page(
-        scope=new_data_scope(services_of(request)),
+        scope=data_scope_of(request),
         search=query.search,
         offset=query.paging.offset if query.paging else 0,
         limit=query.paging.size if query.paging else None,
@@ -36,7 +36,7 @@ async def manufacturer_model_combinations(request: Request) -> Response:
 async def vehicle_details(request: Request) -> Response:
     query = params.details_query(request.query_params)
     page = await legacy.vehicles_page(
-        scope=new_data_scope(services_of(request)),
+        scope=data_scope_of(request),
         vehicle_filter=query.vehicle_filter,
         sort=query.orders,
         offset=query.paging.offset,
@@ -49,6 +49,6 @@ async def vehicle_instances(request: Request) -> Response:
     # The count is checked first: a bad count is a 400 whether or not the vehicle exists.
     count = params.instance_count(request.query_params)
     found = await legacy.instances_of_vehicle(
-        scope=new_data_scope(services_of(request)), vehicle_id=request.path_params["vehicleId"], count=count
+        scope=data_scope_of(request), vehicle_id=request.path_params["vehicleId"], count=count
     )
     return json_response(instances_body(found.record, [instance_to_dict(i) for i in found.instances]))
