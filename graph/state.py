@@ -48,6 +48,9 @@ def services_of(connection: HTTPConnection) -> Services:
     return cast(Services, connection.state.services)
 
 
+_GENERATION_KEY = "autos_graph.generation"
+
+
 def request_generation(connection: HTTPConnection) -> str:
     """The generation this request reads, fixed the first time it is asked.
 
@@ -55,11 +58,11 @@ def request_generation(connection: HTTPConnection) -> str:
     so an answer is never filed under a generation it was not computed from,
     even when the process follows an alias swap in the middle of the request.
     """
-    state = connection.state
-    generation = getattr(state, "generation", None)
+    # In the ASGI scope, which is the request's own (`state` may be shared with the lifespan's).
+    generation = connection.scope.get(_GENERATION_KEY)
     if not isinstance(generation, str):
         generation = services_of(connection).index_version.generation
-        state.generation = generation
+        connection.scope[_GENERATION_KEY] = generation
     return generation
 
 

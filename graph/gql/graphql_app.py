@@ -74,6 +74,8 @@ class AutosGraphQL(GraphQL[Context, None]):
             )
         request = Request(scope, receive=graphql_http.replay(body))
         services = services_of(request)
+        # Fixed before `prepare` copies the request, so every copy reads the same generation.
+        generation = request_generation(request)
         try:
             prepared = await answers.prepare(
                 request, body, persisted=services.persisted, fingerprint=self._fingerprint
@@ -82,7 +84,7 @@ class AutosGraphQL(GraphQL[Context, None]):
             return self._persisted_query_error(error)
         if prepared is None:
             return self._no_store(await self._run(request))
-        key = services.answers.key(*prepared.key_parts, generation=request_generation(request))
+        key = services.answers.key(*prepared.key_parts, generation=generation)
         served: Served[_Answered] = await services.answers.answer(
             key, compute=lambda: self._compute(prepared.request), flight=(key, *prepared.flight_suffix)
         )
