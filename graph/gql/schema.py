@@ -9,12 +9,11 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
 )
 from strawberry.types import ExecutionContext
 
 from graph.gql.context import Info
+from graph.gql.document_cache import DEFAULT_MAX_BYTES, DocumentCache, documents_extension, keep_plans_for
 from graph.gql.errors import ErrorCodes, classify
 from graph.gql.execution.planned_execution import PlannedExecutionContext
 from graph.gql.introspection import IntrospectionDisabledRule
@@ -131,12 +130,18 @@ def build_schema(
         else [lambda: AddValidationRules([IntrospectionDisabledRule])]
     )
     if manifest is not None and settings is not None and settings.trusted_documents == "only":
-        # Nothing else reaches execution (the edge refuses it), so no parser or validation cache.
+        # Nothing else reaches execution (the edge refuses it), so no document cache; the
+        # manifest's documents live as long as the process, and so do their plans.
         documents: list[Any] = [lambda: PreparsedDocuments(manifest=manifest)]
+        for trusted in manifest.by_text.values():
+            keep_plans_for(trusted.parsed)
     else:
-        # Factories: the parser and validation LRU caches live at module level
-        # and are shared by every request.
-        documents = [lambda: ParserCache(maxsize=512), lambda: ValidationCache(maxsize=512)]
+        # Parsed and validated documents with their completion plans, shared by the
+        # schema's requests and bounded in bytes (DOCUMENT_CACHE_MB).
+        cache = DocumentCache(
+            max_bytes=DEFAULT_MAX_BYTES if settings is None else settings.document_cache_mb * 2**20
+        )
+        documents = [documents_extension(cache)]
     schema = AutosSchema(
         query=Query,
         types=[Vehicle, ManufacturerModelGroup],

@@ -14,8 +14,9 @@ from graphql.pyutils import Undefined
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from graph.gql.document_cache import DocumentCache, documents_extension
 from graph.gql.execution.completion_plans import CompletionPlans, PlanAbandoned, compile_completer
-from graph.gql.execution.planned_execution import PLANS, PlannedExecutionContext
+from graph.gql.execution.planned_execution import PLANS, DocumentPlans, PlannedExecutionContext
 from graph.gql.schema import build_schema
 from tests.support.benchmark_operations import FILTERED_SEARCH
 
@@ -88,7 +89,12 @@ class Query:
         return GARAGE["value"]  # type: ignore[no-any-return]
 
 
-planned = strawberry.Schema(query=Query, execution_context_class=PlannedExecutionContext)
+# Plans belong to the documents a DocumentCache holds.
+planned = strawberry.Schema(
+    query=Query,
+    execution_context_class=PlannedExecutionContext,
+    extensions=[documents_extension(DocumentCache())],
+)
 general = strawberry.Schema(query=Query)
 
 QUERIES = [
@@ -120,7 +126,26 @@ def test_planned_answers_match_the_general_executor(query: str) -> None:
 def test_plans_are_used_for_plain_selections() -> None:
     planned_before = sum(1 for _, plan in PLANS.entries() if plan is not None)
     run(planned, "{ garage { fresh: count } }")
+    # Compiled on the second sighting of a selection, not on the first.
+    assert sum(1 for _, plan in PLANS.entries() if plan is not None) == planned_before
+    run(planned, "{ garage { fresh: count } }")
     assert sum(1 for _, plan in PLANS.entries() if plan is not None) > planned_before
+
+
+def test_a_list_plans_its_items_after_the_first() -> None:
+    documents = DocumentCache()
+    schema = strawberry.Schema(
+        query=Query,
+        execution_context_class=PlannedExecutionContext,
+        extensions=[documents_extension(documents)],
+    )
+    query = "{ garage { cars { id } } }"
+    assert run(schema, query) == run(general, query)
+    entry = documents.parsed(query, {})
+    assert len(documents) == 1
+    planned_types = {str(kept[0]) for kept, plan in entry.plans.plans.entries() if plan is not None}
+    # The first request's second car is completed by a plan; the garage, seen once, is not.
+    assert planned_types == {"Car!"}
 
 
 @pytest.mark.parametrize(
@@ -211,7 +236,7 @@ def test_the_vehicle_search_page_is_planned_in_the_real_schema() -> None:
     root = schema.query_type
     assert root is not None
     nodes = field_nodes(FILTERED_SEARCH)
-    plan = PLANS.plan_for(schema, root.fields["vehicles"].type, nodes, {})
+    plan = CompletionPlans().plan_for(schema, root.fields["vehicles"].type, nodes, {})
     assert plan is not None
 
 
@@ -236,7 +261,11 @@ class OddQuery:
         return ODDITIES["make"]()  # type: ignore[no-any-return]
 
 
-odd_planned = strawberry.Schema(query=OddQuery, execution_context_class=PlannedExecutionContext)
+odd_planned = strawberry.Schema(
+    query=OddQuery,
+    execution_context_class=PlannedExecutionContext,
+    extensions=[documents_extension(DocumentCache())],
+)
 odd_general = strawberry.Schema(query=OddQuery)
 
 
@@ -267,7 +296,11 @@ def ready(value: Any) -> asyncio.Future[Any]:
         "bytes",
     ],
 )
-def test_values_a_plan_does_not_own_are_completed_by_graphql_core(make: Any) -> None:
+def test_values_a_plan_does_not_own_are_completed_by_graphql_core(
+    make: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each document here runs once: plan it at its first sighting.
+    monkeypatch.setattr(DocumentPlans, "sightings_before_compiling", 0)
     ODDITIES["make"] = make
     query = "{ odd { text required count } }"
     planned_answer = run(odd_planned, query)

@@ -1,19 +1,107 @@
-"""The executor with compiled completion plans (completion_plans.py beside it) for plain selections."""
+"""The executor with compiled completion plans (completion_plans.py beside it) for plain selections.
+
+Plans belong to a document the worker keeps (graph/gql/document_cache.py): the
+cache registers each operation of a document it holds, and drops its plans
+when it lets the document go, so plans never keep a document alive. A document
+the cache does not hold is completed the general way.
+
+A plan is compiled on the second sighting of its (type, field nodes), never on
+the first: a document sent once, as clients inlining their values send every
+document, would pay for compiling and gain nothing. A page of vehicles sights
+its item selection once per vehicle, so even a single request plans the rest of
+its page after the first.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLOutputType, GraphQLResolveInfo
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    OperationDefinitionNode,
+)
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graph.gql.execution.completion_plans import CompletionPlans
+from graph.gql.execution.completion_plans import Completer, CompletionPlans
 
-# Plans depend only on the schema and the parsed documents, so one table serves
-# every request of a worker.
-PLANS = CompletionPlans()
+
+class DocumentPlans:
+    """The plans of one document, each compiled when its selection is sighted again."""
+
+    def __init__(self) -> None:
+        self.plans = CompletionPlans()
+        self._sighted: set[tuple[int, ...]] = set()
+
+    def plan_for(
+        self,
+        schema: GraphQLSchema,
+        return_type: GraphQLOutputType,
+        field_nodes: list[FieldNode],
+        fragments: dict[str, FragmentDefinitionNode],
+    ) -> Completer | None:
+        key = (id(return_type), *map(id, field_nodes))
+        if key not in self._sighted:
+            # Ids are stable here: the cache entry owning these plans holds the document.
+            self._sighted.add(key)
+            return None
+        return self.plans.plan_for(schema, return_type, field_nodes, fragments)
+
+
+class PlanRegistry:
+    """The plans of the documents the document cache holds, by operation."""
+
+    def __init__(self) -> None:
+        self._tables: dict[int, tuple[OperationDefinitionNode, DocumentPlans]] = {}
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def register(self, operation: OperationDefinitionNode, plans: DocumentPlans) -> None:
+        self._tables[id(operation)] = (operation, plans)
+
+    def unregister(self, operation: OperationDefinitionNode) -> None:
+        table = self._tables.get(id(operation))
+        if table is not None and table[0] is operation:
+            del self._tables[id(operation)]
+
+    def tables_for(self, operation: OperationDefinitionNode) -> DocumentPlans | None:
+        table = self._tables.get(id(operation))
+        return table[1] if table is not None and table[0] is operation else None
+
+    def plan_for(
+        self,
+        operation: OperationDefinitionNode,
+        schema: GraphQLSchema,
+        return_type: GraphQLOutputType,
+        field_nodes: list[FieldNode],
+        fragments: dict[str, FragmentDefinitionNode],
+    ) -> Completer | None:
+        plans = self.tables_for(operation)
+        if plans is None:
+            return None
+        return plans.plan_for(schema, return_type, field_nodes, fragments)
+
+    def entries(self) -> list[tuple[tuple[Any, ...], Completer | None]]:
+        """Every registered document's (type and nodes, plan) pairs: for tests and diagnostics."""
+        return [entry for _, plans in self._tables.values() for entry in plans.plans.entries()]
+
+
+# One registry per worker: documents are per schema, but an operation node is in one document.
+PLANS = PlanRegistry()
+
+
+def register_plans(operation: OperationDefinitionNode, plans: DocumentPlans) -> None:
+    PLANS.register(operation, plans)
+
+
+def unregister_plans(operation: OperationDefinitionNode) -> None:
+    PLANS.unregister(operation)
 
 
 class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -31,6 +119,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         middleware = self.middleware_manager
         if (middleware is None or not middleware.middlewares) and not isinstance(result, Exception):
             plan = PLANS.plan_for(
+                self.operation,
                 self.schema,
                 return_type,
                 [details.node for details in field_details_list],
