@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis_graphql import Mode, queries
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graph.gql.execution.planned_execution import PLANS, PlannedExecutionContext
+from graph.gql.execution.planned_execution import PLANS, DocumentPlans, PlannedExecutionContext
 from tests.conftest import app_client, make_settings
 
 SDL = (Path(__file__).resolve().parents[2] / "schema.graphql").read_text()
@@ -67,6 +67,8 @@ async def test_planned_answers_equal_the_general_executors(
         return plan
 
     monkeypatch.setattr(PLANS, "plan_for", counting_plan_for)
+    # Each generated query is sent once: plan every selection at its first sighting.
+    monkeypatch.setattr(DocumentPlans, "sightings_before_compiling", 0)
     general_completion = StrawberryGraphQLCoreExecutionContext.complete_value
     async for client in app_client(make_settings(es_index=sample_index)):
         for query in generated_queries(field, QUERIES_PER_FIELD):
