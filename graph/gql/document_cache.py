@@ -30,6 +30,7 @@ from strawberry.schema.base import BaseSchema
 from strawberry.schema.schema import validate_document
 
 from graph.gql.execution.planned_execution import DocumentPlans, register_plans, unregister_plans
+from graph.gql.lean_rules import lean_rules
 
 # Measured (tests/unit/test_document_cache.py): 75-160 bytes per character of
 # query, plus a few KB, for the AST with its locations and tokens, its
@@ -141,7 +142,9 @@ class CachedDocuments(SchemaExtension):
             rules = tuple(execution.validation_rules)
             errors = entry.validations.get(rules)
             if errors is None:
-                errors = validate_document(graphql_schema(execution.schema), entry.document, rules)
+                errors = validate_document(
+                    graphql_schema(execution.schema), entry.document, lean_rules(rules)
+                )
                 entry.validations[rules] = errors
             execution.pre_execution_errors = errors
         yield
