@@ -73,8 +73,7 @@ async def group_vehicles(
         sort=tuple(sort),
     )
     page = page_from_hits(await scope.loaders.vehicles_by_group.load(key), first=size)
-    for record in page.nodes:
-        scope.loaders.vehicle_by_id.prime(record.vehicle_id, record)
+    scope.loaders.prime_vehicles(page.nodes)
     return page
 
 

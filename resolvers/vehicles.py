@@ -90,6 +90,5 @@ async def search_vehicles(
     )
     page = page_from_hits(result, first=size, has_previous_page=search_after is not None)
     # Nested fields asking for these vehicles by id must not fetch them again.
-    for record in page.nodes:
-        scope.loaders.vehicle_by_id.prime(record.vehicle_id, record)
+    scope.loaders.prime_vehicles(page.nodes)
     return page
