@@ -79,11 +79,11 @@ class PlanRegistry:
 
     def plan_for(
         self,
-        operation: OperationDefinitionNode,
         schema: GraphQLSchema,
         return_type: GraphQLOutputType,
         field_nodes: list[FieldNode],
         fragments: dict[str, FragmentDefinitionNode],
+        operation: OperationDefinitionNode,
     ) -> Completer | None:
         plans = self.tables_for(operation)
         if plans is None:
@@ -122,11 +122,11 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         middleware = self.middleware_manager
         if (middleware is None or not middleware.middlewares) and not isinstance(result, Exception):
             plan = PLANS.plan_for(
-                self.operation,
                 self.schema,
                 return_type,
                 [details.node for details in field_details_list],
                 self.fragment_definitions,
+                self.operation,
             )
             if plan is not None:
                 try:
