@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     snapshot_repository: str = Field(default="autos-graph", pattern=r"^[a-z0-9][a-z0-9._-]{0,99}$")
     snapshot_location: str = Field(default="autos-graph", min_length=1)
     # Parsed, validated and planned documents kept per worker (graph/gql/document_cache.py); 0 keeps none.
-    document_cache_mb: int = Field(default=16, ge=0, le=4096)
+    document_cache_max_bytes: int = Field(default=16 * 2**20, ge=0, le=2**32)
     rate_limit_per_minute: int = Field(default=100, ge=0)
     rate_limit_whitelist: Annotated[list[Network], NoDecode] = Field(default_factory=list)
     trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)

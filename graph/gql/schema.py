@@ -137,9 +137,9 @@ def build_schema(
             keep_plans_for(trusted.parsed)
     else:
         # Parsed and validated documents with their completion plans, shared by the
-        # schema's requests and bounded in bytes (DOCUMENT_CACHE_MB).
+        # schema's requests and bounded in bytes (DOCUMENT_CACHE_MAX_BYTES).
         cache = DocumentCache(
-            max_bytes=DEFAULT_MAX_BYTES if settings is None else settings.document_cache_mb * 2**20
+            max_bytes=DEFAULT_MAX_BYTES if settings is None else settings.document_cache_max_bytes
         )
         documents = [documents_extension(cache)]
     schema = AutosSchema(

@@ -2,7 +2,7 @@
 
 Clients that inline their values send a new document with every request; each
 is parsed, validated and planned. The document cache is bounded in bytes
-(DOCUMENT_CACHE_MB), so after 10,000 of them the worker's RSS stays under the
+(DOCUMENT_CACHE_MAX_BYTES), so after 10,000 of them the worker's RSS stays under the
 150 MB target (the pod limit is 256 Mi). scripts/cold_path.py `memory` measures
 the same on a loaded index.
 """

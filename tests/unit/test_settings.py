@@ -30,7 +30,7 @@ def test_defaults_follow_the_design(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.redis_url is None
     assert settings.port == 3000
     assert settings.cache_ttl_seconds == 30
-    assert settings.document_cache_mb == 16
+    assert settings.document_cache_max_bytes == 16 * 2**20
     assert settings.rate_limit_per_minute == 100
     assert settings.otel_exporter_otlp_endpoint is None
     assert settings.graphiql_enabled is True
@@ -63,7 +63,7 @@ def test_graphiql_is_off_by_default_in_production_only() -> None:
         ({"port": "abc"}, "PORT"),
         ({"es_index": "Autos*"}, "ES_INDEX"),
         ({"cache_ttl_seconds": 0}, "CACHE_TTL_SECONDS"),
-        ({"document_cache_mb": -1}, "DOCUMENT_CACHE_MB"),
+        ({"document_cache_max_bytes": -1}, "DOCUMENT_CACHE_MAX_BYTES"),
         ({"environment": "prod"}, "ENVIRONMENT"),
         ({"es_http_node": "httpx"}, "ES_HTTP_NODE"),
         ({"rate_limit_whitelist": "10.0.0.0/8,not-an-ip"}, "RATE_LIMIT_WHITELIST"),
