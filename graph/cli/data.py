@@ -148,6 +148,16 @@ def _echo_summary(
     )
 
 
+def require_one_source(*, sample: bool, full: bool, file: Path | None, reject_file: Path | None) -> None:
+    """Exit 2 unless exactly one of --sample, --full and --file was given (--reject-file only with --file)."""
+    if sum((sample, full, file is not None)) != 1:
+        typer.echo("autos-graph: choose exactly one of --sample, --full, --file PATH", err=True)
+        raise typer.Exit(code=2)
+    if reject_file is not None and file is None:
+        typer.echo("autos-graph: --reject-file goes with --file", err=True)
+        raise typer.Exit(code=2)
+
+
 @data_app.command("create-index")
 def create_index_command(
     recreate: bool = typer.Option(
@@ -174,12 +184,7 @@ def load_command(
     ),
 ) -> None:
     """Index records into ES_INDEX (upserts by vehicle_id), creating the index if needed."""
-    if sum((sample, full, file is not None)) != 1:
-        typer.echo("autos-graph: choose exactly one of --sample, --full, --file PATH", err=True)
-        raise typer.Exit(code=2)
-    if reject_file is not None and file is None:
-        typer.echo("autos-graph: --reject-file goes with --file", err=True)
-        raise typer.Exit(code=2)
+    require_one_source(sample=sample, full=full, file=file, reject_file=reject_file)
     settings = data_settings()
     alias = settings.es_index
     if file is not None:

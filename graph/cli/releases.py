@@ -26,7 +26,7 @@ from datasources.releases.snapshots import (
     list_snapshots,
     restore_snapshot,
 )
-from graph.cli.data import data_settings, progress_bar, run_with_client
+from graph.cli.data import data_settings, progress_bar, require_one_source, run_with_client
 
 log = logging.getLogger("autos_graph.releases")
 
@@ -84,12 +84,7 @@ def release_command(
     keep: int = KEEP_OPTION,
 ) -> None:
     """Build a new generation beside the live one, check it, and swap the alias to it atomically."""
-    if sum((sample, full, file is not None)) != 1:
-        typer.echo("autos-graph: choose exactly one of --sample, --full, --file PATH", err=True)
-        raise typer.Exit(code=2)
-    if reject_file is not None and file is None:
-        typer.echo("autos-graph: --reject-file goes with --file", err=True)
-        raise typer.Exit(code=2)
+    require_one_source(sample=sample, full=full, file=file, reject_file=reject_file)
     settings = data_settings()
     alias = settings.es_index
     stats = ReadStats()
