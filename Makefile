@@ -81,8 +81,10 @@ load-full: install services
 schema: install
 	$(BIN)/autos-graph schema export
 
+# BENCH_ARGS passes options to the harness, e.g. BENCH_ARGS="--duration 2 --modes cold".
 bench: install
-	@bash scripts/shell/with_services.sh $(PY) -m scripts.bench
+	@bash scripts/shell/ensure_bench_peers.sh
+	@bash scripts/shell/with_services.sh $(PY) -m scripts.bench $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory bench-infix
 
 # What matching inside words costs, on the full dataset in an index of its own (loaded when missing).
