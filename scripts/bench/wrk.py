@@ -18,6 +18,7 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 RESULT_MARKER = "BENCH_RESULT "
 # Far above any latency measured here: a slow request is a latency, not a timeout.
@@ -70,6 +71,44 @@ def lua_script(*, method: str, headers: Mapping[str, str], body_path: Path | Non
             raise ValueError(f"body path {path!r} cannot be written into the Lua script")
         lines.append(f'local f = assert(io.open([[{path}]], "rb"))\nwrk.body = f:read("*a")\nf:close()')
     return "\n".join(lines) + "\n" + _DONE_HOOK
+
+
+def rotating_lua_script(
+    *,
+    method: str,
+    headers: Mapping[str, str],
+    items_path: Path,
+    vary: Literal["body", "path"],
+    start: int = 0,
+) -> str:
+    """A script sending a different request each time: line `start`, `start + 1`, … of `items_path`
+    (each line a request body or a path with its query), wrapping around at the end.
+
+    The lines are read once per wrk thread, before the run, so the timed loop only
+    indexes a Lua table.
+    """
+    if start < 0:
+        raise ValueError(f"start must not be negative, got {start}")
+    path = str(items_path)
+    if "]]" in path:
+        raise ValueError(f"items path {path!r} cannot be written into the Lua script")
+    static = lua_script(method=method, headers=headers, body_path=None).split("\ndone = function")[0]
+    build = "wrk.format(nil, nil, nil, item)" if vary == "body" else "wrk.format(nil, item)"
+    return (
+        static
+        + f"""
+local items = {{}}
+for line in io.lines([[{path}]]) do items[#items + 1] = line end
+assert(#items > 0, "no requests in [[{path}]]")
+local position = {start}
+request = function()
+  local item = items[position % #items + 1]
+  position = position + 1
+  return {build}
+end
+"""
+        + _DONE_HOOK
+    )
 
 
 def parse_output(text: str, *, connections: int) -> WrkResult:

@@ -30,3 +30,29 @@ BY_IDS = (
     "query ByIds($ids: [ID!]!) { vehiclesByIds(ids: $ids) "
     "{ id manufacturer model year bodyClass dataSource instanceCount } }"
 )
+
+# The race against the peers (scripts/bench/): the same operations with variables, so the
+# cold mode can draw thousands of variants and the literal mode can inline them. Nested
+# leaves out `instances`: the peers have no VIN generator (it lives only in autos-graph).
+RACE_PICKER = (
+    "query Picker($search: String, $first: Int!) { manufacturerModelCombinations(search: $search, "
+    "first: $first) { totalCount nodes { manufacturer count models { model count yearMin yearMax } } } }"
+)
+
+RACE_FILTERED_SEARCH = (
+    "query FilteredSearch($filter: VehicleFilter!, $sort: [VehicleSort!], $first: Int!) { "
+    "vehicles(filter: $filter, sort: $sort, first: $first) { totalCount "
+    "pageInfo { hasNextPage endCursor } "
+    "nodes { id manufacturer model year bodyClass dataSource instanceCount makeModelYear } } }"
+)
+
+# Page sizes are literals: the cost limit counts a page size given by a variable as the
+# largest page allowed (validation runs before variables are known).
+RACE_NESTED = (
+    "query Nested($search: String) { "
+    "manufacturerModelCombinations(search: $search, first: 5) { nodes { manufacturer count "
+    "vehicles(first: 5) { totalCount nodes { id model year "
+    "otherYears(first: 3) { id year group { manufacturer count } } } } } } }"
+)
+
+RACE_BY_IDS = BY_IDS

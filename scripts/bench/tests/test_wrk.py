@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.bench.wrk import RESULT_MARKER, WrkError, lua_script, parse_output
+from scripts.bench.wrk import RESULT_MARKER, WrkError, lua_script, parse_output, rotating_lua_script
 
 OUTPUT = (
     "Running 5s test @ http://127.0.0.1:8000/graphql\n"
@@ -57,3 +57,26 @@ def test_lua_script_without_body_and_refusing_unsafe_headers() -> None:
     assert "wrk.body" not in lua_script(method="GET", headers={}, body_path=None)
     with pytest.raises(ValueError, match="header"):
         lua_script(method="GET", headers={"X": 'a"b'}, body_path=None)
+
+
+def test_rotating_script_reads_its_lines_once_and_starts_where_asked(tmp_path: Path) -> None:
+    items = tmp_path / "bodies.lines"
+    script = rotating_lua_script(
+        method="POST", headers={"Content-Type": "application/json"}, items_path=items, vary="body", start=250
+    )
+    assert f"for line in io.lines([[{items}]])" in script
+    assert "local position = 250" in script
+    assert "items[position % #items + 1]" in script
+    assert "wrk.format(nil, nil, nil, item)" in script
+    assert 'wrk.headers["Content-Type"] = "application/json"' in script
+    assert script.count("done = function") == 1
+
+
+def test_rotating_script_varies_the_path_for_rest() -> None:
+    script = rotating_lua_script(method="GET", headers={}, items_path=Path("/tmp/paths"), vary="path")
+    assert "wrk.format(nil, item)" in script
+    assert "local position = 0" in script
+    with pytest.raises(ValueError, match="negative"):
+        rotating_lua_script(method="GET", headers={}, items_path=Path("/tmp/p"), vary="path", start=-1)
+    with pytest.raises(ValueError, match="cannot be written"):
+        rotating_lua_script(method="GET", headers={}, items_path=Path("/tmp/a]]b"), vary="path")
