@@ -1,6 +1,6 @@
 """The benchmark's verdicts and its Markdown summary, derived from the raw result.
 
-`add_derived` adds the ratios to the floors and the target verdicts to the
+`add_derived` adds the ratios to the peers and the target verdicts to the
 result (so the JSON holds them too); `render` writes docs/benchmarks.md.
 """
 
@@ -8,178 +8,144 @@ from __future__ import annotations
 
 from typing import Any
 
-from scripts.bench.stats import at_least, at_most, below, ratio
+from scripts.bench.agreement import SAMPLES
+from scripts.bench.peer_servers import PEER_TITLES
+from scripts.bench.race import MODES, add_ratios, point_at, race_targets
+from scripts.bench.stats import at_least, at_most, below
 
 # Everything from this heading on in docs/benchmarks.md is written by people and kept by each run.
 NOTES_HEADING = "## Notes (kept across runs)"
 
 PICKER_P50_MS = 2.0
 PICKER_RPS_TWO_WORKERS = 1_000.0
-SEARCH_TO_ELASTICSEARCH = 1.3
 NESTED_ROUND_TRIPS = 3
 RSS_MB = 150.0
 VIN_MS = 1.0
 LOAD_SECONDS = 15.0
 
 
-def _run(workload: dict[str, Any], *, workers: int, connections: int) -> dict[str, Any] | None:
-    points: list[dict[str, Any]] = workload.get("runs", [])
-    return next((p for p in points if p["workers"] == workers and p["connections"] == connections), None)
-
-
-def _http_floor(
-    result: dict[str, Any], name: str, *, workers: int, connections: int
-) -> dict[str, Any] | None:
-    points: list[dict[str, Any]] = result["floors"]["http"]
-    return next(
-        (
-            p
-            for p in points
-            if p["workload"] == name and p["workers"] == workers and p["connections"] == connections
-        ),
-        None,
-    )
-
-
-def _data_floor(result: dict[str, Any], name: str, workload: dict[str, Any]) -> tuple[float | None, str]:
-    """Raw Elasticsearch p50s of the workload's requests, plus its Redis GETs when cached."""
-    es = [p for p in result["floors"]["elasticsearch"] if p["workload"] == name]
-    total = sum(p["p50_ms"] for p in es)
-    parts = [f"{len(es)} ES request{'s' if len(es) != 1 else ''}"] if es else []
-    reads = workload.get("cache_reads_per_request") or 0
-    redis = result["floors"].get("redis_get")
-    if workload["cache"] == "cached" and reads:
-        if redis is None:
-            return None, "Redis GET not measured"
-        total += reads * redis["latency_ms"]["p50"]
-        parts.append(f"{reads:g} Redis GET{'s' if reads != 1 else ''}")
-    if not parts:
-        return None, "no data access"
-    return total, " + ".join(parts)
-
-
 def add_derived(result: dict[str, Any]) -> None:
-    for name, workload in result["workloads"].items():
-        single = _run(workload, workers=1, connections=1)
-        floor = _http_floor(result, name, workers=1, connections=1)
-        data_floor, data_kind = _data_floor(result, name, workload)
-        p50 = single["p50_ms"] if single else None
-        workload["floor"] = {
-            "api_p50_ms": p50,
-            "data_floor_ms": data_floor,
-            "data_floor_kind": data_kind,
-            "http_floor_ms": floor["p50_ms"] if floor else None,
-            "ratio_to_data_floor": ratio(p50, data_floor),
-            "ratio_to_http_floor": ratio(p50, floor["p50_ms"] if floor else None),
-        }
-    result["targets"] = _targets(result)
+    """The verdicts of every target, kept in the result (so the JSON holds them too)."""
+    race = result.get("race", {"workloads": {}})
+    add_ratios(race)
+    result["targets"] = [*race_targets(race), *_other_targets(result)]
 
 
-def _targets(result: dict[str, Any]) -> list[dict[str, Any]]:
-    workloads = result["workloads"]
-    targets: list[dict[str, Any]] = []
+def _target(
+    name: str, limit: str, measured: float | None, unit: str, verdict: str, note: str = ""
+) -> dict[str, Any]:
+    return {
+        "target": name,
+        "limit": limit,
+        "measured": measured,
+        "unit": unit,
+        "verdict": verdict,
+        "note": note,
+    }
 
-    def add(name: str, limit: str, measured: float | None, unit: str, verdict: str, note: str = "") -> None:
-        targets.append(
-            {
-                "target": name,
-                "limit": limit,
-                "measured": measured,
-                "unit": unit,
-                "verdict": verdict,
-                "note": note,
-            }
+
+def rss_under_load(race: dict[str, Any]) -> float | None:
+    """The largest RSS autos-graph's worker reached in any run of the race."""
+    peaks = [
+        point["rss_peak_mb"]
+        for workload in race.get("workloads", {}).values()
+        for entry in workload["modes"].values()
+        for point in entry["autos_graph"]
+    ]
+    return max(peaks) if peaks else None
+
+
+def _other_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
+    race = result.get("race", {"workloads": {}})
+    targets = []
+    memory = result.get("memory")
+    after = memory["rss_after_mb"] if memory and memory["distinct_documents"] >= 10_000 else None
+    targets.append(
+        _target(
+            "RSS of the worker after 10,000 distinct documents",
+            f"≤ {RSS_MB:g} MB",
+            after,
+            "MB",
+            at_most(after, RSS_MB),
+            (
+                f"fresh {memory['rss_fresh_mb']:.1f} MB; {memory['distinct_documents']:,} distinct documents "
+                f"(literal mode, {memory['connections']} connections); peak {memory['rss_peak_mb']:.1f} MB"
+            )
+            if memory
+            else "not run (--modes without literal, or --memory-documents 0)",
         )
-
-    picker = workloads.get("picker_cached", {})
-    single = _run(picker, workers=1, connections=1) if picker else None
+    )
+    peak = rss_under_load(race)
+    targets.append(
+        _target(
+            "RSS of the worker under every benchmark load",
+            f"≤ {RSS_MB:g} MB",
+            peak,
+            "MB",
+            at_most(peak, RSS_MB),
+            "peak of the 1-worker server over every run of the race",
+        )
+    )
+    nested = result.get("round_trips", {}).get("nested")
+    trips = len(nested["cold"]) if nested else None
+    targets.append(
+        _target(
+            "Nested query Elasticsearch round trips, cold",
+            f"≤ {NESTED_ROUND_TRIPS}",
+            trips,
+            "",
+            at_most(trips, NESTED_ROUND_TRIPS),
+            f"warm {len(nested['warm'])}" if nested else "",
+        )
+    )
+    picker = race.get("workloads", {}).get("picker", {}).get("modes", {}).get("repeated")
+    single = point_at(picker["autos_graph"], 1) if picker else None
     p50 = single["p50_ms"] if single else None
-    add("Cached picker p50, 1 connection", f"≤ {PICKER_P50_MS:g} ms", p50, "ms", at_most(p50, PICKER_P50_MS))
-    two = [p for p in picker.get("runs", []) if p["workers"] == 2 and not p["errors"]]
+    targets.append(
+        _target(
+            "Cached picker p50, 1 connection",
+            f"≤ {PICKER_P50_MS:g} ms",
+            p50,
+            "ms",
+            at_most(p50, PICKER_P50_MS),
+        )
+    )
+    two = [p for p in result.get("picker_two_workers", []) if not p["errors"]]
     best = max(two, key=lambda p: p["requests_per_second"]) if two else None
     rps = best["requests_per_second"] if best else None
-    add(
-        "Cached picker throughput, 2 workers",
-        f"≥ {PICKER_RPS_TWO_WORKERS:,.0f} req/s",
-        rps,
-        "req/s",
-        at_least(rps, PICKER_RPS_TWO_WORKERS),
-        f"best of {', '.join(str(p['connections']) for p in two)} connections" if two else "",
-    )
-    search_workload = workloads.get("filtered_search", {})
-    search = search_workload.get("floor", {})
-    paired = search_workload.get("paired")
-    # The alternating rounds are the verdict when measured: both sides then share the same minutes.
-    search_ratio = paired["median_ratio"] if paired else search.get("ratio_to_data_floor")
-    notes = []
-    if paired:
-        notes.append(
-            f"median of {len(paired['rounds'])} alternating rounds; "
-            + ", ".join(f"{r['api_p50_ms']:.2f}/{r['es_p50_ms']:.2f} ms" for r in paired["rounds"])
+    targets.append(
+        _target(
+            "Cached picker throughput, 2 workers",
+            f"≥ {PICKER_RPS_TWO_WORKERS:,.0f} req/s",
+            rps,
+            "req/s",
+            at_least(rps, PICKER_RPS_TWO_WORKERS),
+            f"best of {', '.join(str(p['connections']) for p in two)} connections" if two else "",
         )
-        if paired.get("median_forward_ratio") is not None:
-            notes.append(
-                f"a bare service that only forwards the search: {paired['median_forward_ratio']:.2f} ×"
-            )
-    if search.get("api_p50_ms") is not None and search.get("data_floor_ms") is not None:
-        notes.append(f"main runs {search['api_p50_ms']:.2f} ms vs {search['data_floor_ms']:.2f} ms")
-    add(
-        "Uncached filtered search vs raw Elasticsearch (p50, 1 connection)",
-        f"≤ {SEARCH_TO_ELASTICSEARCH:g} ×",
-        search_ratio,
-        "×",
-        at_most(search_ratio, SEARCH_TO_ELASTICSEARCH),
-        "; ".join(notes),
-    )
-    nested = workloads.get("nested")
-    trips: float | None = None
-    note = ""
-    if nested and not nested["problem"]:
-        under_load = [
-            p["es_requests_per_request"] for p in nested["runs"] if p["es_requests_per_request"] is not None
-        ]
-        trips = max([nested["es_round_trips_cold"], nested["es_round_trips_warm"], *under_load])
-        note = (
-            f"cold cache {nested['es_round_trips_cold']}, warm {nested['es_round_trips_warm']}, "
-            f"under load ≤ {max(under_load, default=0):.2f} per request"
-        )
-    add(
-        "Nested query Elasticsearch round trips",
-        f"≤ {NESTED_ROUND_TRIPS}",
-        trips,
-        "",
-        at_most(trips, NESTED_ROUND_TRIPS),
-        note,
-    )
-    rss_all = [mb for per_pid in result.get("rss_peak_mb", {}).values() for mb in per_pid.values()]
-    peak = max(rss_all) if rss_all else None
-    add(
-        "RSS per worker under load",
-        f"≤ {RSS_MB:g} MB",
-        peak,
-        "MB",
-        at_most(peak, RSS_MB),
-        "peak of every worker, every run",
     )
     vin = result.get("vin")
     vin_p50 = vin["wall_ms"]["p50"] if vin else None
-    add(
-        "20 VIN instances in-process (p50 per call)",
-        f"< {VIN_MS:g} ms",
-        vin_p50,
-        "ms",
-        below(vin_p50, VIN_MS),
-        f"p99 {vin['wall_ms']['p99']:.3f} ms, CPU p50 {vin['cpu_ms']['p50']:.3f} ms" if vin else "",
+    targets.append(
+        _target(
+            "20 VIN instances in-process (p50 per call)",
+            f"< {VIN_MS:g} ms",
+            vin_p50,
+            "ms",
+            below(vin_p50, VIN_MS),
+            f"p99 {vin['wall_ms']['p99']:.3f} ms, CPU p50 {vin['cpu_ms']['p50']:.3f} ms" if vin else "",
+        )
     )
     load = result.get("load")
     seconds = load["seconds"] if load else None
-    add(
-        "Full data load into an empty index",
-        f"≤ {LOAD_SECONDS:g} s",
-        seconds,
-        "s",
-        at_most(seconds, LOAD_SECONDS),
-        f"{load['documents']:,} documents" if load else "skipped (--skip-load)",
+    targets.append(
+        _target(
+            "Full data load into an empty index",
+            f"≤ {LOAD_SECONDS:g} s",
+            seconds,
+            "s",
+            at_most(seconds, LOAD_SECONDS),
+            f"{load['documents']:,} documents" if load else "skipped (--skip-load)",
+        )
     )
     return targets
 
@@ -210,95 +176,103 @@ def render_targets(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _workload_table(result: dict[str, Any]) -> str:
+MODE_TITLES = {
+    "repeated": "Repeated (the same request again; Apollo with its response cache)",
+    "cold": "Cold (every request draws its variables from thousands of variants)",
+    "literal": "Literal (every request a new document, values inlined)",
+}
+
+
+def _ratio_text(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f} ×"
+
+
+def race_table(result: dict[str, Any], mode: str) -> str:
+    """The side-by-side table of one mode: both sides at every connection count, and their ratios."""
     lines = [
-        "| workload | workers | conns | req/s | p50 ms | p95 ms | p99 ms | ES req/op | cache hits "
-        "| RSS peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| workload | peer | conns | autos-graph p50 ms | peer p50 ms | × p50 | autos-graph req/s "
+        "| peer req/s | × req/s | autos-graph RSS MB | peer RSS MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for workload in result["workloads"].values():
-        if workload["problem"]:
-            lines.append(f"| {workload['title']} | | | not run: {workload['problem'][:80]} | | | | | | |")
+    for workload in result["race"]["workloads"].values():
+        entry = workload["modes"].get(mode)
+        if entry is None:
             continue
-        for point in workload["runs"]:
-            hits = point["cache_hit_ratio"]
-            rss = max(point["rss_peak_mb"].values(), default=0)
+        peer = PEER_TITLES.get(entry["peer_name"] or "", "none")
+        rows = {r["connections"]: r for r in entry.get("ratios", [])}
+        for ours in entry["autos_graph"]:
+            count = ours["connections"]
+            theirs = next((p for p in entry["peer"] if p["connections"] == count), None)
+            row = rows.get(count, {})
+            flags = " (errors)" if ours["errors"] or (theirs and theirs["errors"]) else ""
             lines.append(
-                f"| {workload['title']} | {point['workers']} | {point['connections']} "
-                f"| {point['requests_per_second']:,.0f} | {point['p50_ms']:.2f} | {point['p95_ms']:.2f} "
-                f"| {point['p99_ms']:.2f} | {_number(point['es_requests_per_request'])} "
-                f"| {'–' if hits is None else f'{hits:.1%}'} | {rss:.0f}"
-                + (f" ({point['errors']} errors)" if point["errors"] else "")
-                + " |"
+                f"| {workload['title']}{flags} | {peer} | {count} | {ours['p50_ms']:.2f} "
+                f"| {_number(theirs['p50_ms'] if theirs else None)} | {_ratio_text(row.get('p50_ratio'))} "
+                f"| {ours['requests_per_second']:,.0f} "
+                f"| {_number(theirs['requests_per_second'] if theirs else None, 0)} "
+                f"| {_ratio_text(row.get('rps_ratio'))} | {ours['rss_peak_mb']:.0f} "
+                f"| {_number(theirs['rss_peak_mb'] if theirs else None, 0)} |"
             )
     return "\n".join(lines)
 
 
-def _floor_table(result: dict[str, Any]) -> str:
+def _details_table(result: dict[str, Any]) -> str:
     lines = [
-        "| workload | API p50 ms | data floor | data floor p50 ms | × data floor | HTTP floor p50 ms "
-        "| × HTTP floor | ES round trips (cold / warm) |",
-        "|---|---:|---|---:|---:|---:|---:|---:|",
+        "| workload | mode | conns | p95 ms | p99 ms | ES req/op | cache hits | variants |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for workload in result["workloads"].values():
-        if workload["problem"]:
-            continue
-        floor = workload["floor"]
-        lines.append(
-            f"| {workload['title']} | {_number(floor['api_p50_ms'])} | {floor['data_floor_kind']} "
-            f"| {_number(floor['data_floor_ms'], 3)} | {_number(floor['ratio_to_data_floor'])} "
-            f"| {_number(floor['http_floor_ms'], 3)} | {_number(floor['ratio_to_http_floor'])} "
-            f"| {workload['es_round_trips_cold']} / {workload['es_round_trips_warm']} |"
-        )
-    return "\n".join(lines)
-
-
-def _floor_details(result: dict[str, Any]) -> str:
-    floors = result["floors"]
-    lines = []
-    redis = floors.get("redis_get")
-    if redis:
-        latency = redis["latency_ms"]
-        lines.append(
-            f"- Redis GET of the cached aggregation ({redis['payload_bytes']:,} bytes), one connection, "
-            f"{latency['count']:,} GETs: p50 {latency['p50']:.3f} ms, p99 {latency['p99']:.3f} ms."
-        )
-    for name, workload in result["workloads"].items():
-        paired = workload.get("paired")
-        if paired:
-            rounds = ", ".join(f"{r['ratio']:.2f}" for r in paired["rounds"])
-            lines.append(
-                f"- {name}, API vs raw Elasticsearch in alternating rounds (1 connection): "
-                f"median {paired['median_ratio']:.2f} × (rounds: {rounds})."
-            )
-            if paired.get("median_forward_ratio") is not None:
-                forwarded = ", ".join(f"{r['forward_ratio']:.2f}" for r in paired["rounds"])
+    for workload in result["race"]["workloads"].values():
+        for mode, entry in workload["modes"].items():
+            for point in entry["autos_graph"]:
+                hits = point.get("cache_hit_ratio")
+                variants = f"{entry['variants']:,}" + (" (wrapped)" if entry.get("wrapped") else "")
                 lines.append(
-                    f"- {name}, forwarding floor (a bare endpoint sending the same Elasticsearch request, "
-                    f"then answering the API's bytes) vs raw Elasticsearch in the same rounds: "
-                    f"median {paired['median_forward_ratio']:.2f} × (rounds: {forwarded})."
+                    f"| {workload['title']} | {mode} | {point['connections']} | {point['p95_ms']:.2f} "
+                    f"| {point['p99_ms']:.2f} | {_number(point.get('es_requests_per_request'))} "
+                    f"| {'–' if hits is None else f'{hits:.1%}'} | {variants} |"
                 )
-    lines += [
-        "",
+    return "\n".join(lines)
+
+
+def _round_trips(result: dict[str, Any]) -> str:
+    lines = ["| workload (repeated request) | cold | warm |", "|---|---|---|"]
+    for name, trips in result.get("round_trips", {}).items():
+        cold = ", ".join(f"`{t}`" for t in trips["cold"]) or "none"
+        warm = ", ".join(f"`{t}`" for t in trips["warm"]) or "none"
+        lines.append(f"| {name} | {len(trips['cold'])}: {cold} | {len(trips['warm'])}: {warm} |")
+    return "\n".join(lines)
+
+
+def _floors(result: dict[str, Any]) -> str:
+    lines = [
         "| raw Elasticsearch request (1 connection) | of workload | body bytes | p50 ms | p99 ms |",
         "|---|---|---:|---:|---:|",
     ]
-    for point in floors["elasticsearch"]:
+    for point in result.get("floors", {}).get("elasticsearch", []):
         lines.append(
             f"| `{point['request']}` | {point['workload']} | {point['body_bytes']:,} "
             f"| {point['p50_ms']:.3f} | {point['p99_ms']:.3f} |"
         )
-    lines += [
-        "",
-        "| bare Starlette, same bytes | workers | conns | req/s | p50 ms | p99 ms |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for point in floors["http"]:
-        lines.append(
-            f"| {point['workload']} | {point['workers']} | {point['connections']} "
-            f"| {point['requests_per_second']:,.0f} | {point['p50_ms']:.3f} | {point['p99_ms']:.3f} |"
-        )
     return "\n".join(lines)
+
+
+def _memory(result: dict[str, Any]) -> str:
+    memory = result.get("memory")
+    lines = []
+    if memory:
+        lines.append(
+            f"- A fresh worker ({memory['rss_fresh_mb']:.1f} MB) answered {memory['documents_answered']:,} "
+            f"literal-mode requests, {memory['distinct_documents']:,} distinct documents (picker, filtered "
+            f"search, nested and vehiclesByIds taking turns, {memory['connections']} connections, "
+            f"{memory['errors']} errors): RSS {memory['rss_after_mb']:.1f} MB after, "
+            f"{memory['rss_peak_mb']:.1f} MB at most during."
+        )
+    after = result.get("race", {}).get("rss_after_mb")
+    if after:
+        lines.append(
+            "- RSS after the race: " + ", ".join(f"{name} {mb:.1f} MB" for name, mb in after.items()) + "."
+        )
+    return "\n".join(lines) or "not run"
 
 
 def _facts(result: dict[str, Any]) -> str:
@@ -312,7 +286,7 @@ def _facts(result: dict[str, Any]) -> str:
             f"- Load average at start / end: {machine['load_average_start']} / {machine['load_average_end']} "
             "(the machine is shared; Elasticsearch, Redis, wrk and the service run on it together).",
             f"- Python {machine['python']}; Elasticsearch {services.get('elasticsearch')}; "
-            f"Redis {services.get('redis')}; {services.get('wrk')}.",
+            f"Redis {services.get('redis')}; Node.js {services.get('node')}; {services.get('wrk')}.",
             f"- Packages: {packages}.",
             f"- Commit {machine['git_commit']}"
             + (" (with local changes)" if machine["git_tree_modified"] else "")
@@ -322,50 +296,45 @@ def _facts(result: dict[str, Any]) -> str:
 
 
 METHOD = """\
-- Load generator: wrk, one thread (it is event driven; one thread leaves the
-  service its CPU), `--latency`, p50/p95/p99 from wrk's own histogram. Each
-  point runs {duration:g} s after a 1 s warm-up at 16 connections; a point with
-  socket errors or non-2xx answers is flagged.
-- Server: `autos-graph serve` on a free loopback port with
-  RATE_LIMIT_PER_MINUTE=0, LOG_LEVEL=WARNING, ENVIRONMENT=production and
-  PROMETHEUS_MULTIPROC_DIR (so /metrics covers every worker); 1 worker for
-  every workload, 2 workers for the throughput target (and the filtered search).
-- Cached: the real Redis; the aggregation cache TTL (30 s) is left as it is,
-  so a run contains the odd refresh (see the cache hit column).
-- Uncached: the server's REDIS_URL points at `scripts/bench/null_redis.py`, a
-  RESP server that answers every GET with nil, so every request runs the real
-  miss path (GET, the aggregation, two SETs); Elasticsearch's request cache is
-  cleared (`POST /<index>/_cache/clear?request=true`) before each point. Under
-  concurrency the service's single flight shares one aggregation between
-  simultaneous misses, which the ES req/op column shows.
-- Round trips: each workload is sent once through a recording proxy in front
-  of Elasticsearch, cold (the benchmark index's cache keys deleted from Redis
-  first) and warm (sent again); under load they are read from /metrics
-  (`autos_graph_elasticsearch_request_duration_seconds_count`, without the
-  background alias refresh, per request the service answered), as are the
-  hits and misses of the aggregation cache in Redis (`graphql_answers`, the
-  answers a worker reuses from its own memory, are no Redis read).
-- Floors, in the same run: the captured Elasticsearch requests replayed by wrk
-  straight at Elasticsearch over one keep-alive connection (request cache
-  cleared first for the uncached picker); a redis-py GET loop of the cached
-  payload; a bare Starlette endpoint answering the API's own response bytes
-  (`scripts/bench/floor_app.py`, uvicorn with the flags of `autos-graph serve`).
-  The data floor of a workload is the sum of its Elasticsearch requests' p50s
-  plus, when cached, its Redis GETs; ratios are API p50 / floor p50 at one connection.
-- Paired ratio (the filtered search target, and REST details): wrk at one
-  connection against raw Elasticsearch and against the API in alternating
-  2 s rounds; the verdict is the median of the per-round p50 ratios, so drift
-  of this shared machine between minutes cannot favour either side.
-- RSS: every worker's resident set sampled every 0.2 s during every run (psutil).
+- Sides: `autos-graph serve`, one uvicorn worker, RATE_LIMIT_PER_MINUTE=0,
+  LOG_LEVEL=WARNING, ENVIRONMENT=production; against one Node.js process per peer
+  (scripts/bench/peers/, NODE_ENV=production): Apollo Server 5 (standalone
+  server, per-request DataLoaders, `@elastic/elasticsearch` 8, the picker's
+  aggregation in Redis through ioredis for 30 s) for GraphQL, with
+  `@apollo/server-plugin-response-cache` and a 30 s default max age in the
+  repeated mode; the old Express backend (`app.use('/api/v1', routes)`,
+  `@elastic/elasticsearch` 8, express-rate-limit with an unreachable limit, a
+  30 s in-process picker cache) for REST. All read the same index and Redis.
+- Agreement: before timing, each workload's repeated request and its first
+  {samples} cold and literal requests go to both sides; the `data` (GraphQL) or
+  the whole body (REST) must be equal, or the run stops.
+- Modes: repeated sends one request again and again; cold rotates through
+  {variants:,} pre-generated variable sets (REST: query strings) per workload,
+  each point resuming where the previous one stopped, so no point repeats a
+  variant; literal sends the same kind of values inlined into the document, a
+  new document each time. Before every cold and literal point Elasticsearch's
+  request and query caches are cleared; each side's own caches (Redis,
+  in-process) start empty for each workload and mode and then work as they would.
+- Load generator: wrk, one thread, `--latency`; each point runs {duration:g} s,
+  autos-graph and its peer one after the other at the same connection count
+  (autos-graph first at 1 connection, the peer first at 16); a point with socket
+  errors or non-2xx answers is flagged and has no ratio. Ratios are
+  autos-graph / peer: below 1 for p50 and above 1 for req/s favour autos-graph.
+- Round trips: each repeated request through a recording proxy in front of
+  Elasticsearch, with empty caches, then again (warm); under load from /metrics.
+- RSS: every server's resident set sampled every 0.2 s during every point
+  (psutil); the memory measurement uses a fresh worker and {memory:,} distinct
+  literal documents at 16 connections.
 - VIN: `datasources.vin.generate_instances(record, count=20)` over
-  {vin_vehicles:,} catalog vehicles, each call timed alone, garbage collector on.
+  {vin_vehicles:,} catalog vehicles, each call timed alone.
 - Load: `autos-graph data create-index --recreate`, then the wall time of
   `autos-graph data load --full` as a process.
 """
 
 
-def render(result: dict[str, Any]) -> str:
+def render(result: dict[str, Any], *, chart_name: str = "benchmarks.svg") -> str:
     settings = result["settings"]
+    machine = result["machine"]
     vin = result.get("vin")
     load = result.get("load")
     extras = []
@@ -373,35 +342,55 @@ def render(result: dict[str, Any]) -> str:
         wall, cpu = vin["wall_ms"], vin["cpu_ms"]
         extras.append(
             f"- 20 VIN instances per call over {vin['vehicles']:,} vehicles: wall p50 {wall['p50']:.3f} ms, "
-            f"p95 {wall['p95']:.3f} ms, p99 {wall['p99']:.3f} ms, mean {wall['mean']:.3f} ms; "
-            f"CPU p50 {cpu['p50']:.3f} ms."
+            f"p95 {wall['p95']:.3f} ms, p99 {wall['p99']:.3f} ms; CPU p50 {cpu['p50']:.3f} ms."
         )
     if load:
         extras.append(
             f"- Full load: {load['seconds']:.1f} s wall for {load['documents']:,} documents "
             f"({load['summary_line']})."
         )
-    return (
-        "\n\n".join(
-            [
-                "# Benchmarks",
-                f"The current state, written by `make bench` on {result['started_at']} "
-                f"(run took {result['seconds']:.0f} s). Command: `{result['command']}`. "
-                "Raw numbers: `bench-results/<timestamp>.json` (git-ignored).",
-                "## Targets\n\n" + render_targets(result),
-                "## Workloads\n\n" + _workload_table(result),
-                "## Against the floors (1 worker, 1 connection)\n\n" + _floor_table(result),
-                "### Floors\n\n" + _floor_details(result),
-                "## In-process and load\n\n" + ("\n".join(extras) if extras else "not run"),
-                "## Machine and versions\n\n" + _facts(result),
-                "## Method\n\n"
-                + METHOD.format(
-                    duration=settings["duration_seconds"], vin_vehicles=vin["vehicles"] if vin else 0
-                ),
-            ]
+    two = result.get("picker_two_workers", [])
+    if two:
+        extras.append(
+            "- Repeated picker on 2 workers: "
+            + ", ".join(
+                f"{p['requests_per_second']:,.0f} req/s at {p['connections']} connection"
+                + ("s" if p["connections"] > 1 else "")
+                for p in two
+            )
+            + "."
         )
-        + "\n"
-    )
+    sections = [
+        "# Benchmarks",
+        f"The current state, written by `make bench` on {result['started_at']} "
+        f"(run took {result['seconds']:.0f} s; load average at start {machine['load_average_start']}, "
+        f"at end {machine['load_average_end']}). Command: `{result['command']}`. "
+        "Raw numbers: `bench-results/<timestamp>.json` (git-ignored).",
+        f"![autos-graph / peer, p50 at 1 connection and req/s at 16 connections]({chart_name})",
+        "## Targets\n\n" + render_targets(result),
+    ]
+    for mode in MODES:
+        if any(mode in w["modes"] for w in result["race"]["workloads"].values()):
+            sections.append(f"## {MODE_TITLES[mode]}\n\n" + race_table(result, mode))
+    sections += [
+        "## Memory\n\n" + _memory(result),
+        "## autos-graph details\n\n" + _details_table(result),
+        "## Elasticsearch round trips\n\n" + _round_trips(result),
+        "## Raw Elasticsearch (context)\n\n"
+        "The old target compared the filtered search with these floors; it is replaced by the peers.\n\n"
+        + _floors(result),
+        "## In-process and load\n\n" + ("\n".join(extras) if extras else "not run"),
+        "## Machine and versions\n\n" + _facts(result),
+        "## Method\n\n"
+        + METHOD.format(
+            samples=SAMPLES,
+            variants=settings["variants"],
+            duration=settings["duration_seconds"],
+            memory=result.get("memory", {}).get("documents_answered", 0),
+            vin_vehicles=vin["vehicles"] if vin else 0,
+        ),
+    ]
+    return "\n\n".join(sections) + "\n"
 
 
 def with_kept_notes(markdown: str, previous: str) -> str:

@@ -1,49 +1,68 @@
-"""`make bench`: the API against its floors and against the old backend's targets, on loopback.
+"""`make bench`: autos-graph raced against the peers its users would pick instead, on loopback.
 
-    make bench                                   # or: .venv/bin/python -m scripts.bench.run [options]
-    .venv/bin/python -m scripts.bench --duration 3 --skip-load   # quicker, reuses the loaded index
+    make bench                                                  # everything, ~15 minutes
+    make bench BENCH_ARGS="--duration 2 --modes cold --workloads filtered_search"
+    .venv/bin/python -m scripts.bench --skip-load --duration 3  # reuses the loaded index
+
+The peers (scripts/bench/peers/, Node.js) read the same Elasticsearch index and
+the same Redis: Apollo Server 5 for the GraphQL workloads (with its response
+cache in the repeated mode), the old Express backend for the REST v1 ones.
 
 Steps, all in one run so every ratio compares numbers taken minutes apart:
  1. the full data load (`autos-graph data load --full`) into an empty index of
-    the benchmark's own (ES_INDEX, default `autos-bench`), timed;
+    the benchmark's own (default `autos-bench`), timed;
  2. 20 VIN instances in-process, timed per call;
- 3. capture: each workload sent once through a recording proxy in front of
-    Elasticsearch, cold (the index's cache keys deleted first) and warm: the
-    Elasticsearch round trips per operation and the exact request bodies;
- 4. floors: those bodies replayed straight at Elasticsearch, a Redis GET of the
-    cached payload, and a bare Starlette app answering the same bytes;
- 5. the API (`autos-graph serve`, RATE_LIMIT_PER_MINUTE=0, LOG_LEVEL=WARNING,
-    ENVIRONMENT=production) under wrk at 1, 16 and 64 connections, with 1
-    worker and, for the throughput target, 2 workers; RSS per worker sampled
-    throughout, Elasticsearch requests and cache hits read from /metrics.
-Writes bench-results/<timestamp>.json and .md, and docs/benchmarks.md.
+ 3. capture: each workload's repeated request sent once through a recording
+    proxy in front of Elasticsearch, cold cache then warm: round trips per
+    operation and the exact requests, replayed straight at Elasticsearch as
+    context (the raw-Elasticsearch floors);
+ 4. agreement: each workload's requests (the repeated one, then cold and
+    literal samples) sent to autos-graph and its peer; any difference in the
+    data stops the run;
+ 5. the race: per workload and mode, wrk at 1 and 16 connections against
+    autos-graph (1 uvicorn worker) and its peer (1 Node process), alternating;
+    RSS of every server sampled throughout;
+ 6. memory: a fresh autos-graph worker answering 10,000 distinct documents, RSS
+    before and after;
+ 7. the cached picker on 2 workers (the throughput target of the first issue).
+Writes bench-results/<timestamp>.json and .md, docs/benchmarks.md and docs/benchmarks.svg.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
+import os
 import shlex
 import shutil
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import orjson
-from elastic_transport import HttpHeaders
+import psutil
 
-from datasources.elastic.lean_http_node import request_bytes
-from scripts.bench import floors, machine, report
+from scripts.bench import chart, floors, machine, report
+from scripts.bench.agreement import SAMPLES, PeerMismatch, disagreement
 from scripts.bench.es_capture import CapturedRequest, CapturingProxy
 from scripts.bench.load import time_full_load
 from scripts.bench.metrics import Counters
+from scripts.bench.peer_servers import PEER_TITLES, PeerName, peer_cache_prefix, peer_server
+from scripts.bench.race import MODES, add_ratios
+from scripts.bench.race_workloads import (
+    GRAPHQL_PATH,
+    VARIANTS,
+    Mode,
+    RaceWorkload,
+    distinct_documents,
+    race_workloads,
+)
 from scripts.bench.server import (
     RssSampler,
     ServerProcess,
@@ -51,544 +70,30 @@ from scripts.bench.server import (
     cli_command,
     free_port,
     http_get,
-    python_command,
     serve_command,
 )
 from scripts.bench.stats import hit_ratio
+from scripts.bench.variants import Catalog
 from scripts.bench.vin import time_instances
-from scripts.bench.workloads import Workload, answer_problem, index_sample_ids, workloads
-from scripts.bench.wrk import WrkResult, ensure_wrk, lua_script, run_wrk, wrk_version
+from scripts.bench.workloads import JSON_HEADERS, Workload, answer_problem
+from scripts.bench.wrk import WrkResult, ensure_wrk, lua_script, rotating_lua_script, run_wrk, wrk_version
 
 DEFAULT_INDEX = "autos-bench"
 DEFAULT_ES_URL = "http://127.0.0.1:9200"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-CONNECTIONS = (1, 16, 64)
-# Run with 2 workers too: the throughput target's workload, and one Elasticsearch-bound one.
-TWO_WORKER_WORKLOADS = ("picker_cached", "filtered_search")
-# Workloads whose ratio to raw Elasticsearch is also measured in alternating rounds.
-PAIRED_WORKLOADS = ("filtered_search", "rest_details")
+CONNECTIONS = (1, 16)
 WARM_UP_SECONDS = 1.0
+ID_POOL = 2_000
+MEMORY_DOCUMENTS = 10_000
+MEMORY_CONNECTIONS = 16
+MEMORY_CHUNK_SECONDS = 15.0
+MEMORY_TIME_LIMIT_SECONDS = 480.0
 SERVER_DESCRIPTION = "autos-graph serve; RATE_LIMIT_PER_MINUTE=0 LOG_LEVEL=WARNING ENVIRONMENT=production"
 MB = 1_000_000  # the target is in MB; MiB would be 5 % more lenient
 
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-class Bench:
-    def __init__(self, args: argparse.Namespace, work_dir: Path) -> None:
-        self.args = args
-        self.work_dir = work_dir
-        self.index: str = args.index
-        self.es_url: str = args.elasticsearch_url.rstrip("/")
-        self.redis_url: str = args.redis_url
-        self.wrk = ensure_wrk()
-        self.result: dict[str, Any] = {}
-
-    # -- servers ---------------------------------------------------------------------------
-
-    def api_env(self, *, elasticsearch_url: str, redis_url: str, workers: int, port: int) -> dict[str, str]:
-        metrics_dir = self.work_dir / f"metrics-{port}"
-        metrics_dir.mkdir(parents=True, exist_ok=True)
-        return base_environment(
-            ELASTICSEARCH_URL=elasticsearch_url,
-            REDIS_URL=redis_url,
-            ES_INDEX=self.index,
-            HOST="127.0.0.1",
-            PORT=str(port),
-            WORKERS=str(workers),
-            RATE_LIMIT_PER_MINUTE="0",
-            LOG_LEVEL="WARNING",
-            ENVIRONMENT="production",
-            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
-        )
-
-    def api_server(
-        self, name: str, *, workers: int, redis_url: str, elasticsearch_url: str = ""
-    ) -> ServerProcess:
-        port = free_port()
-        env = self.api_env(
-            elasticsearch_url=elasticsearch_url or self.es_url,
-            redis_url=redis_url,
-            workers=workers,
-            port=port,
-        )
-        return ServerProcess(
-            name=name,
-            command=serve_command(),
-            env=env,
-            port=port,
-            ready_path="/health/ready",
-            log_dir=self.work_dir,
-            workers=workers,
-        )
-
-    def floor_server(self, *, workers: int, bodies: Path) -> ServerProcess:
-        port = free_port()
-        es = urlsplit(self.es_url)
-        env = base_environment(
-            BENCH_FLOOR_DIR=str(bodies),
-            BENCH_FLOOR_ES=f"{es.hostname}:{es.port or 80}",
-            PORT=str(port),
-            WORKERS=str(workers),
-        )
-        return ServerProcess(
-            name=f"floor-{workers}w",
-            command=python_command("scripts.bench.floor_app"),
-            env=env,
-            port=port,
-            ready_path="/ready",
-            log_dir=self.work_dir,
-            workers=workers,
-        )
-
-    @contextlib.contextmanager
-    def null_redis(self) -> Iterator[str]:
-        port = free_port()
-        with ServerProcess(
-            name="null-redis",
-            command=python_command("scripts.bench.null_redis", "--port", str(port)),
-            env=base_environment(),
-            port=port,
-            ready_path=None,
-            log_dir=self.work_dir,
-        ):
-            yield f"redis://127.0.0.1:{port}/0"
-
-    # -- steps -----------------------------------------------------------------------------
-
-    def count_documents(self) -> int:
-        with urllib.request.urlopen(f"{self.es_url}/{self.index}/_count", timeout=30) as response:
-            return int(orjson.loads(response.read())["count"])
-
-    def full_load(self) -> None:
-        env = base_environment(ELASTICSEARCH_URL=self.es_url, ES_INDEX=self.index, LOG_LEVEL="WARNING")
-        cli = cli_command()
-        log(f"full load into {self.index} (create-index --recreate, then load --full)")
-        timing = time_full_load(cli=cli, env=env, count_documents=self.count_documents)
-        log(f"full load: {timing.seconds:.1f} s, {timing.documents:,} documents")
-        self.result["load"] = timing.to_json()
-
-    def vin(self) -> None:
-        log("VIN instances in-process")
-        self.result["vin"] = time_instances(vehicles=self.args.vin_vehicles).to_json()
-
-    def send(self, server: ServerProcess, workload: Workload) -> tuple[int, bytes]:
-        request = urllib.request.Request(
-            server.base_url + workload.path,
-            data=workload.body if workload.method == "POST" else None,
-            headers=workload.headers,
-            method=workload.method,
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return int(response.status), bytes(response.read())
-        except urllib.error.HTTPError as error:
-            return int(error.code), bytes(error.read())
-
-    def counters(self, server: ServerProcess, *, drain_seconds: float = 10.0) -> Counters:
-        """The service's counters once the requests still in flight (wrk's last ones) have ended."""
-        deadline = time.monotonic() + drain_seconds
-        while True:
-            status, body = http_get(server.base_url + "/metrics")
-            if status != 200:
-                raise RuntimeError(f"{server.name} /metrics answered {status}")
-            counters = Counters.from_text(body.decode())
-            if counters.in_progress <= 1 or time.monotonic() > deadline:  # 1: this scrape
-                return counters
-            time.sleep(0.05)
-
-    def clear_cache_namespace(self) -> None:
-        """Delete this index's cached aggregations (the benchmark's own keys only): a cold cache."""
-        import redis
-
-        client = redis.Redis.from_url(self.redis_url)
-        try:
-            keys = list(client.scan_iter(match=f"autos-graph:{self.index}:*", count=1000))
-            if keys:
-                client.delete(*keys)
-        finally:
-            client.close()
-
-    def capture(self, items: Sequence[Workload]) -> dict[str, dict[str, Any]]:
-        """Round trips per operation and the exact Elasticsearch requests, cold then warm."""
-        es = urlsplit(self.es_url)
-        proxy = CapturingProxy(target_host=es.hostname or "127.0.0.1", target_port=es.port or 9200)
-        proxy.start()
-        captured: dict[str, dict[str, Any]] = {w.name: {} for w in items}
-        try:
-            with self.api_server(
-                "capture-cold", workers=1, redis_url=self.redis_url, elasticsearch_url=proxy.url
-            ) as cold:
-                for workload in items:
-                    self.clear_cache_namespace()
-                    mark = proxy.mark()
-                    status, body = self.send(cold, workload)
-                    captured[workload.name]["cold"] = _foreground(proxy.since(mark))
-                    captured[workload.name]["problem"] = answer_problem(workload, status, body)
-            with self.api_server(
-                "capture-warm", workers=1, redis_url=self.redis_url, elasticsearch_url=proxy.url
-            ) as warm:
-                for workload in items:
-                    self.send(warm, workload)  # fills the aggregation cache
-                    before = self.counters(warm)
-                    mark = proxy.mark()
-                    status, body = self.send(warm, workload)
-                    requests = _foreground(proxy.since(mark))
-                    delta = self.counters(warm).minus(before)
-                    entry = captured[workload.name]
-                    entry["warm"] = requests
-                    entry["cache_reads"] = delta.cache_hits + delta.cache_misses
-                    entry["metrics_es_requests"] = delta.elasticsearch_requests
-                    entry["response"] = body
-                    entry["problem"] = entry["problem"] or answer_problem(workload, status, body)
-        finally:
-            proxy.stop()
-        return captured
-
-    def run_point(
-        self, server: ServerProcess, workload: Workload, script: Path, *, connections: int, seconds: float
-    ) -> dict[str, Any]:
-        before = self.counters(server)
-        with RssSampler(server.worker_pids()) as rss:
-            result = run_wrk(
-                binary=self.wrk,
-                url=server.base_url + _url_path(workload),
-                script=script,
-                connections=connections,
-                seconds=seconds,
-            )
-        delta = self.counters(server).minus(before)
-        return {
-            **_wrk_json(result),
-            "workers": server.workers,
-            "served": delta.http_requests,
-            "es_requests_per_request": delta.per_request(delta.elasticsearch_requests),
-            "cache_hit_ratio": hit_ratio(delta.cache_hits, delta.cache_misses),
-            "cache_reads": delta.cache_hits + delta.cache_misses,
-            "rss_peak_mb": {str(pid): round(peak / MB, 1) for pid, peak in rss.peak.items()},
-        }
-
-    def paired_rounds(
-        self,
-        server: ServerProcess,
-        forwarder: ServerProcess,
-        workload: Workload,
-        request: CapturedRequest,
-    ) -> dict[str, Any]:
-        """Raw Elasticsearch, the forwarding floor and the API at one connection, alternating: ratios
-        that machine drift (other processes, CPU frequency) cannot bias, as all sides share the minutes."""
-        script = self.script_for(workload)
-        rounds = []
-        for number in range(self.args.paired_rounds):
-            es = floors.time_elasticsearch_request(
-                wrk=self.wrk,
-                elasticsearch_url=self.es_url,
-                captured=request,
-                work_dir=self.work_dir,
-                label=f"paired-{workload.name}",
-                seconds=self.args.paired_seconds,
-            )
-            forward = run_wrk(
-                binary=self.wrk,
-                url=f"{forwarder.base_url}/forward/{workload.name}",
-                script=script,
-                connections=1,
-                seconds=self.args.paired_seconds,
-            )
-            api = run_wrk(
-                binary=self.wrk,
-                url=server.base_url + workload.path,
-                script=script,
-                connections=1,
-                seconds=self.args.paired_seconds,
-            )
-            rounds.append(
-                {
-                    "es_p50_ms": es.p50_ms,
-                    "forward_p50_ms": forward.p50_ms,
-                    "api_p50_ms": api.p50_ms,
-                    "ratio": api.p50_ms / es.p50_ms,
-                    "forward_ratio": forward.p50_ms / es.p50_ms,
-                }
-            )
-            log(
-                f"paired {workload.name} round {number + 1}: API {api.p50_ms:.2f} ms / "
-                f"forwarding floor {forward.p50_ms:.2f} ms / ES {es.p50_ms:.2f} ms"
-            )
-        ratios = sorted(r["ratio"] for r in rounds)
-        forward_ratios = sorted(r["forward_ratio"] for r in rounds)
-        return {
-            "rounds": rounds,
-            "median_ratio": ratios[len(ratios) // 2],
-            "median_forward_ratio": forward_ratios[len(forward_ratios) // 2],
-        }
-
-    def forwarding_bodies(self, items: Sequence[Workload], captured: dict[str, dict[str, Any]]) -> Path:
-        """The floor app's files for /forward: each workload's answer and its one Elasticsearch request."""
-        bodies = self.work_dir / "forward-bodies"
-        bodies.mkdir(exist_ok=True)
-        es = urlsplit(self.es_url)
-        for workload in items:
-            (bodies / f"{workload.name}.json").write_bytes(captured[workload.name]["response"])
-            request: CapturedRequest = captured[workload.name]["warm"][0]
-            headers = HttpHeaders(
-                {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
-            )
-            (bodies / f"{workload.name}.es").write_bytes(
-                request_bytes(request.method, request.target, es.netloc, headers, request.body)
-            )
-        return bodies
-
-    def script_for(self, workload: Workload) -> Path:
-        body_path = None
-        if workload.body:
-            body_path = self.work_dir / f"{workload.name}.body"
-            body_path.write_bytes(workload.body)
-        script = self.work_dir / f"{workload.name}.lua"
-        script.write_text(lua_script(method=workload.method, headers=workload.headers, body_path=body_path))
-        return script
-
-    def api_runs(
-        self, server: ServerProcess, items: Sequence[Workload], connections: Sequence[int]
-    ) -> dict[str, list[dict[str, Any]]]:
-        runs: dict[str, list[dict[str, Any]]] = {}
-        for workload in items:
-            script = self.script_for(workload)
-            if workload.cache == "uncached":
-                floors.clear_request_cache(elasticsearch_url=self.es_url, index=self.index)
-            run_wrk(
-                binary=self.wrk,
-                url=server.base_url + _url_path(workload),
-                script=script,
-                connections=16,
-                seconds=WARM_UP_SECONDS,
-            )
-            runs[workload.name] = []
-            for count in connections:
-                if workload.cache == "uncached":
-                    floors.clear_request_cache(elasticsearch_url=self.es_url, index=self.index)
-                point = self.run_point(
-                    server, workload, script, connections=count, seconds=self.args.duration
-                )
-                log(
-                    f"{server.name} {workload.name} c={count}: {point['requests_per_second']:,.0f} req/s, "
-                    f"p50 {point['p50_ms']:.2f} ms, p99 {point['p99_ms']:.2f} ms"
-                    + (f", {point['errors']} errors" if point["errors"] else "")
-                )
-                runs[workload.name].append(point)
-        return runs
-
-    def http_floors(
-        self, items: Sequence[Workload], captured: dict[str, dict[str, Any]]
-    ) -> list[dict[str, Any]]:
-        bodies = self.work_dir / "floor-bodies"
-        bodies.mkdir(exist_ok=True)
-        for workload in items:
-            (bodies / f"{workload.name}.json").write_bytes(captured[workload.name]["response"])
-        points: list[dict[str, Any]] = []
-        for workers in (1, 2):
-            with self.floor_server(workers=workers, bodies=bodies) as floor:
-                for workload in items:
-                    if workers == 2 and workload.name not in TWO_WORKER_WORKLOADS:
-                        continue
-                    floor_workload = Workload(
-                        name=f"floor-{workload.name}",
-                        title=workload.title,
-                        method=workload.method,
-                        path=f"/floor/{workload.name}",
-                        body=workload.body,
-                        headers=workload.headers,
-                    )
-                    script = self.script_for(floor_workload)
-                    run_wrk(
-                        binary=self.wrk,
-                        url=floor.base_url + floor_workload.path,
-                        script=script,
-                        connections=16,
-                        seconds=WARM_UP_SECONDS,
-                    )
-                    counts = self.args.connections if workload.name in TWO_WORKER_WORKLOADS else (1,)
-                    for count in counts:
-                        result = run_wrk(
-                            binary=self.wrk,
-                            url=floor.base_url + floor_workload.path,
-                            script=script,
-                            connections=count,
-                            seconds=self.args.floor_duration,
-                        )
-                        points.append({"workload": workload.name, "workers": workers, **_wrk_json(result)})
-                        log(
-                            f"floor HTTP {workload.name} {workers}w c={count}: "
-                            f"{result.requests_per_second:,.0f} req/s, p50 {result.p50_ms:.3f} ms"
-                        )
-        return points
-
-    def elasticsearch_floors(
-        self, items: Sequence[Workload], captured: dict[str, dict[str, Any]]
-    ) -> list[dict[str, Any]]:
-        points = []
-        for workload in items:
-            phase = "cold" if workload.cache == "uncached" else "warm"
-            for position, request in enumerate(captured[workload.name][phase]):
-                if workload.cache == "uncached":
-                    floors.clear_request_cache(elasticsearch_url=self.es_url, index=self.index)
-                result = floors.time_elasticsearch_request(
-                    wrk=self.wrk,
-                    elasticsearch_url=self.es_url,
-                    captured=request,
-                    work_dir=self.work_dir,
-                    label=f"{workload.name}-{position}",
-                    seconds=self.args.floor_duration,
-                )
-                points.append(
-                    {
-                        "workload": workload.name,
-                        "request": f"{request.method} {request.target}",
-                        "body_bytes": len(request.body),
-                        **_wrk_json(result),
-                    }
-                )
-                log(
-                    f"floor ES {workload.name} #{position} {request.method} {request.target}: "
-                    f"p50 {result.p50_ms:.2f} ms"
-                )
-        return points
-
-    def redis_floor(self) -> dict[str, Any] | None:
-        import redis
-
-        client = redis.Redis.from_url(self.redis_url)
-        try:
-            key = floors.find_cache_key(client, index=self.index, cache_name="manufacturer_groups")
-        finally:
-            client.close()
-        if key is None:
-            return None
-        floor = floors.time_redis_get(url=self.redis_url, key=key)
-        log(f"floor Redis GET {floor.payload_bytes:,} bytes: p50 {floor.latency_ms.p50:.3f} ms")
-        return asdict(floor)
-
-    def run(self) -> dict[str, Any]:
-        started = time.perf_counter()
-        self.result.update(
-            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            command=self.args.command_line,
-            settings={
-                "index": self.index,
-                "duration_seconds": self.args.duration,
-                "floor_duration_seconds": self.args.floor_duration,
-                "connections": list(self.args.connections),
-                "wrk_threads": 1,
-                "server": SERVER_DESCRIPTION,
-            },
-            machine={**machine.machine_facts(), "load_average_start": machine.load_average()},
-            services=self.service_versions(),
-        )
-        if self.args.skip_load:
-            self.result["load"] = None
-        else:
-            self.full_load()
-        self.result["documents"] = self.count_documents()
-        self.vin()
-        items = workloads(sample_ids=index_sample_ids(elasticsearch_url=self.es_url, index=self.index))
-        if self.args.only:
-            items = [w for w in items if w.name in self.args.only]
-        log("capture: round trips and Elasticsearch requests per workload")
-        captured = self.capture(items)
-        usable = [w for w in items if captured[w.name]["problem"] is None]
-        for workload in items:
-            if captured[workload.name]["problem"]:
-                log(f"skipping {workload.name}: {captured[workload.name]['problem']}")
-        log("floors: Redis GET, raw Elasticsearch, bare Starlette")
-        redis_floor = self.redis_floor()
-        es_floors = self.elasticsearch_floors(usable, captured)
-        http_floors = self.http_floors(usable, captured)
-        api: dict[str, list[dict[str, Any]]] = {}
-        cached = [w for w in usable if w.cache == "cached"]
-        uncached = [w for w in usable if w.cache == "uncached"]
-        rss: dict[str, dict[str, float]] = {}
-        paired: dict[str, dict[str, Any]] = {}
-        pairable = [w for w in cached if w.name in PAIRED_WORKLOADS and len(captured[w.name]["warm"]) == 1]
-        with self.api_server("api-1w", workers=1, redis_url=self.redis_url) as server:
-            for name, points in self.api_runs(server, cached, self.args.connections).items():
-                api.setdefault(name, []).extend(points)
-            if pairable:
-                bodies = self.forwarding_bodies(pairable, captured)
-                with self.floor_server(workers=1, bodies=bodies) as forwarder:
-                    for workload in pairable:
-                        paired[workload.name] = self.paired_rounds(
-                            server, forwarder, workload, captured[workload.name]["warm"][0]
-                        )
-        if uncached:
-            with (
-                self.null_redis() as nothing,
-                self.api_server("api-1w-uncached", workers=1, redis_url=nothing) as server,
-            ):
-                for name, points in self.api_runs(server, uncached, self.args.connections).items():
-                    api.setdefault(name, []).extend(points)
-        two = [w for w in cached if w.name in TWO_WORKER_WORKLOADS]
-        if two:
-            with self.api_server("api-2w", workers=2, redis_url=self.redis_url) as server:
-                for name, points in self.api_runs(server, two, self.args.connections).items():
-                    api.setdefault(name, []).extend(points)
-        for points in api.values():
-            for point in points:
-                label = f"{point['workers']} worker{'s' if point['workers'] > 1 else ''}"
-                for pid, peak in point["rss_peak_mb"].items():
-                    rss.setdefault(label, {})[pid] = max(rss.get(label, {}).get(pid, 0.0), peak)
-        self.result["workloads"] = {
-            w.name: {
-                "title": w.title,
-                "method": w.method,
-                "path": w.path,
-                "cache": w.cache,
-                "problem": captured[w.name]["problem"],
-                "response_bytes": len(captured[w.name].get("response", b"")),
-                "es_round_trips_cold": len(captured[w.name].get("cold", [])),
-                "es_round_trips_warm": len(captured[w.name].get("warm", [])),
-                "es_requests_warm": [f"{r.method} {r.target}" for r in captured[w.name].get("warm", [])],
-                "es_requests_cold": [f"{r.method} {r.target}" for r in captured[w.name].get("cold", [])],
-                "cache_reads_per_request": captured[w.name].get("cache_reads"),
-                "paired": paired.get(w.name),
-                "runs": api.get(w.name, []),
-            }
-            for w in items
-        }
-        self.result["floors"] = {"redis_get": redis_floor, "elasticsearch": es_floors, "http": http_floors}
-        self.result["rss_peak_mb"] = rss
-        self.result["machine"]["load_average_end"] = machine.load_average()
-        self.result["seconds"] = round(time.perf_counter() - started, 1)
-        self.result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        report.add_derived(self.result)
-        return self.result
-
-    def service_versions(self) -> dict[str, str]:
-        import redis
-
-        versions = {"wrk": wrk_version(self.wrk)}
-        try:
-            status, body = http_get(f"{self.es_url}/_nodes/_local?filter_path=nodes.*.version")
-            nodes: dict[str, dict[str, str]] = orjson.loads(body).get("nodes", {}) if status == 200 else {}
-            versions["elasticsearch"] = next(iter(nodes.values()), {}).get("version", "unknown")
-        except OSError:
-            versions["elasticsearch"] = "unreachable"
-        client = redis.Redis.from_url(self.redis_url)
-        try:
-            versions["redis"] = str(client.info("server").get("redis_version", "unknown"))
-        finally:
-            client.close()
-        return versions
-
-
-def _foreground(requests: list[CapturedRequest]) -> list[CapturedRequest]:
-    """The requests an operation made: without the service's background alias refresh."""
-    return [r for r in requests if "/_alias" not in r.target and "/_cluster/health" not in r.target]
-
-
-def _url_path(workload: Workload) -> str:
-    return workload.path
 
 
 def _wrk_json(result: WrkResult) -> dict[str, Any]:
@@ -606,6 +111,514 @@ def _wrk_json(result: WrkResult) -> dict[str, Any]:
     }
 
 
+def _foreground(requests: list[CapturedRequest]) -> list[CapturedRequest]:
+    """The requests an operation made: without the service's background alias refresh."""
+    return [r for r in requests if "/_alias" not in r.target and "/_cluster/health" not in r.target]
+
+
+def _rss_mb(pids: Sequence[int]) -> float:
+    return round(max(psutil.Process(pid).memory_info().rss for pid in pids) / MB, 1)
+
+
+class Side:
+    """One server of a race with the URL path its GraphQL endpoint answers on."""
+
+    def __init__(self, server: ServerProcess, *, graphql_path: str, autos_graph: bool) -> None:
+        self.server = server
+        self.graphql_path = graphql_path
+        self.autos_graph = autos_graph
+
+    def url(self, workload: RaceWorkload) -> str:
+        return self.server.base_url + (self.graphql_path if workload.graphql else "")
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, work_dir: Path) -> None:
+        self.args = args
+        self.work_dir = work_dir
+        self.index: str = args.index
+        self.es_url: str = args.elasticsearch_url.rstrip("/")
+        self.redis_url: str = args.redis_url
+        self.wrk = ensure_wrk()
+        self.result: dict[str, Any] = {}
+
+    # -- servers ---------------------------------------------------------------------------
+
+    def api_server(self, name: str, *, workers: int = 1, elasticsearch_url: str = "") -> ServerProcess:
+        port = free_port()
+        metrics_dir = self.work_dir / f"metrics-{port}"
+        metrics_dir.mkdir(parents=True, exist_ok=True)
+        env = base_environment(
+            ELASTICSEARCH_URL=elasticsearch_url or self.es_url,
+            REDIS_URL=self.redis_url,
+            ES_INDEX=self.index,
+            HOST="127.0.0.1",
+            PORT=str(port),
+            WORKERS=str(workers),
+            RATE_LIMIT_PER_MINUTE="0",
+            LOG_LEVEL="WARNING",
+            ENVIRONMENT="production",
+            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+        )
+        return ServerProcess(
+            name=name,
+            command=serve_command(),
+            env=env,
+            port=port,
+            ready_path="/health/ready",
+            log_dir=self.work_dir,
+            workers=workers,
+        )
+
+    def peer(self, name: PeerName) -> ServerProcess:
+        return peer_server(
+            name,
+            elasticsearch_url=self.es_url,
+            index=self.index,
+            redis_url=self.redis_url,
+            log_dir=self.work_dir,
+        )
+
+    # -- data ------------------------------------------------------------------------------
+
+    def es_json(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        request = urllib.request.Request(
+            f"{self.es_url}{path}",
+            data=orjson.dumps(body) if body is not None else None,
+            headers={"Content-Type": "application/json"},
+            method="POST" if body is not None else "GET",
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return orjson.loads(response.read())
+
+    def count_documents(self) -> int:
+        return int(self.es_json(f"/{self.index}/_count")["count"])
+
+    def full_load(self) -> None:
+        env = base_environment(ELASTICSEARCH_URL=self.es_url, ES_INDEX=self.index, LOG_LEVEL="WARNING")
+        log(f"full load into {self.index} (create-index --recreate, then load --full)")
+        timing = time_full_load(cli=cli_command(), env=env, count_documents=self.count_documents)
+        log(f"full load: {timing.seconds:.1f} s, {timing.documents:,} documents")
+        self.result["load"] = timing.to_json()
+
+    def catalog(self) -> Catalog:
+        aggregation = {
+            "terms": {"field": "model.keyword", "size": 1000},
+            "aggs": {"year_min": {"min": {"field": "year"}}, "year_max": {"max": {"field": "year"}}},
+        }
+        body = {
+            "size": 0,
+            "aggs": {
+                "manufacturers": {
+                    "terms": {"field": "manufacturer.keyword", "size": 1000},
+                    "aggs": {"models": aggregation},
+                }
+            },
+        }
+        return Catalog.from_aggregation(self.es_json(f"/{self.index}/_search", body))
+
+    def id_pool(self) -> list[str]:
+        body = {
+            "size": ID_POOL,
+            "from": 1000,
+            "sort": [{"vehicle_id": "asc"}],
+            "_source": False,
+            "query": {"match_all": {}},
+        }
+        return [hit["_id"] for hit in self.es_json(f"/{self.index}/_search", body)["hits"]["hits"]]
+
+    def clear_caches(self) -> None:
+        """Delete the benchmark index's cached aggregations of both sides (the benchmark's own keys)."""
+        import redis
+
+        client = redis.Redis.from_url(self.redis_url)
+        try:
+            for pattern in (f"autos-graph:{self.index}:*", f"{peer_cache_prefix(self.index)}:*"):
+                keys = list(client.scan_iter(match=pattern, count=1000))
+                if keys:
+                    client.delete(*keys)
+        finally:
+            client.close()
+
+    def vin(self) -> None:
+        log("VIN instances in-process")
+        self.result["vin"] = time_instances(vehicles=self.args.vin_vehicles).to_json()
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    def send(self, url: str, *, body: bytes | None) -> tuple[int, bytes]:
+        request = urllib.request.Request(
+            url, data=body, headers=JSON_HEADERS if body is not None else {}, method="POST" if body else "GET"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return int(response.status), bytes(response.read())
+        except urllib.error.HTTPError as error:
+            return int(error.code), bytes(error.read())
+
+    def send_line(self, side: Side, workload: RaceWorkload, line: bytes) -> tuple[int, bytes]:
+        if workload.graphql:
+            return self.send(side.url(workload), body=line)
+        return self.send(side.server.base_url + line.decode(), body=None)
+
+    def counters(self, server: ServerProcess, *, drain_seconds: float = 10.0) -> Counters:
+        """The service's counters once the requests still in flight (wrk's last ones) have ended."""
+        deadline = time.monotonic() + drain_seconds
+        while True:
+            status, body = http_get(server.base_url + "/metrics")
+            if status != 200:
+                raise RuntimeError(f"{server.name} /metrics answered {status}")
+            counters = Counters.from_text(body.decode())
+            if counters.in_progress <= 1 or time.monotonic() > deadline:  # 1: this scrape
+                return counters
+            time.sleep(0.05)
+
+    # -- capture and floors ----------------------------------------------------------------
+
+    def capture(self, items: Sequence[Workload]) -> dict[str, dict[str, Any]]:
+        """Round trips per operation and the exact Elasticsearch requests, cold then warm."""
+        es = urlsplit(self.es_url)
+        proxy = CapturingProxy(target_host=es.hostname or "127.0.0.1", target_port=es.port or 9200)
+        proxy.start()
+        captured: dict[str, dict[str, Any]] = {w.name: {} for w in items}
+        try:
+            with self.api_server("capture", elasticsearch_url=proxy.url) as server:
+                for workload in items:
+                    url = server.base_url + workload.path
+                    body = workload.body or None
+                    self.clear_caches()
+                    mark = proxy.mark()
+                    status, answer = self.send(url, body=body)
+                    captured[workload.name]["cold"] = _foreground(proxy.since(mark))
+                    mark = proxy.mark()
+                    self.send(url, body=body)
+                    captured[workload.name]["warm"] = _foreground(proxy.since(mark))
+                    captured[workload.name]["problem"] = answer_problem(workload, status, answer)
+        finally:
+            proxy.stop()
+        return captured
+
+    def elasticsearch_floors(
+        self, items: Sequence[Workload], captured: dict[str, dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        points = []
+        for workload in items:
+            for position, request in enumerate(captured[workload.name]["warm"]):
+                result = floors.time_elasticsearch_request(
+                    wrk=self.wrk,
+                    elasticsearch_url=self.es_url,
+                    captured=request,
+                    work_dir=self.work_dir,
+                    label=f"{workload.name}-{position}",
+                    seconds=self.args.floor_duration,
+                )
+                points.append(
+                    {
+                        "workload": workload.name,
+                        "request": f"{request.method} {request.target}",
+                        "body_bytes": len(request.body),
+                        **_wrk_json(result),
+                    }
+                )
+                log(f"floor ES {workload.name} #{position} {request.target}: p50 {result.p50_ms:.2f} ms")
+        return points
+
+    # -- the race --------------------------------------------------------------------------
+
+    def check_agreement(self, workload: RaceWorkload, ours: Side, peers: dict[Mode, Side]) -> int:
+        """Send the same requests to both sides; raise PeerMismatch on the first different answer."""
+        checked = 0
+        for mode in workload.modes:
+            if mode not in self.args.modes:
+                continue
+            values = [workload.repeated] if mode == "repeated" else getattr(workload, mode)[:SAMPLES]
+            for value in values:
+                line = workload.line(mode, value)
+                problem = disagreement(
+                    graphql=workload.graphql,
+                    ours=self.send_line(ours, workload, line),
+                    theirs=self.send_line(peers[mode], workload, line),
+                )
+                if problem:
+                    raise PeerMismatch(
+                        f"{workload.name} ({mode}): {peers[mode].server.name} disagrees with autos-graph "
+                        f"on {line[:300].decode()!r}: {problem}"
+                    )
+                checked += 1
+        return checked
+
+    def script(self, workload: RaceWorkload, mode: Mode, *, start: int) -> Path:
+        lines_path = self.work_dir / f"{workload.name}-{mode}.lines"
+        if not lines_path.exists():
+            lines_path.write_bytes(b"\n".join(workload.lines(mode)) + b"\n")
+        script = self.work_dir / f"{workload.name}-{mode}-{start}.lua"
+        headers = JSON_HEADERS if workload.graphql else {}
+        if mode == "repeated":
+            line = workload.lines("repeated")[0]
+            if workload.graphql:
+                body = self.work_dir / f"{workload.name}.body"
+                body.write_bytes(line)
+                text = lua_script(method="POST", headers=headers, body_path=body)
+            else:
+                text = rotating_lua_script(method="GET", headers={}, items_path=lines_path, vary="path")
+        else:
+            text = rotating_lua_script(
+                method="POST" if workload.graphql else "GET",
+                headers=headers,
+                items_path=lines_path,
+                vary="body" if workload.graphql else "path",
+                start=start,
+            )
+        script.write_text(text)
+        return script
+
+    def point(self, side: Side, workload: RaceWorkload, script: Path, *, connections: int) -> dict[str, Any]:
+        before = self.counters(side.server) if side.autos_graph else None
+        with RssSampler(side.server.worker_pids()) as rss:
+            result = run_wrk(
+                binary=self.wrk,
+                url=side.url(workload),
+                script=script,
+                connections=connections,
+                seconds=self.args.duration,
+            )
+        point = {**_wrk_json(result), "rss_peak_mb": round(max(rss.peak.values()) / MB, 1)}
+        if before is not None:
+            delta = self.counters(side.server).minus(before)
+            point["es_requests_per_request"] = delta.per_request(delta.elasticsearch_requests)
+            point["cache_hit_ratio"] = hit_ratio(delta.cache_hits, delta.cache_misses)
+        return point
+
+    def race_workload(
+        self, workload: RaceWorkload, ours: Side, peers: dict[Mode, Side] | None
+    ) -> dict[str, dict[str, Any]]:
+        modes: dict[str, dict[str, Any]] = {}
+        for side in [ours, *({id(s): s for s in (peers or {}).values()}.values())]:
+            run_wrk(
+                binary=self.wrk,
+                url=side.url(workload),
+                script=self.script(workload, "repeated", start=0),
+                connections=16,
+                seconds=WARM_UP_SECONDS,
+            )
+        for mode in workload.modes:
+            if mode not in self.args.modes:
+                continue
+            self.clear_caches()
+            sides: list[tuple[str, Side]] = [("autos_graph", ours)]
+            if peers is not None:
+                sides.append(("peer", peers[mode]))
+            entry: dict[str, Any] = {
+                "peer_name": peers[mode].server.name.removeprefix("peer-") if peers else None,
+                "variants": 1 if mode == "repeated" else len(getattr(workload, mode)),
+                "autos_graph": [],
+                "peer": [],
+            }
+            start = 0
+            for number, connections in enumerate(self.args.connections):
+                script = self.script(workload, mode, start=start)
+                sent = 0
+                # Who goes first alternates, so neither side always meets the other's leftovers.
+                for key, side in sides if number % 2 == 0 else sides[::-1]:
+                    if mode != "repeated":
+                        floors.clear_search_caches(elasticsearch_url=self.es_url, index=self.index)
+                    point = self.point(side, workload, script, connections=connections)
+                    entry[key].append(point)
+                    sent = max(sent, point["requests"] + connections)
+                    log(
+                        f"{mode} {workload.name} c={connections} {side.server.name}: "
+                        f"{point['requests_per_second']:,.0f} req/s, p50 {point['p50_ms']:.2f} ms, "
+                        f"RSS {point['rss_peak_mb']:.0f} MB"
+                        + (f", {point['errors']} errors" if point["errors"] else "")
+                    )
+                start += sent
+            entry["wrapped"] = mode != "repeated" and start > entry["variants"]
+            modes[mode] = entry
+        return modes
+
+    def race(self, items: Sequence[RaceWorkload]) -> dict[str, Any]:
+        race: dict[str, Any] = {"workloads": {}}
+        with (
+            self.api_server("autos-graph") as api,
+            self.peer("apollo") as apollo,
+            self.peer("apollo-response-cache") as apollo_cached,
+            self.peer("express") as express,
+        ):
+            ours = Side(api, graphql_path=GRAPHQL_PATH, autos_graph=True)
+            apollo_side = Side(apollo, graphql_path="/", autos_graph=False)
+            cached_side = Side(apollo_cached, graphql_path="/", autos_graph=False)
+            express_side = Side(express, graphql_path="", autos_graph=False)
+            for workload in items:
+                peers: dict[Mode, Side] | None = None
+                if workload.peer == "apollo":
+                    peers = {"repeated": cached_side, "cold": apollo_side, "literal": apollo_side}
+                elif workload.peer == "express":
+                    peers = {"repeated": express_side, "cold": express_side}
+                checked = self.check_agreement(workload, ours, peers) if peers else 0
+                if peers:
+                    log(f"agreement {workload.name}: {checked} requests, same data on both sides")
+                race["workloads"][workload.name] = {
+                    "title": workload.title,
+                    "api": "graphql" if workload.graphql else "rest",
+                    "peer": workload.peer,
+                    "agreement_requests": checked,
+                    "modes": self.race_workload(workload, ours, peers),
+                }
+            race["rss_after_mb"] = {
+                "autos-graph": _rss_mb(api.worker_pids()),
+                **{
+                    PEER_TITLES[s.name.removeprefix("peer-")]: _rss_mb(s.worker_pids())
+                    for s in (apollo, apollo_cached, express)
+                },
+            }
+        add_ratios(race)
+        return race
+
+    # -- memory and the 2-worker picker ----------------------------------------------------
+
+    def memory(self, catalog: Catalog, ids: Sequence[str]) -> dict[str, Any]:
+        """A fresh worker answering `MEMORY_DOCUMENTS` distinct documents (literal mode), then its RSS."""
+        bodies = distinct_documents(catalog=catalog, ids=ids, count=self.args.memory_documents, seed=1516)
+        lines_path = self.work_dir / "memory.lines"
+        lines_path.write_bytes(b"\n".join(bodies) + b"\n")
+        with self.api_server("autos-graph-memory") as api:
+            pids = api.worker_pids()
+            fresh = _rss_mb(pids)
+            answered = errors = start = 0
+            peak = 0.0
+            deadline = time.monotonic() + MEMORY_TIME_LIMIT_SECONDS
+            while answered < self.args.memory_documents and time.monotonic() < deadline:
+                script = self.work_dir / f"memory-{start}.lua"
+                script.write_text(
+                    rotating_lua_script(
+                        method="POST", headers=JSON_HEADERS, items_path=lines_path, vary="body", start=start
+                    )
+                )
+                with RssSampler(pids) as rss:
+                    result = run_wrk(
+                        binary=self.wrk,
+                        url=api.base_url + GRAPHQL_PATH,
+                        script=script,
+                        connections=MEMORY_CONNECTIONS,
+                        seconds=MEMORY_CHUNK_SECONDS,
+                    )
+                peak = max(peak, max(rss.peak.values()) / MB)
+                answered += result.requests
+                errors += result.errors
+                start += result.requests + MEMORY_CONNECTIONS
+                log(f"memory: {answered:,} documents answered, RSS {_rss_mb(pids):.1f} MB")
+            after = _rss_mb(pids)
+        return {
+            "documents_available": len(bodies),
+            "documents_answered": answered,
+            # Each wrk chunk resumes past the previous one's last request: no document is sent twice
+            # until the pool wraps around.
+            "distinct_documents": min(answered, len(bodies)),
+            "errors": errors,
+            "rss_fresh_mb": fresh,
+            "rss_after_mb": after,
+            "rss_peak_mb": round(peak, 1),
+            "connections": MEMORY_CONNECTIONS,
+        }
+
+    def two_workers(self, picker: RaceWorkload) -> list[dict[str, Any]]:
+        with self.api_server("autos-graph-2w", workers=2) as api:
+            side = Side(api, graphql_path=GRAPHQL_PATH, autos_graph=True)
+            script = self.script(picker, "repeated", start=0)
+            run_wrk(
+                binary=self.wrk, url=side.url(picker), script=script, connections=16, seconds=WARM_UP_SECONDS
+            )
+            points = []
+            for connections in self.args.connections:
+                point = self.point(side, picker, script, connections=connections)
+                log(f"picker 2 workers c={connections}: {point['requests_per_second']:,.0f} req/s")
+                points.append(point)
+        return points
+
+    # -- the whole run ---------------------------------------------------------------------
+
+    def run(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        self.result.update(
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            command=self.args.command_line,
+            settings={
+                "index": self.index,
+                "duration_seconds": self.args.duration,
+                "floor_duration_seconds": self.args.floor_duration,
+                "connections": list(self.args.connections),
+                "modes": list(self.args.modes),
+                "wrk_threads": 1,
+                "server": SERVER_DESCRIPTION,
+                "variants": self.args.variants,
+            },
+            machine={**machine.machine_facts(), "load_average_start": machine.load_average()},
+            services=self.service_versions(),
+        )
+        if self.args.skip_load:
+            self.result["load"] = None
+        else:
+            self.full_load()
+        self.result["documents"] = self.count_documents()
+        if not self.args.skip_vin:
+            self.vin()
+        catalog, ids = self.catalog(), self.id_pool()
+        items = race_workloads(catalog=catalog, ids=ids, count=self.args.variants)
+        if self.args.workloads:
+            unknown = set(self.args.workloads) - {w.name for w in items}
+            if unknown:
+                raise SystemExit(f"unknown workloads: {', '.join(sorted(unknown))}")
+            items = [w for w in items if w.name in self.args.workloads]
+        log("capture: Elasticsearch round trips per workload")
+        requests = [w.repeated_request() for w in items]
+        captured = self.capture(requests)
+        for request in requests:
+            if captured[request.name]["problem"]:
+                raise RuntimeError(f"{request.name}: {captured[request.name]['problem']}")
+        self.result["round_trips"] = {
+            name: {
+                "cold": [f"{r.method} {r.target}" for r in entry["cold"]],
+                "warm": [f"{r.method} {r.target}" for r in entry["warm"]],
+            }
+            for name, entry in captured.items()
+        }
+        self.result["floors"] = {"elasticsearch": self.elasticsearch_floors(requests, captured)}
+        log("the race: autos-graph against its peers")
+        self.result["race"] = self.race(items)
+        if "literal" in self.args.modes and self.args.memory_documents > 0:
+            log(f"memory: a fresh worker, {self.args.memory_documents:,} distinct documents")
+            self.result["memory"] = self.memory(catalog, ids)
+        picker = next((w for w in items if w.name == "picker"), None)
+        if picker is not None and "repeated" in self.args.modes:
+            self.result["picker_two_workers"] = self.two_workers(picker)
+        self.result["machine"]["load_average_end"] = machine.load_average()
+        self.result["seconds"] = round(time.perf_counter() - started, 1)
+        self.result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        report.add_derived(self.result)
+        return self.result
+
+    def service_versions(self) -> dict[str, str]:
+        import subprocess
+
+        import redis
+
+        versions = {"wrk": wrk_version(self.wrk)}
+        node = subprocess.run(["node", "--version"], check=False, capture_output=True, text=True)
+        versions["node"] = node.stdout.strip() or "missing"
+        try:
+            status, body = http_get(f"{self.es_url}/_nodes/_local?filter_path=nodes.*.version")
+            nodes: dict[str, dict[str, str]] = orjson.loads(body).get("nodes", {}) if status == 200 else {}
+            versions["elasticsearch"] = next(iter(nodes.values()), {}).get("version", "unknown")
+        except OSError:
+            versions["elasticsearch"] = "unreachable"
+        client = redis.Redis.from_url(self.redis_url)
+        try:
+            versions["redis"] = str(client.info("server").get("redis_version", "unknown"))
+        finally:
+            client.close()
+        return versions
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -613,31 +626,40 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--index", default=DEFAULT_INDEX, help="the benchmark's own alias (default %(default)s)"
     )
-    parser.add_argument("--elasticsearch-url", default=DEFAULT_ES_URL)
-    parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
+    parser.add_argument("--elasticsearch-url", default=os.environ.get("ELASTICSEARCH_URL", DEFAULT_ES_URL))
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", DEFAULT_REDIS_URL))
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per point (default %(default)s)")
     parser.add_argument(
-        "--duration", type=float, default=5.0, help="seconds per API point (default %(default)s)"
+        "--floor-duration", type=float, default=3.0, help="seconds per raw Elasticsearch floor"
     )
-    parser.add_argument("--floor-duration", type=float, default=4.0, help="seconds per floor point")
     parser.add_argument("--connections", type=int, nargs="+", default=list(CONNECTIONS))
-    parser.add_argument("--paired-rounds", type=int, default=5, help="alternating API/ES rounds (odd)")
-    parser.add_argument("--paired-seconds", type=float, default=2.0, help="seconds per side per round")
+    parser.add_argument(
+        "--modes", nargs="+", choices=MODES, default=list(MODES), help="modes to run (default: all three)"
+    )
+    parser.add_argument("--workloads", nargs="+", help="only these workloads (names as in the JSON)")
+    parser.add_argument("--variants", type=int, default=VARIANTS, help="variants per workload and mode")
+    parser.add_argument(
+        "--memory-documents",
+        type=int,
+        default=MEMORY_DOCUMENTS,
+        help="distinct documents for the memory measurement (0: skip it)",
+    )
     parser.add_argument("--vin-vehicles", type=int, default=5_000)
+    parser.add_argument("--skip-vin", action="store_true", help="no in-process VIN timing")
     parser.add_argument("--skip-load", action="store_true", help="reuse the loaded index; no load timing")
-    parser.add_argument("--only", nargs="+", help="only these workloads (names as in the JSON)")
     parser.add_argument("--output-dir", type=Path, default=Path("bench-results"))
     parser.add_argument(
         "--summary",
         type=Path,
         default=Path("docs/benchmarks.md"),
-        help="the Markdown summary to (re)write; '-' for none",
+        help="the Markdown summary to (re)write, its chart beside it; '-' for none",
     )
     args = parser.parse_args(argv)
     args.command_line = (
         "make bench"
         if argv is None and len(sys.argv) == 1
         else shlex.join(
-            [".venv/bin/python", "-m", "scripts.bench.run", *(sys.argv[1:] if argv is None else argv)]
+            [".venv/bin/python", "-m", "scripts.bench", *(sys.argv[1:] if argv is None else argv)]
         )
     )
     return args
@@ -655,11 +677,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise
     json_path = args.output_dir / f"{stamp}.json"
     json_path.write_bytes(orjson.dumps(result, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS))
-    markdown = report.render(result)
+    svg = chart.render(result)
+    (args.output_dir / f"{stamp}.svg").write_text(svg)
+    markdown = report.render(result, chart_name=f"{stamp}.svg")
     (args.output_dir / f"{stamp}.md").write_text(markdown)
     if str(args.summary) != "-":
+        chart_path = args.summary.with_suffix(".svg")
+        chart_path.write_text(svg)
         previous = args.summary.read_text() if args.summary.exists() else ""
-        args.summary.write_text(report.with_kept_notes(markdown, previous))
+        summary = report.render(result, chart_name=chart_path.name)
+        args.summary.write_text(report.with_kept_notes(summary, previous))
     shutil.rmtree(work_dir, ignore_errors=True)
     print(report.render_targets(result))
     log(f"wrote {json_path}" + ("" if str(args.summary) == "-" else f" and {args.summary}"))

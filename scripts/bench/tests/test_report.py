@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from scripts.bench.report import NOTES_HEADING, add_derived, with_kept_notes
+from scripts.bench.report import NOTES_HEADING, add_derived, render, with_kept_notes
 
 
 def test_notes_of_the_previous_summary_follow_the_new_one() -> None:
@@ -21,85 +19,108 @@ def test_without_notes_the_new_summary_stands_alone() -> None:
     assert with_kept_notes("# Benchmarks\n", "") == "# Benchmarks\n"
 
 
-def _point(workers: int, connections: int, p50: float, rps: float, es: float | None = None) -> dict[str, Any]:
-    return {
-        "workers": workers,
-        "connections": connections,
-        "p50_ms": p50,
-        "p95_ms": p50,
-        "p99_ms": p50,
-        "requests_per_second": rps,
-        "errors": 0,
-        "es_requests_per_request": es,
-        "cache_hit_ratio": None,
-        "rss_peak_mb": {"1": 100.0},
-    }
-
-
 def _result() -> dict[str, Any]:
-    def workload(
-        cache: str, runs: list[dict[str, Any]], cold: int = 1, warm: int = 1, reads: int = 1
-    ) -> dict[str, Any]:
+    def point(connections: int, p50: float, rps: float, rss: float = 120.0) -> dict[str, Any]:
         return {
-            "title": "t",
-            "cache": cache,
-            "problem": None,
-            "runs": runs,
-            "es_round_trips_cold": cold,
-            "es_round_trips_warm": warm,
-            "cache_reads_per_request": reads,
-            "paired": None,
+            "connections": connections,
+            "p50_ms": p50,
+            "p95_ms": p50,
+            "p99_ms": p50,
+            "requests_per_second": rps,
+            "errors": 0,
+            "rss_peak_mb": rss,
+            "es_requests_per_request": 1.0,
+            "cache_hit_ratio": None,
         }
 
     return {
-        "workloads": {
-            "picker_cached": workload(
-                "cached", [_point(1, 1, 0.9, 1000), _point(2, 16, 5.0, 1500), _point(2, 64, 20.0, 1400)], 1, 0
-            ),
-            "filtered_search": workload("cached", [_point(1, 1, 6.0, 150)], reads=0),
-            "nested": workload("cached", [_point(1, 1, 40.0, 20, es=2.1)], cold=3, warm=2),
+        "started_at": "2026-11-30T15:00:00+00:00",
+        "seconds": 800.0,
+        "command": "make bench",
+        "settings": {"duration_seconds": 5.0, "variants": 6000, "index": "autos-bench"},
+        "machine": {
+            "load_average_start": [1.0, 1.0, 1.0],
+            "load_average_end": [2.0, 2.0, 2.0],
+            "cpu_model": "cpu",
+            "logical_cpus": 2,
+            "memory_gib": 8,
+            "os": "Linux",
+            "kernel": "6",
+            "python": "3.11",
+            "packages": {"strawberry-graphql": "0.341"},
+            "git_commit": "abc",
+            "git_tree_modified": False,
         },
-        "floors": {
-            "redis_get": {"latency_ms": {"p50": 0.1}},
-            "elasticsearch": [
-                {"workload": "filtered_search", "p50_ms": 2.0},
-                {"workload": "nested", "p50_ms": 3.0},
-                {"workload": "nested", "p50_ms": 4.0},
-            ],
-            "http": [{"workload": "picker_cached", "workers": 1, "connections": 1, "p50_ms": 0.15}],
+        "services": {"elasticsearch": "8.19", "redis": "7", "node": "v20", "wrk": "wrk 4"},
+        "documents": 100_000,
+        "race": {
+            "workloads": {
+                "picker": {
+                    "title": "Picker",
+                    "api": "graphql",
+                    "peer": "apollo",
+                    "modes": {
+                        "repeated": {
+                            "peer_name": "apollo-response-cache",
+                            "variants": 1,
+                            "autos_graph": [point(1, 0.9, 1000), point(16, 9.0, 1200, rss=151.0)],
+                            "peer": [point(1, 0.3, 3000), point(16, 4.0, 3500)],
+                        }
+                    },
+                }
+            }
         },
-        "rss_peak_mb": {"1 worker": {"1": 120.0}, "2 workers": {"2": 151.0}},
-        "vin": {"wall_ms": {"p50": 0.4, "p99": 0.9}, "cpu_ms": {"p50": 0.4}},
-        "load": {"seconds": 9.0, "documents": 100_000},
+        "memory": {
+            "documents_answered": 10_100,
+            "distinct_documents": 10_100,
+            "rss_fresh_mb": 104.0,
+            "rss_after_mb": 149.0,
+            "rss_peak_mb": 149.5,
+            "connections": 16,
+            "errors": 0,
+        },
+        "round_trips": {
+            "nested": {"cold": ["POST /_search", "POST /_msearch", "POST /_msearch"], "warm": []}
+        },
+        "floors": {"elasticsearch": []},
+        "picker_two_workers": [point(1, 0.8, 900), point(16, 7.0, 1500)],
+        "vin": {"wall_ms": {"p50": 0.4, "p95": 0.6, "p99": 0.9}, "cpu_ms": {"p50": 0.4}, "vehicles": 10},
+        "load": {"seconds": 9.0, "documents": 100_000, "summary_line": "indexed"},
     }
 
 
-def test_ratios_and_verdicts() -> None:
+def test_verdicts_beside_the_race() -> None:
     result = _result()
     add_derived(result)
-    floors = result["workloads"]["filtered_search"]["floor"]
-    assert floors["data_floor_ms"] == pytest.approx(2.0)
-    assert floors["ratio_to_data_floor"] == pytest.approx(3.0)
-    nested = result["workloads"]["nested"]["floor"]
-    assert nested["data_floor_ms"] == pytest.approx(3.0 + 4.0 + 0.1)  # two ES requests and one Redis GET
-    picker = result["workloads"]["picker_cached"]["floor"]
-    assert picker["ratio_to_http_floor"] == pytest.approx(6.0)
     verdicts = {t["target"]: (t["measured"], t["verdict"]) for t in result["targets"]}
+    assert verdicts["Repeated Picker: p50 vs Apollo + response cache (1 connection)"] == (3.0, "missed")
+    assert verdicts["RSS of the worker after 10,000 distinct documents"] == (149.0, "met")
+    assert verdicts["RSS of the worker under every benchmark load"] == (151.0, "missed")
+    assert verdicts["Nested query Elasticsearch round trips, cold"] == (3, "met")
     assert verdicts["Cached picker p50, 1 connection"] == (0.9, "met")
     assert verdicts["Cached picker throughput, 2 workers"] == (1500, "met")
-    assert verdicts["Uncached filtered search vs raw Elasticsearch (p50, 1 connection)"][1] == "missed"
-    assert verdicts["Nested query Elasticsearch round trips"] == (3, "met")
-    assert verdicts["RSS per worker under load"] == (151.0, "missed")
     assert verdicts["20 VIN instances in-process (p50 per call)"] == (0.4, "met")
     assert verdicts["Full data load into an empty index"] == (9.0, "met")
 
 
-def test_the_paired_median_decides_the_search_target() -> None:
+def test_fewer_than_10000_documents_do_not_measure_the_memory_target() -> None:
     result = _result()
-    result["workloads"]["filtered_search"]["paired"] = {
-        "rounds": [{"api_p50_ms": 2.5, "es_p50_ms": 2.0, "ratio": 1.25}] * 3,
-        "median_ratio": 1.25,
-    }
+    result["memory"]["distinct_documents"] = 9_999
     add_derived(result)
-    search = next(t for t in result["targets"] if t["target"].startswith("Uncached filtered search"))
-    assert (search["measured"], search["verdict"]) == (1.25, "met")
+    memory = next(t for t in result["targets"] if t["target"].startswith("RSS of the worker after"))
+    assert memory["verdict"] == "not measured"
+
+
+def test_summary_has_the_side_by_side_table_and_the_chart() -> None:
+    result = _result()
+    add_derived(result)
+    markdown = render(result, chart_name="benchmarks.svg")
+    assert "![autos-graph / peer" in markdown
+    assert "(benchmarks.svg)" in markdown
+    assert "## Repeated (the same request again; Apollo with its response cache)" in markdown
+    assert (
+        "| Picker | Apollo Server 5 + response cache | 1 | 0.90 | 0.30 | 3.00 × | 1,000 | 3,000 | 0.33 × |"
+        in (markdown)
+    )
+    assert "## Cold" not in markdown  # a mode that did not run has no table
+    assert "RSS 149.0 MB after" in markdown
