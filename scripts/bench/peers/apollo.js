@@ -79,8 +79,9 @@ const typeDefs = `#graphql
   input VehicleSort { field: VehicleSortField! direction: SortOrderDirection! = ASC }
 `;
 
+// Relay global ids, as autos-graph hands them out: base64 of "Vehicle:<vehicle_id>".
 const toVehicle = (source) => ({
-  id: source.vehicle_id,
+  id: Buffer.from(`Vehicle:${source.vehicle_id}`).toString('base64'),
   vehicleId: source.vehicle_id,
   manufacturer: source.manufacturer,
   model: source.model,

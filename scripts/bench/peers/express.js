@@ -76,18 +76,21 @@ function parseModels(raw) {
 
 const routes = express.Router();
 
+// Every manufacturer unless `page` or `size` asks for a page, as the old clients expect.
 routes.get('/manufacturer-model-combinations', async (req, res) => {
-  const pages = paging(req.query, 50);
+  const asked = req.query.page !== undefined || req.query.size !== undefined;
+  const pages = asked ? paging(req.query, 50) : null;
   const groups = await manufacturerGroups(text(req.query.search));
-  const offset = (pages.page - 1) * pages.size;
-  res.json({
-    ...paged(groups.length, pages),
-    data: groups.slice(offset, offset + pages.size).map((g) => ({
-      manufacturer: g.manufacturer,
-      count: g.count,
-      models: g.models.map((m) => ({ model: m.model, count: m.count })),
-    })),
-  });
+  const offset = pages ? (pages.page - 1) * pages.size : 0;
+  const data = (pages ? groups.slice(offset, offset + pages.size) : groups).map((g) => ({
+    manufacturer: g.manufacturer,
+    count: g.count,
+    models: g.models.map((m) => ({ model: m.model, count: m.count })),
+  }));
+  const header = pages
+    ? paged(groups.length, pages)
+    : { total: groups.length, page: 1, size: data.length, totalPages: data.length ? 1 : 0 };
+  res.json({ ...header, data });
 });
 
 routes.get('/vehicles/details', async (req, res) => {

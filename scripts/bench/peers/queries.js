@@ -12,14 +12,22 @@ export const SORT_FIELDS = {
 };
 
 const MAX_SEARCH_TERMS = 8;
+// Text this long or longer also matches inside a name ('stang' finds Mustang).
+const INFIX_MIN_LENGTH = 3;
 
 const keywordEquals = (field, value) => ({ term: { [field]: { value, case_insensitive: true } } });
+
+const infixMatch = (field, text) =>
+  text.length < INFIX_MIN_LENGTH
+    ? []
+    : [{ wildcard: { [field]: { value: `*${text.replace(/[\\*?]/g, '\\$&')}*`, case_insensitive: true } } }];
 
 const partialText = (field, value) => ({
   bool: {
     should: [
       keywordEquals(`${field}.keyword`, value),
       { match_phrase_prefix: { [field]: { query: value, max_expansions: 50 } } },
+      ...infixMatch(`${field}.keyword`, value),
     ],
     minimum_should_match: 1,
   },
@@ -43,6 +51,8 @@ const fuzzySearch = (text) => ({
               },
             },
             { multi_match: { query: word, fields: ['manufacturer', 'model'], type: 'phrase_prefix' } },
+            ...infixMatch('manufacturer.keyword', word),
+            ...infixMatch('model.keyword', word),
           ],
           minimum_should_match: 1,
         },
