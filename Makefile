@@ -89,7 +89,7 @@ bench: install
 
 # What matching inside words costs, on the full dataset in an index of its own (loaded when missing).
 bench-infix: install
-	@bash scripts/shell/with_services.sh flock /tmp/autos-bench.lock $(PY) scripts/measure_infix.py
+	@bash scripts/shell/with_services.sh $(PY) scripts/measure_infix.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
