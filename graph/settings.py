@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     answer_cache: bool = True
     answer_cache_ttl_seconds: int = Field(default=30, ge=1, le=86400)
     # L1, per worker process; the L2 copy in Redis is shared by replicas.
-    answer_cache_max_bytes: int = Field(default=16 * 2**20, ge=2**20, le=2**30)
+    answer_cache_max_bytes: int = Field(default=8 * 2**20, ge=2**20, le=2**30)
     # "only": nothing but the manifest's documents runs (production); "off": any document, APQ included.
     trusted_documents: TrustedDocuments = "off"
     trusted_documents_manifest: str | None = None
@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     snapshot_repository: str = Field(default="autos-graph", pattern=r"^[a-z0-9][a-z0-9._-]{0,99}$")
     snapshot_location: str = Field(default="autos-graph", min_length=1)
     # Parsed, validated and planned documents kept per worker (graph/gql/document_cache.py); 0 keeps none.
-    document_cache_max_bytes: int = Field(default=16 * 2**20, ge=0, le=2**32)
+    document_cache_max_bytes: int = Field(default=8 * 2**20, ge=0, le=2**32)
     rate_limit_per_minute: int = Field(default=100, ge=0)
     rate_limit_whitelist: Annotated[list[Network], NoDecode] = Field(default_factory=list)
     trusted_proxies: Annotated[list[Network], NoDecode] = Field(default_factory=list)

@@ -37,7 +37,7 @@ from graph.gql.lean_rules import lean_rules
 # validation and its plans; charged with a margin so the budget bounds them.
 BYTES_PER_CHARACTER: Final = 200
 ENTRY_OVERHEAD_BYTES: Final = 6144
-DEFAULT_MAX_BYTES: Final = 16 * 2**20
+DEFAULT_MAX_BYTES: Final = 8 * 2**20
 
 ParseKey = tuple[str, tuple[tuple[str, Any], ...]]
 

@@ -30,7 +30,7 @@ def test_defaults_follow_the_design(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.redis_url is None
     assert settings.port == 3000
     assert settings.cache_ttl_seconds == 30
-    assert settings.document_cache_max_bytes == 16 * 2**20
+    assert settings.document_cache_max_bytes == 8 * 2**20
     assert settings.rate_limit_per_minute == 100
     assert settings.otel_exporter_otlp_endpoint is None
     assert settings.graphiql_enabled is True
