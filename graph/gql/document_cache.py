@@ -29,6 +29,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.schema import validate_document
 
+from graph.gql import operation_name
+from graph.gql.context import Context
 from graph.gql.execution.planned_execution import DocumentPlans, register_plans, unregister_plans
 from graph.gql.lean_rules import lean_rules
 
@@ -132,6 +134,11 @@ class CachedDocuments(SchemaExtension):
             # A syntax error propagates as it does from Strawberry's ParserCache.
             entry = self._documents.parsed(execution.query, execution.parse_options)
             execution.graphql_document = entry.document
+            context = execution.context
+            if isinstance(context, Context):
+                # The access log and metrics label the request by this document's operation.
+                state = context.request.scope.setdefault("state", {})
+                operation_name.remember_parsed(state, execution.query, entry.document)
         yield
 
     def on_validate(self) -> Iterator[None]:

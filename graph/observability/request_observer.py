@@ -63,6 +63,9 @@ class RequestObserverMiddleware:
                 message = {**message, "headers": [*message.get("headers", ()), (HEADER, request_id.encode())]}
             await send(message)
 
+        # Shared with every copy of the scope below us: the GraphQL app leaves the
+        # names of the document it parsed here (graph/gql/operation_name.py).
+        state = scope.setdefault("state", {}) if is_graphql else None
         if self._metrics:
             metrics.HTTP_IN_PROGRESS.inc()
         try:
@@ -73,10 +76,11 @@ class RequestObserverMiddleware:
             if self._access_log or self._metrics:
                 operation = None
                 if is_graphql:
+                    known = operation_name.remembered(state)
                     operation = (
-                        operation_name.from_body(bytes(body))
+                        operation_name.from_body(bytes(body), known)
                         if keep_body
-                        else operation_name.from_query_string(scope.get("query_string", b""))
+                        else operation_name.from_query_string(scope.get("query_string", b""), known)
                     )
                 self._record(scope, root_path, request_id, status, operation, time.perf_counter() - started)
             unbind_request_id(token)

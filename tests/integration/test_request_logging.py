@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from typing import Any
 
 import pytest
+from graphql import DocumentNode, parse
 
+from graph.gql import operation_name
 from tests.conftest import make_settings
 from tests.support.asgi import client_of, running_app
 from tests.support.json_logs import json_logs
@@ -100,3 +103,24 @@ async def test_unknown_paths_are_labelled_unmatched_not_by_their_raw_path() -> N
     [line] = logs.access_lines()
     assert line["context"]["route"] == "unmatched"
     assert line["context"]["path"] == "/no/such/vehicle-123"
+
+
+async def test_a_new_document_is_parsed_once_for_its_answer_and_its_access_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The access line's operation name comes from the document the GraphQL app parsed.
+    edge_parses: list[str] = []
+
+    def counted(source: str, **options: Any) -> DocumentNode:
+        edge_parses.append(source)
+        return parse(source, **options)
+
+    monkeypatch.setattr(operation_name, "parse", counted)
+    name = f"Fresh{uuid.uuid4().hex}"
+    document = {"query": f"query {name} {{ __typename }}"}
+    async with running_app(make_settings()) as app, client_of(app, "192.0.2.10") as client:
+        with json_logs() as logs:
+            response = await client.post("/graphql", json=document)
+    assert response.status_code == 200
+    assert [line["context"]["operation_name"] for line in logs.access_lines()] == [name]
+    assert edge_parses == []

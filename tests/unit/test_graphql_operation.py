@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from graphql import parse
 
-from graph.gql.operation_name import MAX_BODY_BYTES, from_body, from_query_string
+from graph.gql import operation_name
+from graph.gql.operation_name import (
+    MAX_BODY_BYTES,
+    from_body,
+    from_query_string,
+    remember_parsed,
+    remembered,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +65,27 @@ def test_without_a_document_a_well_formed_name_is_taken_as_given() -> None:
 def test_long_documents_are_named_too() -> None:
     padding = "# " + "x" * 9000 + "\n"
     assert from_body(orjson.dumps({"query": padding + "query Long { x }"})) == "Long"
+
+
+def test_names_the_app_parsed_for_the_same_document_are_used_without_parsing_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    query = "query OnlyParsedByTheApp { vehicles { totalCount } }"
+    state: dict[str, object] = {}
+    remember_parsed(state, query, parse(query))
+
+    def no_second_parse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the edge parsed a document the app had parsed")
+
+    monkeypatch.setattr(operation_name, "parse", no_second_parse)
+    known = remembered(state)
+    assert from_body(orjson.dumps({"query": query}), known) == "OnlyParsedByTheApp"
+    assert from_body(orjson.dumps({"query": query, "operationName": "Other"}), known) == "unparsed"
+
+
+def test_names_remembered_for_another_document_are_not_used() -> None:
+    state: dict[str, object] = {}
+    remember_parsed(state, "query Remembered { x }", parse("query Remembered { x }"))
+    assert from_body(orjson.dumps({"query": "query Sent { x }"}), remembered(state)) == "Sent"
+    assert remembered(None) is None
+    assert remembered({}) is None
