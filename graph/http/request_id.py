@@ -6,8 +6,8 @@ handled carries it, without threading it through every call.
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
 from contextvars import ContextVar, Token
 
 HEADER = b"x-request-id"
@@ -22,7 +22,8 @@ _current: ContextVar[str | None] = ContextVar("autos_graph_request_id", default=
 def accept_or_generate(raw: bytes | None) -> str:
     if raw is not None and _SANE.fullmatch(raw):
         return raw.decode("ascii")
-    return uuid.uuid4().hex
+    # 128 random bits as 32 hex digits, the shape of a uuid4's hex at a fifth of its cost.
+    return os.urandom(16).hex()
 
 
 def current_request_id() -> str | None:

@@ -28,16 +28,21 @@ class AccessRecord:
     operation_name: str | None
 
 
-def level_for(record: AccessRecord) -> int:
-    if record.path in QUIET_PATHS:
+def level_for(path: str, status: int) -> int:
+    if path in QUIET_PATHS:
         return logging.DEBUG
-    if record.status >= 500:
+    if status >= 500:
         return logging.ERROR
     return logging.INFO
 
 
+def access_log_enabled(path: str, status: int) -> bool:
+    """Whether a request's line would be written: checked before the record is built."""
+    return log.isEnabledFor(level_for(path, status))
+
+
 def write_access_log(record: AccessRecord) -> None:
-    level = level_for(record)
+    level = level_for(record.path, record.status)
     if not log.isEnabledFor(level):
         return
     context: dict[str, object] = {

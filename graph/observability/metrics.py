@@ -169,10 +169,35 @@ class _BoundedLabels:
 operation_label = _BoundedLabels(MAX_OPERATION_LABELS)
 
 
+class _RequestSeries:
+    """The labelled children of the request metrics, looked up once per label set.
+
+    `labels()` builds and locks on every call; the children it returns are stable, and
+    the label sets are bounded (route templates × bounded operation names × statuses).
+    """
+
+    def __init__(self) -> None:
+        self._counters: dict[tuple[str, str, int], Counter] = {}
+        self._latencies: dict[tuple[str, str], Histogram] = {}
+
+    def observe(self, route: str, operation: str, status: int, seconds: float) -> None:
+        counter = self._counters.get((route, operation, status))
+        if counter is None:
+            counter = self._counters.setdefault(
+                (route, operation, status), HTTP_REQUESTS.labels(route, operation, str(status))
+            )
+        counter.inc()
+        latency = self._latencies.get((route, operation))
+        if latency is None:
+            latency = self._latencies.setdefault((route, operation), HTTP_LATENCY.labels(route, operation))
+        latency.observe(seconds)
+
+
+_REQUEST_SERIES = _RequestSeries()
+
+
 def observe_request(*, route: str, operation: str | None, status: int, seconds: float) -> None:
-    label = operation_label(operation) if operation else ""
-    HTTP_REQUESTS.labels(route, label, str(status)).inc()
-    HTTP_LATENCY.labels(route, label).observe(seconds)
+    _REQUEST_SERIES.observe(route, operation_label(operation) if operation else "", status, seconds)
 
 
 def observe_elasticsearch_request(method: str, endpoint: str, seconds: float, outcome: str) -> None:
@@ -214,8 +239,16 @@ CACHE_OBSERVER = _CacheObserver()
 class _AnswerCacheObserver:
     """The `datasources.cache.answer_cache.AnswerCacheObserver` that feeds the answer cache metrics."""
 
+    def __init__(self) -> None:
+        self._lookups: dict[tuple[str, bool], Counter] = {}
+
     def on_lookup(self, level: str, *, hit: bool) -> None:
-        ANSWER_LOOKUPS.labels(level, "hit" if hit else "miss").inc()
+        counter = self._lookups.get((level, hit))
+        if counter is None:
+            counter = self._lookups.setdefault(
+                (level, hit), ANSWER_LOOKUPS.labels(level, "hit" if hit else "miss")
+            )
+        counter.inc()
 
     def on_evictions(self, count: int) -> None:
         ANSWER_EVICTIONS.inc(count)

@@ -15,7 +15,7 @@ from graph.http.client_address import client_ip
 from graph.http.request_id import HEADER, accept_or_generate, bind_request_id, unbind_request_id
 from graph.http.route_template import route_template
 from graph.observability import metrics
-from graph.observability.access_log import AccessRecord, write_access_log
+from graph.observability.access_log import AccessRecord, access_log_enabled, write_access_log
 from graph.settings import Network
 
 GRAPHQL_PATH = "/graphql"
@@ -97,7 +97,7 @@ class RequestObserverMiddleware:
         route = route_template(scope, root_path=root_path)
         if self._metrics:
             metrics.observe_request(route=route, operation=operation, status=status, seconds=seconds)
-        if self._access_log:
+        if self._access_log and access_log_enabled(scope["path"], status):
             write_access_log(
                 AccessRecord(
                     request_id=request_id,
