@@ -99,6 +99,11 @@ class Settings(BaseSettings):
     # repository registered on first use, its location under the node's path.repo.
     snapshot_repository: str = Field(default="autos-graph", pattern=r"^[a-z0-9][a-z0-9._-]{0,99}$")
     snapshot_location: str = Field(default="autos-graph", min_length=1)
+    # The lock every alias-changing `autos-graph data` command holds (datasources/releases/lock.py):
+    # the index of lock documents, and the lease a holder renews every quarter of, so a lock left
+    # by a process that died expires after it.
+    release_lock_index: str = Field(default="autos-graph-locks", pattern=r"^[a-z0-9][a-z0-9._-]{0,199}$")
+    release_lock_lease_seconds: float = Field(default=60.0, ge=1, le=3600)
     # Parsed, validated and planned documents kept per worker (graph/gql/document_cache.py); 0 keeps none.
     document_cache_max_bytes: int = Field(default=8 * 2**20, ge=0, le=2**32)
     rate_limit_per_minute: int = Field(default=100, ge=0)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shlex
+import signal
+import sys
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +29,7 @@ from datasources.catalog.record_file import ReadStats, RecordFileError, RejectFi
 from datasources.elastic.bulk_loader import LoadResult, ProgressCallback, bulk_index, load_dataset
 from datasources.elastic.client import create_client, loggable_urls
 from datasources.elastic.index_schema import (
+    IndexCreation,
     IndexSchemaError,
     create_index,
     document_count,
@@ -33,6 +37,7 @@ from datasources.elastic.index_schema import (
     index_exists,
 )
 from datasources.releases.generations import ReleaseRefused
+from datasources.releases.lock import AliasLock, LockLost, ReleaseLocked
 from graph.cli.configuration import settings_or_exit
 from graph.observability.logging_setup import configure_logging
 from graph.settings import Settings
@@ -45,6 +50,9 @@ data_app = typer.Typer(no_args_is_help=True, help="Create, load and reset the au
 # while the node merges segments; an operator's load should wait, not fail.
 DATA_REQUEST_TIMEOUT_SECONDS: Final = 120.0
 EXIT_UNAVAILABLE: Final = 1
+# Another command holds the alias's release lock (or took it from this one): nothing was changed.
+EXIT_LOCKED: Final = 4
+EXIT_TERMINATED: Final = 128 + signal.SIGTERM
 
 T = TypeVar("T")
 
@@ -66,13 +74,23 @@ def run_with_client(settings: Settings, operation: Callable[[AsyncElasticsearch]
             request_timeout=max(settings.es_request_timeout_seconds, DATA_REQUEST_TIMEOUT_SECONDS),
             http_node=settings.es_http_node,
         )
+        # SIGTERM (a pod being stopped) cancels the work as Ctrl-C does, so every `finally`
+        # runs: the release lock is given back, the client closed.
+        loop = asyncio.get_running_loop()
+        task = asyncio.current_task()
+        if task is not None:
+            loop.add_signal_handler(signal.SIGTERM, task.cancel)
         try:
             return await operation(client)
         finally:
+            loop.remove_signal_handler(signal.SIGTERM)
             await client.close()
 
     try:
         return asyncio.run(main())
+    except asyncio.CancelledError:
+        typer.echo("autos-graph: stopped by SIGTERM", err=True)
+        raise typer.Exit(code=EXIT_TERMINATED) from None
     except ESConnectionError as error:
         where = loggable_urls(settings.elasticsearch_url)
         typer.echo(f"autos-graph: cannot reach Elasticsearch at {where} ({error})", err=True)
@@ -85,6 +103,40 @@ def run_with_client(settings: Settings, operation: Callable[[AsyncElasticsearch]
     except (IndexSchemaError, RecordFileError, ReleaseRefused) as error:
         typer.echo(f"autos-graph: {error}", err=True)
         raise typer.Exit(code=EXIT_UNAVAILABLE) from None
+
+
+def run_locked(
+    settings: Settings,
+    operation: Callable[[AsyncElasticsearch], Awaitable[T]],
+    *,
+    wait_seconds: float = 0.0,
+) -> T:
+    """`run_with_client` holding the alias's release lock around the operation.
+
+    Every command that changes what the alias points at runs through here, so
+    two of them never interleave; a second one exits 4 naming the holder,
+    having touched nothing.
+    """
+    command = shlex.join(["autos-graph", *sys.argv[1:]])
+
+    async def locked(client: AsyncElasticsearch) -> T:
+        async with AliasLock(
+            client,
+            index=settings.release_lock_index,
+            alias=settings.es_index,
+            command=command,
+            lease_seconds=settings.release_lock_lease_seconds,
+            wait_seconds=wait_seconds,
+        ) as lock:
+            if lock.took_over is not None:
+                typer.echo(f"took over an expired lock: {lock.took_over.describe()}", err=True)
+            return await operation(client)
+
+    try:
+        return run_with_client(settings, locked)
+    except (ReleaseLocked, LockLost) as error:
+        typer.echo(f"autos-graph: {error}", err=True)
+        raise typer.Exit(code=EXIT_LOCKED) from None
 
 
 class _DropBulkProgress(logging.Filter):
@@ -166,9 +218,12 @@ def create_index_command(
 ) -> None:
     """Create the versioned index behind ES_INDEX; an existing one is kept unless --recreate."""
     settings = data_settings()
-    created = run_with_client(
-        settings, lambda client: create_index(client, alias=settings.es_index, recreate=recreate)
-    )
+
+    def create(client: AsyncElasticsearch) -> Awaitable[IndexCreation]:
+        return create_index(client, alias=settings.es_index, recreate=recreate)
+
+    # Only --recreate changes what the alias points at.
+    created = run_locked(settings, create) if recreate else run_with_client(settings, create)
     typer.echo(f"{created.alias} -> {created.index}: {created.action}")
 
 
@@ -257,7 +312,7 @@ def reset_command(
         await create_index(client, alias=alias)
         return dropped
 
-    dropped = run_with_client(settings, reset)
+    dropped = run_locked(settings, reset)
     log.info("index reset", extra={"context": {"alias": alias, "dropped": dropped}})
     typer.echo(f"{alias}: dropped {', '.join(dropped) or 'nothing'}; created an empty index")
 

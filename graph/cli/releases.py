@@ -8,6 +8,7 @@ is only ever changed by one atomic alias swap.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -18,6 +19,7 @@ from datasources.catalog.dataset import FULL_MINIMUM, SAMPLE_SIZE, DatasetKind, 
 from datasources.catalog.record_file import ReadStats, RejectFile, read_record_file
 from datasources.releases.adopt import Adoption, AdoptionPlan, adopt, plan_adoption
 from datasources.releases.generations import DEFAULT_KEEP, Generation, list_generations
+from datasources.releases.lock import LockHolder, force_unlock, read_lock
 from datasources.releases.release import ReleaseOutcome, Rollback, release, rollback
 from datasources.releases.snapshots import (
     Snapshot,
@@ -26,7 +28,14 @@ from datasources.releases.snapshots import (
     list_snapshots,
     restore_snapshot,
 )
-from graph.cli.data import data_settings, progress_bar, require_one_source, run_with_client
+from graph.cli.data import (
+    EXIT_LOCKED,
+    data_settings,
+    progress_bar,
+    require_one_source,
+    run_locked,
+    run_with_client,
+)
 
 log = logging.getLogger("autos_graph.releases")
 
@@ -36,6 +45,13 @@ snapshot_app = typer.Typer(no_args_is_help=True, help="Snapshots of the live gen
 
 KEEP_OPTION = typer.Option(
     DEFAULT_KEEP, "--keep", min=1, help="Generations kept after the swap (live included)."
+)
+WAIT_OPTION = typer.Option(
+    0.0,
+    "--wait",
+    min=0,
+    metavar="SECONDS",
+    help="If another command holds the alias's lock, wait up to this long for it (default: exit 4 at once).",
 )
 
 
@@ -82,6 +98,7 @@ def release_command(
         None, "--reject-file", help="Where rejected lines go (default: rejects-<file name>.ndjson)."
     ),
     keep: int = KEEP_OPTION,
+    wait: float = WAIT_OPTION,
 ) -> None:
     """Build a new generation beside the live one, check it, and swap the alias to it atomically."""
     require_one_source(sample=sample, full=full, file=file, reject_file=reject_file)
@@ -117,7 +134,7 @@ def release_command(
                 on_progress=advance,
             )
 
-    outcome = run_with_client(settings, run)
+    outcome = run_locked(settings, run, wait_seconds=wait)
     if file is not None:
         typer.echo(
             f"{file.name}: read {stats.read:,} lines, rejected {stats.rejected:,} "
@@ -130,11 +147,14 @@ def rollback_command(
     to: str | None = typer.Option(
         None, "--to", help="A kept generation to go to (default: the one replaced)."
     ),
+    wait: float = WAIT_OPTION,
 ) -> None:
     """Point the alias back at the generation the live one replaced, atomically."""
     settings = data_settings()
     alias = settings.es_index
-    done: Rollback = run_with_client(settings, lambda client: rollback(client, alias=alias, to=to))
+    done: Rollback = run_locked(
+        settings, lambda client: rollback(client, alias=alias, to=to), wait_seconds=wait
+    )
     log.info("rolled back", extra={"context": {"alias": alias, "from": done.left, "to": done.live}})
     typer.echo(f"live: {alias} -> {done.live} (was {done.left or 'nothing'}), {done.seconds:.2f} s")
 
@@ -143,9 +163,16 @@ def generations_command() -> None:
     """List the generations: name, documents, created, source, state, and which one is live."""
     settings = data_settings()
     alias = settings.es_index
-    generations: list[Generation] = run_with_client(
-        settings, lambda client: list_generations(client, alias=alias)
-    )
+
+    async def run(client: AsyncElasticsearch) -> tuple[list[Generation], LockHolder | None]:
+        return (
+            await list_generations(client, alias=alias),
+            await read_lock(client, index=settings.release_lock_index, alias=alias),
+        )
+
+    generations, holder = run_with_client(settings, run)
+    if holder is not None:
+        typer.echo(f"{_lock_state(holder)} by {holder.describe()}")
     if not generations:
         typer.echo(f"{alias}: no generations (`autos-graph data release --sample` makes the first)")
         return
@@ -161,6 +188,7 @@ def generations_command() -> None:
 
 def adopt_command(
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what would happen; change nothing."),
+    wait: float = WAIT_OPTION,
 ) -> None:
     """Turn the old backend's plain index named ES_INDEX into a generation behind the alias."""
     settings = data_settings()
@@ -179,7 +207,7 @@ def adopt_command(
         with progress_bar(total=planned.documents, description=f"{alias} → {planned.generation}") as advance:
             return await adopt(client, alias=alias, on_progress=advance)
 
-    adoption = run_with_client(settings, run)
+    adoption = run_locked(settings, run, wait_seconds=wait)
     for line in adoption.report.passed:
         typer.echo(f"  ok      {line}")
     for line in adoption.report.failed:
@@ -250,6 +278,7 @@ def snapshot_list_command() -> None:
 def snapshot_restore_command(
     name: str = typer.Argument(..., help="The snapshot's name (see `data snapshot list`)."),
     keep: int = KEEP_OPTION,
+    wait: float = WAIT_OPTION,
 ) -> None:
     """Restore a snapshot into a new generation, check it, and swap it in like a release."""
     settings = data_settings()
@@ -263,8 +292,35 @@ def snapshot_restore_command(
             client, alias=alias, repository=settings.snapshot_repository, snapshot=name, keep=keep
         )
 
-    outcome = run_with_client(settings, run)
+    outcome = run_locked(settings, run, wait_seconds=wait)
     _print_outcome(outcome, alias=alias, what=f"restore of {name}")
+
+
+def _lock_state(holder: LockHolder) -> str:
+    expired = holder.expired(now=datetime.now(UTC))
+    return f"{holder.alias}: lock {'EXPIRED (the next command takes it over)' if expired else 'held'}"
+
+
+def unlock_command(
+    force: bool = typer.Option(False, "--force", help="Remove the lock whoever holds it."),
+) -> None:
+    """Show who holds ES_INDEX's release lock; with --force, remove it (only when that process is gone)."""
+    settings = data_settings()
+    alias = settings.es_index
+    index = settings.release_lock_index
+    if not force:
+        holder = run_with_client(settings, lambda client: read_lock(client, index=index, alias=alias))
+        if holder is None:
+            typer.echo(f"{alias}: not locked")
+            return
+        typer.echo(f"{_lock_state(holder)} by {holder.describe()}")
+        typer.echo("if that process is gone: autos-graph data unlock --force", err=True)
+        raise typer.Exit(code=EXIT_LOCKED)
+    removed = run_with_client(settings, lambda client: force_unlock(client, index=index, alias=alias))
+    if removed is None:
+        typer.echo(f"{alias}: not locked; nothing removed")
+        return
+    typer.echo(f"{alias}: removed the lock of {removed.describe()}")
 
 
 def register_release_commands(data_app: typer.Typer) -> None:
@@ -272,6 +328,7 @@ def register_release_commands(data_app: typer.Typer) -> None:
     data_app.command("rollback")(rollback_command)
     data_app.command("generations")(generations_command)
     data_app.command("adopt")(adopt_command)
+    data_app.command("unlock")(unlock_command)
     data_app.add_typer(snapshot_app, name="snapshot")
 
 
