@@ -19,6 +19,8 @@ ES_URL = os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 # Tests get an index of their own so they never touch a developer's data.
 TEST_INDEX = os.environ.get("AUTOS_TEST_INDEX", "autos-graph-test")
+# And a release-lock index of their own, inherited by the `autos-graph data` processes they start.
+LOCK_INDEX = os.environ.setdefault("RELEASE_LOCK_INDEX", f"{TEST_INDEX}-locks")
 
 
 def es_host_port() -> tuple[str, int]:

@@ -1,0 +1,281 @@
+"""The per-alias release lock against the real Elasticsearch: a second command refused without
+touching anything, expired leases taken over, the lock given back on every way out, and a
+holder killed with SIGKILL whose lock expires after its lease."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO
+
+import orjson
+import pytest
+from elasticsearch import AsyncElasticsearch
+
+from datasources.catalog.dataset import SAMPLE_SIZE, iter_records, sample_records
+from datasources.elastic.index_schema import document_count, drop_index, indices_behind
+from datasources.releases.generations import list_generations
+from datasources.releases.lock import (
+    AliasLock,
+    LockHolder,
+    LockLost,
+    ReleaseLocked,
+    ensure_lock_index,
+    force_unlock,
+    read_lock,
+)
+from datasources.releases.release import release
+from tests.conftest import ES_URL, LOCK_INDEX, TEST_INDEX
+
+ALIAS = f"{TEST_INDEX}-lock"
+BIN = Path(sys.executable).parent / "autos-graph"
+EXIT_LOCKED = 4
+
+
+@pytest.fixture
+async def alias(es: AsyncElasticsearch) -> AsyncIterator[str]:
+    await drop_index(es, alias=ALIAS)
+    await force_unlock(es, index=LOCK_INDEX, alias=ALIAS)
+    yield ALIAS
+    await force_unlock(es, index=LOCK_INDEX, alias=ALIAS)
+    await drop_index(es, alias=ALIAS)
+
+
+def cli(*args: str, lease: float = 60) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "ELASTICSEARCH_URL": ES_URL,
+        "ES_INDEX": ALIAS,
+        "REDIS_URL": "",
+        "LOG_LEVEL": "INFO",
+        "RELEASE_LOCK_INDEX": LOCK_INDEX,
+        "RELEASE_LOCK_LEASE_SECONDS": str(lease),
+    }
+    return subprocess.Popen(
+        [str(BIN), "data", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+
+def finished(process: subprocess.Popen[bytes], *, timeout: float = 120) -> str:
+    return process.communicate(timeout=timeout)[0].decode()
+
+
+async def wait_for_lock(es: AsyncElasticsearch, *, pid: int, timeout: float = 60) -> LockHolder:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        holder = await read_lock(es, index=LOCK_INDEX, alias=ALIAS)
+        if holder is not None and holder.pid == pid:
+            return holder
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"pid {pid} never took the lock")
+
+
+def ndjson(records: object) -> bytes:
+    return b"".join(orjson.dumps(record.to_document()) + b"\n" for record in records)  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def fifo(tmp_path: Path) -> Path:
+    """A file source the test feeds by hand, so a release stays mid-load as long as the test likes."""
+    path = tmp_path / "records.ndjson"
+    os.mkfifo(path)
+    return path
+
+
+async def start_feeding(path: Path, *, first: bytes, timeout: float = 60) -> IO[bytes]:
+    """Open the FIFO once the release reads it (lock taken, generation created) and write `first`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as error:  # ENXIO: nobody reads it yet
+            if error.errno != errno.ENXIO or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.05)
+            continue
+        os.set_blocking(descriptor, True)
+        writer = os.fdopen(descriptor, "wb")
+        writer.write(first)
+        writer.flush()
+        return writer
+
+
+async def test_a_second_release_is_refused_and_the_first_goes_live_intact(
+    es: AsyncElasticsearch, alias: str, fifo: Path, tmp_path: Path
+) -> None:
+    before = await release(es, alias=alias, source="sample", records=iter_records("sample"))
+    records = sample_records()
+    first = cli("release", "--file", str(fifo), "--reject-file", str(tmp_path / "rejects.ndjson"))
+    writer = await start_feeding(fifo, first=ndjson(records[:400]))
+    holder = await wait_for_lock(es, pid=first.pid)
+    assert holder.command.startswith("autos-graph data release --file")
+    (loading,) = [each for each in await list_generations(es, alias=alias) if each.state == "building"]
+
+    second = cli("release", "--sample")
+    output = finished(second)
+    assert second.returncode == EXIT_LOCKED, output
+    assert f"{alias} is locked by `autos-graph data release --file {fifo} --reject-file" in output
+    assert f"pid {first.pid} on " in output
+    assert f"started {holder.started:%Y-%m-%d %H:%M:%S} UTC" in output
+    assert "nothing was changed" in output
+    generations = {each.name: each.state for each in await list_generations(es, alias=alias)}
+    assert generations == {before.generation: "ready", loading.name: "building"}, "the second touched nothing"
+
+    writer.write(ndjson(records[400:]))
+    writer.close()
+    output = finished(first)
+    assert first.returncode == 0, output
+    assert f"live: {alias} -> {loading.name} (was {before.generation})" in output
+    assert await indices_behind(es, alias=alias) == [loading.name]
+    assert await document_count(es, alias=alias) == SAMPLE_SIZE
+    assert await read_lock(es, index=LOCK_INDEX, alias=alias) is None, "released after success"
+
+
+async def test_the_lock_is_released_after_a_failed_check(
+    es: AsyncElasticsearch, alias: str, tmp_path: Path
+) -> None:
+    unusable = tmp_path / "unusable.ndjson"
+    unusable.write_text('{"not": "a vehicle"}\n', encoding="utf-8")
+    process = cli("release", "--file", str(unusable), "--reject-file", str(tmp_path / "rejects.ndjson"))
+    output = finished(process)
+    assert process.returncode == 3, output
+    assert "FAILED  documents" in output
+    assert await read_lock(es, index=LOCK_INDEX, alias=alias) is None
+
+
+def wait_for_load(process: subprocess.Popen[bytes], *, timeout: float = 120) -> None:
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    for line in process.stdout:  # JSON log lines: the load has begun once one reports progress
+        if b'"bulk progress"' in line:
+            return
+        assert time.monotonic() < deadline, "the release never started loading"
+    raise AssertionError("the release ended before loading")
+
+
+async def test_sigterm_mid_load_gives_the_lock_back(es: AsyncElasticsearch, alias: str) -> None:
+    process = cli("release", "--full")
+    wait_for_load(process)
+    assert await read_lock(es, index=LOCK_INDEX, alias=alias) is not None
+    process.send_signal(signal.SIGTERM)
+    output = finished(process, timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM, output
+    assert "stopped by SIGTERM" in output
+    assert await read_lock(es, index=LOCK_INDEX, alias=alias) is None
+
+
+async def test_a_killed_holder_renewed_while_alive_and_its_lock_expires_after_the_lease(
+    es: AsyncElasticsearch, alias: str
+) -> None:
+    lease = 2.0
+    process = cli("release", "--full", lease=lease)
+    holder = await wait_for_lock(es, pid=process.pid)
+    wait_for_load(process)
+    await asyncio.sleep(max((holder.expires - datetime.now(UTC)).total_seconds(), 0) + 0.2)
+    renewed = await read_lock(es, index=LOCK_INDEX, alias=alias)
+    assert renewed is not None and renewed.token == holder.token
+    assert renewed.expires > holder.expires, "the holder renews its lease while it works"
+    assert not renewed.expired(now=datetime.now(UTC))
+
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    left = await read_lock(es, index=LOCK_INDEX, alias=alias)
+    assert left is not None and left.pid == process.pid, "a SIGKILL leaves the lock behind"
+    if not left.expired(now=datetime.now(UTC)):
+        with pytest.raises(ReleaseLocked):
+            async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="test", lease_seconds=lease):
+                pass
+
+    await asyncio.sleep(max((left.expires - datetime.now(UTC)).total_seconds(), 0) + 0.1)
+    following = cli("release", "--sample", lease=lease)
+    output = finished(following)
+    assert following.returncode == 0, output
+    assert f"took over an expired lock: `autos-graph data release --full` (pid {process.pid}" in output
+    assert "removed what an interrupted release left" in output
+    assert await document_count(es, alias=alias) == SAMPLE_SIZE
+    assert await read_lock(es, index=LOCK_INDEX, alias=alias) is None
+
+
+async def test_an_expired_lease_is_taken_over_and_a_renewed_one_is_not(
+    es: AsyncElasticsearch, alias: str
+) -> None:
+    await ensure_lock_index(es, index=LOCK_INDEX)
+    now = datetime.now(UTC)
+    dead = LockHolder(
+        alias=alias,
+        host="gone-pod",
+        pid=999_999,
+        command="autos-graph data rollback",
+        started=now - timedelta(minutes=5),
+        expires=now - timedelta(seconds=1),
+        token="dead",
+    )
+    await es.create(index=LOCK_INDEX, id=alias, document=dead.document())
+    async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="first", lease_seconds=1) as lock:
+        assert lock.took_over == dead
+        holder = await read_lock(es, index=LOCK_INDEX, alias=alias)
+        assert holder is not None and holder.command == "first"
+        with pytest.raises(ReleaseLocked, match="locked by `first`"):
+            async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="second", lease_seconds=1):
+                pass
+        await asyncio.sleep(1.5)  # past the first lease: renewals keep it held
+        with pytest.raises(ReleaseLocked, match="locked by `first`"):
+            async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="second", lease_seconds=1):
+                pass
+    started = time.monotonic()
+    async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="third", wait_seconds=5) as third:
+        assert third.took_over is None, "a released lock is free, not taken over"
+    assert time.monotonic() - started < 5
+    assert await read_lock(es, index=LOCK_INDEX, alias=alias) is None
+
+
+async def test_wait_takes_the_lock_once_the_holder_gives_it_back(es: AsyncElasticsearch, alias: str) -> None:
+    released = asyncio.Event()
+
+    async def hold() -> None:
+        async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="holder", lease_seconds=2):
+            await asyncio.sleep(1.5)
+        released.set()
+
+    holding = asyncio.create_task(hold())
+    while await read_lock(es, index=LOCK_INDEX, alias=alias) is None:
+        await asyncio.sleep(0.05)
+    async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="waiter", wait_seconds=10):
+        assert released.is_set(), "the waiter got in only after the holder left"
+        holder = await read_lock(es, index=LOCK_INDEX, alias=alias)
+        assert holder is not None and holder.command == "waiter"
+    await holding
+
+
+async def test_a_holder_whose_lock_is_forced_open_stops(es: AsyncElasticsearch, alias: str) -> None:
+    with pytest.raises(LockLost, match="removed or taken"):
+        async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="victim", lease_seconds=1):
+            removed = await force_unlock(es, index=LOCK_INDEX, alias=alias)
+            assert removed is not None and removed.command == "victim"
+            await asyncio.sleep(10)
+            pytest.fail("the work went on without the lock")
+
+
+async def test_unlock_shows_the_holder_and_removes_it_only_with_force(
+    es: AsyncElasticsearch, alias: str
+) -> None:
+    async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="autos-graph data release --full"):
+        shown = cli("unlock")
+        output = finished(shown)
+        assert shown.returncode == EXIT_LOCKED, output
+        assert f"{alias}: lock held by `autos-graph data release --full` (pid {os.getpid()}" in output
+        assert await read_lock(es, index=LOCK_INDEX, alias=alias) is not None
+
+        forced = cli("unlock", "--force")
+        output = finished(forced)
+        assert forced.returncode == 0, output
+        assert f"{alias}: removed the lock of `autos-graph data release --full`" in output
+        assert await read_lock(es, index=LOCK_INDEX, alias=alias) is None
