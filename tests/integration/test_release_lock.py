@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -33,6 +33,7 @@ from datasources.releases.lock import (
     read_lock,
 )
 from datasources.releases.release import release
+from datasources.vehicles.vehicle_record import VehicleRecord
 from tests.conftest import ES_URL, LOCK_INDEX, TEST_INDEX
 
 ALIAS = f"{TEST_INDEX}-lock"
@@ -78,8 +79,8 @@ async def wait_for_lock(es: AsyncElasticsearch, *, pid: int, timeout: float = 60
     raise AssertionError(f"pid {pid} never took the lock")
 
 
-def ndjson(records: object) -> bytes:
-    return b"".join(orjson.dumps(record.to_document()) + b"\n" for record in records)  # type: ignore[attr-defined]
+def ndjson(records: Iterable[VehicleRecord]) -> bytes:
+    return b"".join(orjson.dumps(record.to_document()) + b"\n" for record in records)
 
 
 @pytest.fixture
@@ -181,14 +182,16 @@ async def test_a_killed_holder_renewed_while_alive_and_its_lock_expires_after_th
     wait_for_load(process)
     await asyncio.sleep(max((holder.expires - datetime.now(UTC)).total_seconds(), 0) + 0.2)
     renewed = await read_lock(es, index=LOCK_INDEX, alias=alias)
-    assert renewed is not None and renewed.token == holder.token
+    assert renewed is not None
+    assert renewed.token == holder.token
     assert renewed.expires > holder.expires, "the holder renews its lease while it works"
     assert not renewed.expired(now=datetime.now(UTC))
 
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     left = await read_lock(es, index=LOCK_INDEX, alias=alias)
-    assert left is not None and left.pid == process.pid, "a SIGKILL leaves the lock behind"
+    assert left is not None
+    assert left.pid == process.pid, "a SIGKILL leaves the lock behind"
     if not left.expired(now=datetime.now(UTC)):
         with pytest.raises(ReleaseLocked):
             async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="test", lease_seconds=lease):
@@ -222,7 +225,8 @@ async def test_an_expired_lease_is_taken_over_and_a_renewed_one_is_not(
     async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="first", lease_seconds=1) as lock:
         assert lock.took_over == dead
         holder = await read_lock(es, index=LOCK_INDEX, alias=alias)
-        assert holder is not None and holder.command == "first"
+        assert holder is not None
+        assert holder.command == "first"
         with pytest.raises(ReleaseLocked, match="locked by `first`"):
             async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="second", lease_seconds=1):
                 pass
@@ -238,30 +242,40 @@ async def test_an_expired_lease_is_taken_over_and_a_renewed_one_is_not(
 
 
 async def test_wait_takes_the_lock_once_the_holder_gives_it_back(es: AsyncElasticsearch, alias: str) -> None:
+    taken = asyncio.Event()
     released = asyncio.Event()
 
     async def hold() -> None:
         async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="holder", lease_seconds=2):
+            taken.set()
             await asyncio.sleep(1.5)
         released.set()
 
     holding = asyncio.create_task(hold())
-    while await read_lock(es, index=LOCK_INDEX, alias=alias) is None:
-        await asyncio.sleep(0.05)
+    await taken.wait()
     async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="waiter", wait_seconds=10):
         assert released.is_set(), "the waiter got in only after the holder left"
         holder = await read_lock(es, index=LOCK_INDEX, alias=alias)
-        assert holder is not None and holder.command == "waiter"
+        assert holder is not None
+        assert holder.command == "waiter"
     await holding
 
 
 async def test_a_holder_whose_lock_is_forced_open_stops(es: AsyncElasticsearch, alias: str) -> None:
-    with pytest.raises(LockLost, match="removed or taken"):
+    removed: list[LockHolder | None] = []
+
+    async def work() -> None:
         async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="victim", lease_seconds=1):
-            removed = await force_unlock(es, index=LOCK_INDEX, alias=alias)
-            assert removed is not None and removed.command == "victim"
+            removed.append(await force_unlock(es, index=LOCK_INDEX, alias=alias))
             await asyncio.sleep(10)
             pytest.fail("the work went on without the lock")
+
+    started = time.monotonic()
+    with pytest.raises(LockLost, match="removed or taken"):
+        await work()
+    assert time.monotonic() - started < 5, "stopped at the next renewal"
+    assert removed[0] is not None
+    assert removed[0].command == "victim"
 
 
 async def test_unlock_shows_the_holder_and_removes_it_only_with_force(
