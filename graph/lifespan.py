@@ -27,6 +27,7 @@ from graph.observability.metrics import (
     ANSWER_CACHE_OBSERVER,
     CACHE_OBSERVER,
     observe_elasticsearch_request,
+    record_live_generation,
 )
 from graph.settings import Settings
 from graph.state import LifespanState, Services
@@ -59,7 +60,9 @@ def make_lifespan(
             log.critical(str(error))
             await elasticsearch.close()
             raise
-        index_version = IndexVersion(client=elasticsearch, alias=settings.es_index)
+        index_version = IndexVersion(
+            client=elasticsearch, alias=settings.es_index, on_change=record_live_generation
+        )
         await index_version.refresh()
         index_version.start(every_seconds=settings.generation_refresh_seconds)
         cache = open_cache(redis_url=settings.redis_url, namespace=f"autos-graph:{settings.es_index}")

@@ -9,7 +9,9 @@ others see the swap at their next refresh, a fraction of a second later
 known generation stays.
 
 Public API, relied on by the caches: `generation` (also `current()`),
-`refresh()`, `follow(name)`, `start(every_seconds=)`, `stop()`.
+`refresh()`, `follow(name)`, `start(every_seconds=)`, `stop()`; `on_change` is
+told every generation the process moves to, the first included (the edge's
+live-generation metric).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from elasticsearch import AsyncElasticsearch
 
@@ -27,10 +30,14 @@ log = logging.getLogger(__name__)
 
 
 class IndexVersion:
-    def __init__(self, *, client: AsyncElasticsearch, alias: str) -> None:
+    def __init__(
+        self, *, client: AsyncElasticsearch, alias: str, on_change: Callable[[str], None] | None = None
+    ) -> None:
         self._client = client
         self._alias = alias
         self._current = alias
+        self._on_change = on_change
+        self._told = False
         self._task: asyncio.Task[None] | None = None
 
     @property
@@ -44,9 +51,13 @@ class IndexVersion:
 
     def follow(self, generation: str) -> None:
         """Adopt a generation this process has just swapped in, without waiting for a refresh."""
-        if generation != self._current:
+        changed = generation != self._current
+        if changed:
             log.info("generation changed", extra={"context": {"from": self._current, "to": generation}})
         self._current = generation
+        if self._on_change is not None and (changed or not self._told):
+            self._told = True
+            self._on_change(generation)
 
     async def refresh(self) -> str:
         with contextlib.suppress(DataSourceUnavailable, DataSourceRejected):

@@ -318,3 +318,36 @@ def routes(settings: Settings) -> list[BaseRoute]:
         return Response(body, headers={"content-type": content_type})
 
     return [Route("/metrics", metrics, methods=["GET"])]
+
+
+# Which generation (the concrete index behind ES_INDEX) each worker reads, fed by the
+# generation refresher (`IndexVersion(on_change=...)`): after a release or rollback, a replica
+# still on the old generation shows it here. One series per worker (a `pid` label with several).
+LIVE_GENERATION = Gauge(
+    "autos_graph_live_generation_info",
+    "1 for the generation (concrete index behind ES_INDEX) this worker reads now.",
+    ["index"],
+    multiprocess_mode="liveall",
+)
+
+
+class _LiveGeneration:
+    def __init__(self) -> None:
+        self._index: str | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, index: str) -> None:
+        with self._lock:
+            previous, self._index = self._index, index
+            if previous == index:
+                return
+            if previous is not None:
+                if _MULTIPROC_DIR:
+                    # prometheus-client cannot remove a series from a worker's file: it stays, at 0.
+                    LIVE_GENERATION.labels(previous).set(0)
+                else:
+                    LIVE_GENERATION.remove(previous)
+            LIVE_GENERATION.labels(index).set(1)
+
+
+record_live_generation = _LiveGeneration()
