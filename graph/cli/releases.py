@@ -314,6 +314,8 @@ def unlock_command(
             typer.echo(f"{alias}: not locked")
             return
         typer.echo(f"{_lock_state(holder)} by {holder.describe()}")
+        if holder.expired(now=datetime.now(UTC)):
+            return
         typer.echo("if that process is gone: autos-graph data unlock --force", err=True)
         raise typer.Exit(code=EXIT_LOCKED)
     removed = run_with_client(settings, lambda client: force_unlock(client, index=index, alias=alias))
