@@ -276,12 +276,16 @@ class AliasLock:
     async def _renew_until_cancelled(self) -> None:
         interval = self._lease.total_seconds() / RENEWALS_PER_LEASE
         while True:
-            await asyncio.sleep(interval)
             held = self._held
             assert held is not None
+            # After failed renewals, try again no later than the lease's end: that is when
+            # another command may take the lock, and this one must learn it at once.
+            until_expiry = (held.holder.expires - _now()).total_seconds()
+            await asyncio.sleep(max(min(interval, until_expiry), 0.0))
             document = self._document()
             try:
-                renewed = await self._client.index(
+                # Bounded, so an unreachable cluster is noticed before the lease ends.
+                renewed = await self._client.options(request_timeout=max(interval, 1.0)).index(
                     index=self._index,
                     id=self._alias,
                     document=document,
