@@ -34,7 +34,8 @@ from datasources.releases.lock import (
 )
 from datasources.releases.release import release
 from datasources.vehicles.vehicle_record import VehicleRecord
-from tests.conftest import ES_URL, LOCK_INDEX, TEST_INDEX
+from tests.conftest import ES_URL, LOCK_INDEX, TEST_INDEX, es_host_port
+from tests.support.tcp_proxy import TcpProxy
 
 ALIAS = f"{TEST_INDEX}-lock"
 BIN = Path(sys.executable).parent / "autos-graph"
@@ -293,3 +294,31 @@ async def test_unlock_shows_the_holder_and_removes_it_only_with_force(
         assert forced.returncode == 0, output
         assert f"{alias}: removed the lock of `autos-graph data release --full`" in output
         assert await read_lock(es, index=LOCK_INDEX, alias=alias) is None
+
+
+async def test_a_holder_cut_off_from_the_cluster_stops_when_its_lease_ends(
+    es: AsyncElasticsearch, alias: str
+) -> None:
+    host, port = es_host_port()
+    proxy = TcpProxy(target_host=host, target_port=port)
+    await proxy.start()
+    cut_off = AsyncElasticsearch(f"http://{proxy.url_host}", request_timeout=30, max_retries=0)
+
+    async def work() -> None:
+        async with AliasLock(cut_off, index=LOCK_INDEX, alias=alias, command="cut off", lease_seconds=1):
+            proxy.hang()
+            await asyncio.sleep(10)
+            pytest.fail("the work went on after the lease ended")
+
+    started = time.monotonic()
+    try:
+        with pytest.raises(LockLost, match="lease ran out"):
+            await work()
+        assert time.monotonic() - started < 5, "stopped by the lease's end, not a request timeout"
+    finally:
+        await proxy.resume()
+        await proxy.stop()
+        await cut_off.close()
+    async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="next") as following:
+        assert following.took_over is not None
+        assert following.took_over.command == "cut off"
