@@ -288,6 +288,10 @@ async def test_unlock_shows_the_holder_and_removes_it_only_with_force(
         assert shown.returncode == EXIT_LOCKED, output
         assert f"{alias}: lock held by `autos-graph data release --full` (pid {os.getpid()}" in output
         assert await read_lock(es, index=LOCK_INDEX, alias=alias) is not None
+        listed = cli("generations")
+        output = finished(listed)
+        assert listed.returncode == 0, output
+        assert f"{alias}: lock held by `autos-graph data release --full`" in output
 
         forced = cli("unlock", "--force")
         output = finished(forced)
