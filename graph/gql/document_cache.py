@@ -24,15 +24,24 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse
+from graphql import (
+    ASTValidationRule,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    parse,
+    validate,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.base import BaseSchema
-from strawberry.schema.schema import validate_document
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from graph.gql import operation_name
+from graph.gql.combined_rules import rules_for
 from graph.gql.context import Context
 from graph.gql.execution.planned_execution import DocumentPlans, register_plans, unregister_plans
-from graph.gql.lean_rules import lean_rules
 
 # Measured (tests/unit/test_document_cache.py): 75-160 bytes per character of
 # query, plus a few KB, for the AST with its locations and tokens, its
@@ -42,6 +51,13 @@ ENTRY_OVERHEAD_BYTES: Final = 6144
 DEFAULT_MAX_BYTES: Final = 8 * 2**20
 
 ParseKey = tuple[str, tuple[tuple[str, Any], ...]]
+
+# What Strawberry's own validation (`strawberry.schema.schema.validate_document`) runs after
+# the schema's rules; tests/unit/test_document_cache.py fails if that list changes.
+STRAWBERRY_RULES: Final[tuple[type[ASTValidationRule], ...]] = (
+    MaybeNullValidationRule,
+    OneOfInputValidationRule,
+)
 
 
 @dataclass(slots=True)
@@ -149,8 +165,10 @@ class CachedDocuments(SchemaExtension):
             rules = tuple(execution.validation_rules)
             errors = entry.validations.get(rules)
             if errors is None:
-                errors = validate_document(
-                    graphql_schema(execution.schema), entry.document, lean_rules(rules)
+                errors = validate(
+                    graphql_schema(execution.schema),
+                    entry.document,
+                    rules_for((*rules, *STRAWBERRY_RULES), entry.document),
                 )
                 entry.validations[rules] = errors
             execution.pre_execution_errors = errors

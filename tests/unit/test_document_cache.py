@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 import strawberry
+import strawberry.schema.schema as strawberry_schema
 from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, parse, specified_rules, validate
 
 from graph.gql.document_cache import (
+    STRAWBERRY_RULES,
     DocumentCache,
     documents_extension,
     estimated_size,
@@ -97,6 +99,15 @@ def test_validation_is_kept_per_document_and_rule_set() -> None:
     entry = cache.parsed(bad, {})
     assert len(cache) == 1
     assert list(entry.validations.values()) == [first.errors]
+
+
+def test_the_rules_strawberry_adds_are_the_ones_validated_with(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cache validates as Strawberry's validate_document does: the schema's rules, then
+    # STRAWBERRY_RULES. Fails if a Strawberry upgrade adds, drops or reorders a rule there.
+    seen: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(strawberry_schema, "validate", lambda _s, _d, rules: seen.append(tuple(rules)))
+    strawberry_schema.validate_document(graphql_schema(build_schema()), parse(PICKER), tuple(specified_rules))
+    assert seen == [(*specified_rules, *STRAWBERRY_RULES)]
 
 
 def test_graphql_core_schema_is_reachable() -> None:
