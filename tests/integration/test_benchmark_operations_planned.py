@@ -31,8 +31,10 @@ class PlanSpy:
         self.abandoned: list[str] = []
 
     def wrap(self, plan_for: Callable[..., Completer | None]) -> Callable[..., Completer | None]:
-        def spied(schema: Any, return_type: GraphQLOutputType, *args: Any) -> Completer | None:
-            plan = plan_for(schema, return_type, *args)
+        def spied(
+            schema: Any, return_type: GraphQLOutputType, *args: Any, **options: Any
+        ) -> Completer | None:
+            plan = plan_for(schema, return_type, *args, **options)
             if plan is None:
                 return None
 

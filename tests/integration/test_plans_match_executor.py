@@ -60,9 +60,9 @@ async def test_planned_answers_equal_the_general_executors(
     plans_used = 0
     plan_for = PLANS.plan_for
 
-    def counting_plan_for(*args: Any) -> Any:
+    def counting_plan_for(*args: Any, **options: Any) -> Any:
         nonlocal plans_used
-        plan = plan_for(*args)
+        plan = plan_for(*args, **options)
         plans_used += plan is not None
         return plan
 
