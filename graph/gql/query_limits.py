@@ -17,8 +17,8 @@ operation may ask for `__schema` once: a second copy only multiplies the work.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from graphql import (
     ASTValidationRule,
@@ -91,8 +91,7 @@ def _multiplier(field: FieldNode) -> int:
 _META_FIELDS = frozenset({"__schema", "__type"})
 
 
-@dataclass(frozen=True, slots=True)
-class _Measure:
+class _Measure(NamedTuple):
     cost: int = 0
     # Levels of ordinary fields; a meta field is one level, whatever lies below it.
     depth: int = 0
@@ -102,61 +101,65 @@ class _Measure:
     of_type_depth: int = 0
     schema_fields: int = 0
 
-    def plus(self, other: _Measure) -> _Measure:
-        return _Measure(
-            cost=self.cost + other.cost,
-            depth=max(self.depth, other.depth),
-            aliases=self.aliases + other.aliases,
-            introspection_depth=max(self.introspection_depth, other.introspection_depth),
-            of_type_depth=max(self.of_type_depth, other.of_type_depth),
-            schema_fields=self.schema_fields + other.schema_fields,
-        )
+
+_NOTHING = _Measure()
 
 
 def _field_measure(field: FieldNode, below: _Measure) -> _Measure:
     name = field.name.value
-    measure = _Measure(
-        cost=1 + _multiplier(field) * below.cost,
-        # ofType only exists on __Type: it unwraps a type, and its chain is limited on its own.
-        depth=below.depth + (name != "ofType"),
-        aliases=below.aliases + (field.alias is not None),
-        introspection_depth=below.introspection_depth,
-        of_type_depth=below.of_type_depth + (name == "ofType"),
-        schema_fields=below.schema_fields + (name == "__schema"),
-    )
+    depth = below.depth + (name != "ofType")
     if name in _META_FIELDS:
-        return replace(measure, depth=1, introspection_depth=measure.depth)
-    return measure
+        # A meta field is one level of the ordinary depth; what lies below it counts apart.
+        depth, introspection_depth = 1, depth
+    else:
+        introspection_depth = below.introspection_depth
+    return _Measure(
+        1 + _multiplier(field) * below.cost,
+        depth,
+        below.aliases + (field.alias is not None),
+        introspection_depth,
+        # ofType only exists on __Type: it unwraps a type, and its chain is limited on its own.
+        below.of_type_depth + (name == "ofType"),
+        below.schema_fields + (name == "__schema"),
+    )
 
 
 class _Walker:
     """Measures selection sets; each fragment is measured once, so nested spreads
-    cannot make the analysis itself exponential."""
+    cannot make the analysis itself exponential. Validation runs this for every new
+    document, so it sums in locals rather than building a measure per selection."""
 
     def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
         self.fragments = fragments
         self.measured: dict[str, _Measure] = {}
 
     def measure(self, selection_set: SelectionSetNode | None, seen: frozenset[str]) -> _Measure:
-        total = _Measure()
         if selection_set is None:
-            return total
+            return _NOTHING
+        cost = depth = aliases = introspection_depth = of_type_depth = schema_fields = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                below = self.measure(selection.selection_set, seen)
-                total = total.plus(_field_measure(selection, below))
+                part = _field_measure(selection, self.measure(selection.selection_set, seen))
             elif isinstance(selection, InlineFragmentNode):
-                total = total.plus(self.measure(selection.selection_set, seen))
+                part = self.measure(selection.selection_set, seen)
             elif isinstance(selection, FragmentSpreadNode):
-                total = total.plus(self.fragment(selection.name.value, seen))
-        return total
+                part = self.fragment(selection.name.value, seen)
+            else:
+                continue
+            cost += part.cost
+            aliases += part.aliases
+            schema_fields += part.schema_fields
+            depth = max(depth, part.depth)
+            introspection_depth = max(introspection_depth, part.introspection_depth)
+            of_type_depth = max(of_type_depth, part.of_type_depth)
+        return _Measure(cost, depth, aliases, introspection_depth, of_type_depth, schema_fields)
 
     def fragment(self, name: str, seen: frozenset[str]) -> _Measure:
         if name in self.measured:
             return self.measured[name]
         definition = self.fragments.get(name)
         if definition is None or name in seen:
-            return _Measure()  # unknown or circular: the standard rules report it
+            return _NOTHING  # unknown or circular: the standard rules report it
         measure = self.measure(definition.selection_set, seen | {name})
         self.measured[name] = measure
         return measure
