@@ -30,7 +30,6 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
-    parse,
     validate,
 )
 from strawberry.extensions import SchemaExtension
@@ -42,6 +41,7 @@ from graph.gql import operation_name
 from graph.gql.combined_rules import rules_for
 from graph.gql.context import Context
 from graph.gql.execution.planned_execution import DocumentPlans, register_plans, unregister_plans
+from graph.gql.parsing import parse_document
 
 # Measured (tests/unit/test_document_cache.py): 75-160 bytes per character of
 # query, plus a few KB, for the AST with its locations and tokens, its
@@ -115,7 +115,7 @@ class DocumentCache:
         if entry is not None:
             self._entries.move_to_end(key)
             return entry
-        entry = CachedDocument(document=parse(query, **parse_options), size=estimated_size(query))
+        entry = CachedDocument(document=parse_document(query, **parse_options), size=estimated_size(query))
         if entry.size <= self._max_bytes:
             self._add(key, entry)
         return entry
