@@ -96,6 +96,7 @@ def make_lifespan(
             ttl_seconds=settings.cache_ttl_seconds,
             index_version=index_version.current,
             observer=CACHE_OBSERVER,
+            held_max_bytes=settings.aggregation_cache_max_bytes,
         )
         try:
             yield {

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     log_level: LogLevel = "INFO"
     cache_ttl_seconds: int = Field(default=30, ge=1, le=86400)
+    # Decoded aggregations each worker holds until their Redis entries expire; 0 holds none.
+    aggregation_cache_max_bytes: int = Field(default=4 * 2**20, ge=0, le=2**30)
     # Serialized answers of every read, keyed by the generation (graph/gql/answers.py).
     answer_cache: bool = True
     answer_cache_ttl_seconds: int = Field(default=30, ge=1, le=86400)

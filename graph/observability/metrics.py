@@ -85,6 +85,16 @@ CACHE_STALE = Counter(
     "Last known values served because Elasticsearch was unavailable.",
     ["cache"],
 )
+AGGREGATION_HELD_BYTES = Gauge(
+    "autos_graph_aggregation_cache_held_bytes",
+    "Estimated bytes of decoded aggregations held in the process, summed over live workers.",
+    multiprocess_mode="livesum",
+)
+AGGREGATION_HELD_ENTRIES = Gauge(
+    "autos_graph_aggregation_cache_held_entries",
+    "Decoded aggregations held in the process, summed over live workers.",
+    multiprocess_mode="livesum",
+)
 ANSWER_LOOKUPS = Counter(
     "autos_graph_answer_cache_lookups_total",
     "Answer cache lookups by level (l1 in the process, l2 in Redis, asked on an l1 miss) and result.",
@@ -231,6 +241,10 @@ class _CacheObserver:
 
     def on_stale(self, name: str) -> None:
         record_cache_stale(name)
+
+    def on_held(self, *, entries: int, size_bytes: int) -> None:
+        AGGREGATION_HELD_ENTRIES.set(entries)
+        AGGREGATION_HELD_BYTES.set(size_bytes)
 
 
 CACHE_OBSERVER = _CacheObserver()

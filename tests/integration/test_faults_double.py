@@ -5,6 +5,9 @@ the picker answered SERVICE_UNAVAILABLE. Each process now keeps a bounded copy
 of its own: the picker is answered stale (marked), anything never computed is
 coded SERVICE_UNAVAILABLE, and once both services return the answers are fresh
 and cached again. The recovery times are printed as a [faults] line.
+
+Within its TTL a value is fresh wherever it is held (the process holds it as
+long as its Redis entry lives), so the faults start once the short TTL is over.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ PICKER = (
 )
 VEHICLES = "{ vehicles(first: 3) { totalCount } }"
 RECOVERY_BOUND_SECONDS = 5.0
+TTL_SECONDS = 1
 
 
 @pytest.fixture
@@ -59,9 +63,10 @@ async def seconds_until_fresh_and_cached(app: ProxiedApp, search: str) -> tuple[
 async def test_with_redis_and_elasticsearch_down_the_picker_answers_stale(
     sample_index: str, redis_server: RedisServer
 ) -> None:
-    settings = make_settings(es_index=sample_index, redis_url=redis_server.url)
+    settings = make_settings(es_index=sample_index, redis_url=redis_server.url, cache_ttl_seconds=TTL_SECONDS)
     async with proxied_app(settings) as app:
         known = await data_of(app.client, PICKER, {"s": "ford"})
+        await asyncio.sleep(TTL_SECONDS + 0.2)  # freshness over: only the last known value remains
 
         redis_server.kill()
         await app.proxy.stop()
