@@ -98,6 +98,14 @@ def make_lifespan(
             observer=CACHE_OBSERVER,
             held_max_bytes=settings.aggregation_cache_max_bytes,
         )
+        answers = AnswerCache(
+            backend=binary_cache,
+            ttl_seconds=settings.answer_cache_ttl_seconds,
+            max_bytes=settings.answer_cache_max_bytes,
+            generation=index_version.current,
+            enabled=settings.answer_cache,
+            observer=ANSWER_CACHE_OBSERVER,
+        )
         try:
             yield {
                 "services": Services(
@@ -106,14 +114,7 @@ def make_lifespan(
                     cache=cache,
                     aggregations=aggregations,
                     index_version=index_version,
-                    answers=AnswerCache(
-                        backend=binary_cache,
-                        ttl_seconds=settings.answer_cache_ttl_seconds,
-                        max_bytes=settings.answer_cache_max_bytes,
-                        generation=index_version.current,
-                        enabled=settings.answer_cache,
-                        observer=ANSWER_CACHE_OBSERVER,
-                    ),
+                    answers=answers,
                     persisted=PersistedOperations(
                         store=DocumentStore(backend=binary_cache),
                         manifest=manifest,
@@ -126,6 +127,7 @@ def make_lifespan(
         finally:
             drain_on_sigterm.uninstall()
             await aggregations.aclose()
+            await answers.aclose()  # the answers' Redis copies still queued, before the clients close
             if rate_limiter is not None:
                 await rate_limiter.close()
             await index_version.stop()

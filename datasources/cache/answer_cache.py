@@ -11,7 +11,10 @@ the old generation, in either level.
   answer longer than the TTL the HTTP headers announced.
 - L2 is Redis (through aiocache), shared by replicas, for `ttl_seconds`.
   Like the aggregation cache it is best effort: a failure of it is a miss,
-  and after one it is left alone for a few seconds.
+  and after one it is left alone for a few seconds. Writes to it leave the
+  response path (datasources/cache/write_behind.py): an answer is sent as
+  soon as it is computed and kept in L1, and its L2 copy follows in a batch;
+  `flush()` waits for the copies queued so far, `aclose()` sends the rest.
 - The value is the encoded answer, so a hit does no execution at all.
 - Concurrent misses for one flight key share one computation, which runs as
   its own task: a caller that goes away (a client disconnect, a sibling
@@ -33,6 +36,8 @@ from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 from aiocache import Cache
 from cachetools import TLRUCache
 
+from datasources.cache.write_behind import Outcome, WriteBehind
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -42,6 +47,8 @@ Level = Literal["l1", "l2"]
 # item and dictionary slots (measured 420-520 bytes: tests/unit/test_answer_cache_memory.py).
 ENTRY_OVERHEAD_BYTES: Final = 640
 BACKEND_RETRY_SECONDS: Final = 5.0
+# L2 copies waiting to be written, per process; beyond it a copy is dropped (and counted).
+MAX_PENDING_WRITE_BYTES: Final = 4 * 2**20
 # L2 values are `<expires_at>\n<body>`: the expiry travels with the bytes, so an
 # answer read from L2 expires at the same moment in every replica.
 _SEPARATOR: Final = b"\n"
@@ -51,6 +58,7 @@ class AnswerCacheObserver(Protocol):
     def on_lookup(self, level: Level, *, hit: bool) -> None: ...
     def on_evictions(self, count: int) -> None: ...
     def on_size(self, *, entries: int, size_bytes: int) -> None: ...
+    def on_writes(self, outcome: Outcome, count: int) -> None: ...
 
 
 class _NoObserver:
@@ -61,6 +69,9 @@ class _NoObserver:
         return None
 
     def on_size(self, *, entries: int, size_bytes: int) -> None:
+        return None
+
+    def on_writes(self, outcome: Outcome, count: int) -> None:
         return None
 
 
@@ -141,6 +152,17 @@ class AnswerCache:
         self._l1 = _Answers(max_bytes=max_bytes, observer=self._observer)
         self._in_flight: dict[Hashable, asyncio.Task[Served[Any]]] = {}
         self._backend_retry_at = 0.0
+        self._writes = (
+            None
+            if backend is None
+            else WriteBehind(
+                backend=backend,
+                max_pending_bytes=MAX_PENDING_WRITE_BYTES,
+                usable=self._backend_usable,
+                failed=self._backend_failed,
+                observer=self._observer,
+            )
+        )
 
     @property
     def ttl_seconds(self) -> int:
@@ -217,8 +239,18 @@ class AnswerCache:
         stored = StoredAnswer.of(body, expires_at=time.time() + self._ttl)
         if self._enabled:
             self._keep(key, stored)
-            await self._write_l2(key, stored)
+            self._write_l2(key, stored)
         return Served(stored=stored, computed=computed)
+
+    async def flush(self) -> None:
+        """Returns once the L2 copies queued so far are written (or have failed)."""
+        if self._writes is not None:
+            await self._writes.flush()
+
+    async def aclose(self) -> None:
+        """Writes the L2 copies still queued; at shutdown, before the backend closes."""
+        if self._writes is not None:
+            await self._writes.aclose()
 
     def _keep(self, key: str, answer: StoredAnswer) -> None:
         if answer.size <= self._l1.maxsize and not answer.expired():
@@ -245,14 +277,10 @@ class AnswerCache:
             return None
         return _decode(raw)
 
-    async def _write_l2(self, key: str, answer: StoredAnswer) -> None:
-        if self._backend is None or not self._backend_usable():
-            return
-        payload = repr(answer.expires_at).encode() + _SEPARATOR + answer.body
-        try:
-            await self._backend.set(key, payload, ttl=self._ttl)
-        except Exception as error:  # the answer is still served; only sharing it is lost
-            self._backend_failed("write", error)
+    def _write_l2(self, key: str, answer: StoredAnswer) -> None:
+        if self._writes is not None:
+            payload = repr(answer.expires_at).encode() + _SEPARATOR + answer.body
+            self._writes.submit(key, payload, expires_at=answer.expires_at)
 
 
 def _exact_size(body: bytes) -> bytes:

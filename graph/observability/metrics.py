@@ -114,6 +114,12 @@ ANSWER_EVICTIONS = Counter(
     "autos_graph_answer_cache_evictions_total",
     "Answers dropped from L1 to stay within ANSWER_CACHE_MAX_BYTES (expiry is not counted).",
 )
+ANSWER_WRITES = Counter(
+    "autos_graph_answer_cache_writes_total",
+    "Answers copied to Redis (L2) off the response path, by outcome: written, failed (Redis refused "
+    "or timed out), dropped (the queue was full), skipped (Redis in its backoff, or the answer expired).",
+    ["outcome"],
+)
 NOT_MODIFIED = Counter(
     "autos_graph_http_not_modified_total",
     "Conditional GETs answered 304 Not Modified, by route.",
@@ -270,6 +276,9 @@ class _AnswerCacheObserver:
     def on_size(self, *, entries: int, size_bytes: int) -> None:
         ANSWER_ENTRIES.set(entries)
         ANSWER_BYTES.set(size_bytes)
+
+    def on_writes(self, outcome: str, count: int) -> None:
+        ANSWER_WRITES.labels(outcome).inc(count)
 
 
 ANSWER_CACHE_OBSERVER = _AnswerCacheObserver()

@@ -1,0 +1,203 @@
+"""Answer copies reach Redis off the response path, in batches, and every write is accounted for.
+
+Each test runs a private redis-server (tests/support/redis_server.py): they
+pause its writes (CLIENT PAUSE ... WRITE), read its command statistics and kill
+it, none of which the shared Redis may suffer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as redis
+from aiocache import Cache
+
+from datasources.cache.answer_cache import AnswerCache, Computed
+from datasources.cache.backend import close_cache, open_cache
+from datasources.cache.write_behind import Outcome, WriteBehind
+from tests.support.redis_server import RedisServer
+
+NAMESPACE = "write-behind"
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.writes: Counter[str] = Counter()
+
+    def on_lookup(self, level: str, *, hit: bool) -> None:
+        return None
+
+    def on_evictions(self, count: int) -> None:
+        return None
+
+    def on_size(self, *, entries: int, size_bytes: int) -> None:
+        return None
+
+    def on_writes(self, outcome: Outcome, count: int) -> None:
+        self.writes[outcome] += count
+
+
+@pytest.fixture
+async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
+    server = RedisServer(directory=tmp_path / "redis")
+    await server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture
+async def admin(redis_server: RedisServer) -> AsyncIterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_server.url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def backend(redis_server: RedisServer) -> AsyncIterator[Cache]:
+    cache = open_cache(redis_url=redis_server.url, namespace=NAMESPACE, binary=True)
+    yield cache
+    await close_cache(cache)
+
+
+def answers(backend: Cache, recorder: Recorder) -> AnswerCache:
+    return AnswerCache(
+        backend=backend, ttl_seconds=30, max_bytes=2**20, generation=lambda: "v1", observer=recorder
+    )
+
+
+async def compute() -> Computed[str]:
+    return Computed(result="answer", body=b'{"data":{"n":1}}')
+
+
+async def commands(admin: redis.Redis) -> dict[str, int]:
+    stats = await admin.info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(values["calls"]) for name, values in stats.items()}
+
+
+async def test_an_answer_is_served_before_its_copy_reaches_redis(backend: Cache, admin: redis.Redis) -> None:
+    recorder = Recorder()
+    cache = answers(backend, recorder)
+    key = cache.key("paused")
+    await backend.get("connected")  # the cache's connection is open before the pause
+    await admin.execute_command("CLIENT", "PAUSE", "50", "WRITE")
+    started = time.monotonic()
+    served = await cache.answer(key, compute=compute)
+    answered_in = time.monotonic() - started
+    assert served.stored is not None
+    assert answered_in < 0.1, f"the answer waited {answered_in:.3f} s for its write"
+    assert await admin.exists(f"{NAMESPACE}:{key}") == 0  # reads go on during the pause
+    await cache.flush()
+    assert await admin.exists(f"{NAMESPACE}:{key}") == 1
+    assert recorder.writes == {"written": 1}
+    # The copy's TTL is what the answer had left when it was sent; the pause (ended by Redis' 100 ms
+    # clock) held it since.
+    assert await admin.pttl(f"{NAMESPACE}:{key}") <= (served.stored.expires_at - time.time()) * 1000 + 300
+
+
+async def test_the_writes_of_concurrent_answers_leave_in_one_round_trip(
+    backend: Cache, admin: redis.Redis
+) -> None:
+    recorder = Recorder()
+    cache = answers(backend, recorder)
+    await backend.get("connected")
+    await admin.config_resetstat()
+    await asyncio.gather(*(cache.answer(cache.key(f"batch {n}"), compute=compute) for n in range(20)))
+    await cache.flush()
+    used = await commands(admin)
+    assert 1 <= used.get("mset", 0) <= 5, used
+    assert not {"set", "setex", "psetex"} & used.keys(), used
+    assert recorder.writes == {"written": 20}
+    assert len(await admin.keys(f"{NAMESPACE}:answer:*")) == 20
+
+
+async def test_failed_writes_are_counted_and_logged(
+    backend: Cache, redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    recorder = Recorder()
+    cache = answers(backend, recorder)
+    await backend.get("connected")
+    redis_server.kill()
+    with caplog.at_level(logging.WARNING):
+        served = await cache.answer(cache.key("lost"), compute=compute)  # its L2 read fails: a miss
+        assert served.stored is not None
+        await cache.flush()
+    # The read failed first, so L2 is in its backoff: the write is skipped, and counted as such.
+    assert recorder.writes == {"skipped": 1}
+    assert "answer cache read failed" in caplog.text
+    # A write that reaches a dead Redis fails, and is counted and logged.
+    failed = Recorder()
+    writes = WriteBehind(
+        backend=backend,
+        max_pending_bytes=2**20,
+        usable=lambda: True,
+        failed=lambda operation, error: logging.getLogger("test").warning(f"{operation} failed: {error!r}"),
+        observer=failed,
+    )
+    with caplog.at_level(logging.WARNING):
+        writes.submit("gone", b"value", expires_at=time.time() + 30)
+        await writes.flush()
+    assert failed.writes == {"failed": 1}
+    assert "write failed" in caplog.text
+
+
+async def test_a_full_queue_drops_writes_and_counts_them(
+    backend: Cache, admin: redis.Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    recorder = Recorder()
+    writes = WriteBehind(
+        backend=backend,
+        max_pending_bytes=1000,
+        usable=lambda: True,
+        failed=lambda operation, error: None,
+        observer=recorder,
+    )
+    await backend.get("connected")
+    await admin.execute_command("CLIENT", "PAUSE", "50", "WRITE")
+    with caplog.at_level(logging.WARNING):
+        writes.submit("first", b"x" * 100, expires_at=time.time() + 30)
+        await asyncio.sleep(0.02)  # the first batch is on the wire, held by the pause
+        for number in range(20):
+            writes.submit(f"queued {number}", b"x" * 100, expires_at=time.time() + 30)
+        await writes.flush()
+    assert recorder.writes["dropped"] == 10  # 1,000 bytes hold ten of them
+    assert recorder.writes["written"] == 11
+    assert "cache writes are dropped" in caplog.text
+    assert await admin.exists(f"{NAMESPACE}:queued 9") == 1
+    assert await admin.exists(f"{NAMESPACE}:queued 10") == 0
+
+
+async def test_closing_writes_what_is_still_queued(backend: Cache, admin: redis.Redis) -> None:
+    recorder = Recorder()
+    cache = answers(backend, recorder)
+    await backend.get("connected")
+    await admin.execute_command("CLIENT", "PAUSE", "50", "WRITE")
+    key = cache.key("at shutdown")
+    await cache.answer(key, compute=compute)
+    await cache.aclose()
+    assert await admin.exists(f"{NAMESPACE}:{key}") == 1
+    assert recorder.writes == {"written": 1}
+
+
+async def test_an_expired_copy_is_not_written(backend: Cache, admin: redis.Redis) -> None:
+    recorder = Recorder()
+    writes = WriteBehind(
+        backend=backend,
+        max_pending_bytes=2**20,
+        usable=lambda: True,
+        failed=lambda operation, error: None,
+        observer=recorder,
+    )
+    writes.submit("past", b"old", expires_at=time.time() - 1)
+    writes.submit("soon", b"new", expires_at=time.time() + 1)
+    await writes.flush()
+    assert recorder.writes == {"skipped": 1, "written": 1}
+    assert await admin.exists(f"{NAMESPACE}:past") == 0
+    assert 0 < await admin.pttl(f"{NAMESPACE}:soon") <= 1000
