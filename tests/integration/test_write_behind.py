@@ -87,7 +87,7 @@ async def test_an_answer_is_served_before_its_copy_reaches_redis(backend: Cache,
     cache = answers(backend, recorder)
     key = cache.key("paused")
     await backend.get("connected")  # the cache's connection is open before the pause
-    await admin.execute_command("CLIENT", "PAUSE", "50", "WRITE")
+    await admin.client_pause(50, all=False)  # writes only
     started = time.monotonic()
     served = await cache.answer(key, compute=compute)
     answered_in = time.monotonic() - started
@@ -160,7 +160,7 @@ async def test_a_full_queue_drops_writes_and_counts_them(
         observer=recorder,
     )
     await backend.get("connected")
-    await admin.execute_command("CLIENT", "PAUSE", "50", "WRITE")
+    await admin.client_pause(50, all=False)  # writes only
     with caplog.at_level(logging.WARNING):
         writes.submit("first", b"x" * 100, expires_at=time.time() + 30)
         await asyncio.sleep(0.02)  # the first batch is on the wire, held by the pause
@@ -178,7 +178,7 @@ async def test_closing_writes_what_is_still_queued(backend: Cache, admin: redis.
     recorder = Recorder()
     cache = answers(backend, recorder)
     await backend.get("connected")
-    await admin.execute_command("CLIENT", "PAUSE", "50", "WRITE")
+    await admin.client_pause(50, all=False)  # writes only
     key = cache.key("at shutdown")
     await cache.answer(key, compute=compute)
     await cache.aclose()
