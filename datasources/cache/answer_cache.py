@@ -15,6 +15,8 @@ the old generation, in either level.
   response path (datasources/cache/write_behind.py): an answer is sent as
   soon as it is computed and kept in L1, and its L2 copy follows in a batch;
   `flush()` waits for the copies queued so far, `aclose()` sends the rest.
+  Reads of one turn of the event loop leave together as one MGET
+  (datasources/cache/read_batches.py).
 - The value is the encoded answer, so a hit does no execution at all.
 - Concurrent misses for one flight key share one computation, which runs as
   its own task: a caller that goes away (a client disconnect, a sibling
@@ -36,6 +38,7 @@ from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 from aiocache import Cache
 from cachetools import TLRUCache
 
+from datasources.cache.read_batches import ReadBatches
 from datasources.cache.write_behind import Outcome, WriteBehind
 
 log = logging.getLogger(__name__)
@@ -152,6 +155,8 @@ class AnswerCache:
         self._l1 = _Answers(max_bytes=max_bytes, observer=self._observer)
         self._in_flight: dict[Hashable, asyncio.Task[Served[Any]]] = {}
         self._backend_retry_at = 0.0
+        # Reads of one turn of the event loop share one MGET (datasources/cache/read_batches.py).
+        self._reads = None if backend is None else ReadBatches(backend=backend)
         self._writes = (
             None
             if backend is None
@@ -248,7 +253,10 @@ class AnswerCache:
             await self._writes.flush()
 
     async def aclose(self) -> None:
-        """Writes the L2 copies still queued; at shutdown, before the backend closes."""
+        """Ends the L2 reads under way and writes the copies still queued; at shutdown, before the
+        backend closes."""
+        if self._reads is not None:
+            await self._reads.aclose()
         if self._writes is not None:
             await self._writes.aclose()
 
@@ -261,6 +269,8 @@ class AnswerCache:
         return self._backend is not None and time.monotonic() >= self._backend_retry_at
 
     def _backend_failed(self, operation: str, error: Exception) -> None:
+        if not self._backend_usable():
+            return  # another read of the same failed batch; logged once
         self._backend_retry_at = time.monotonic() + BACKEND_RETRY_SECONDS
         log.warning(
             f"answer cache {operation} failed; L2 is skipped for {BACKEND_RETRY_SECONDS:g} s",
@@ -271,7 +281,7 @@ class AnswerCache:
         if self._backend is None or not self._backend_usable():
             return None
         try:
-            raw = await self._backend.get(key)
+            raw = await self._reads.get(key) if self._reads is not None else None
         except Exception as error:  # a broken cache is a miss, never a failed request
             self._backend_failed("read", error)
             return None

@@ -1,0 +1,111 @@
+"""Cache reads of one turn of the event loop leave as one MGET, against a private redis-server.
+
+A private server (tests/support/redis_server.py), so its command statistics
+count only this test's commands, and it can be killed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import redis.asyncio as redis
+from aiocache import Cache
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from datasources.cache.answer_cache import AnswerCache, Computed
+from datasources.cache.backend import close_cache, open_cache
+from datasources.cache.read_batches import ReadBatches
+from tests.support.redis_server import RedisServer
+
+NAMESPACE = "read-batches"
+
+
+@pytest.fixture
+async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
+    server = RedisServer(directory=tmp_path / "redis")
+    await server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture
+async def admin(redis_server: RedisServer) -> AsyncIterator[redis.Redis]:
+    client = redis.Redis.from_url(redis_server.url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def backend(redis_server: RedisServer) -> AsyncIterator[Cache]:
+    cache = open_cache(redis_url=redis_server.url, namespace=NAMESPACE, binary=True)
+    await cache.get("connected")  # connected before the statistics are reset
+    yield cache
+    await close_cache(cache)
+
+
+async def commands(admin: redis.Redis) -> dict[str, int]:
+    stats = await admin.info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(values["calls"]) for name, values in stats.items()}
+
+
+async def test_reads_of_one_turn_share_one_mget(backend: Cache, admin: redis.Redis) -> None:
+    await admin.mset({f"{NAMESPACE}:a": b"1", f"{NAMESPACE}:b": b"2"})
+    await admin.config_resetstat()
+    reads = ReadBatches(backend=backend)
+    values = await asyncio.gather(*(reads.get(key) for key in ("a", "b", "a", "missing")))
+    assert values == [b"1", b"2", b"1", None]
+    used = await commands(admin)
+    assert used.get("mget") == 1, used
+    assert "get" not in used
+
+
+async def test_a_read_alone_is_a_get(backend: Cache, admin: redis.Redis) -> None:
+    await admin.set(f"{NAMESPACE}:a", b"1")
+    await admin.config_resetstat()
+    reads = ReadBatches(backend=backend)
+    assert await reads.get("a") == b"1"
+    assert await reads.get("missing") is None
+    used = await commands(admin)
+    assert used.get("get") == 2, used
+    assert "mget" not in used
+
+
+async def test_concurrent_answer_misses_cost_one_read_and_one_write(
+    backend: Cache, admin: redis.Redis
+) -> None:
+    cache = AnswerCache(backend=backend, ttl_seconds=30, max_bytes=2**20, generation=lambda: "v1")
+
+    async def compute() -> Computed[str]:
+        return Computed(result="answer", body=b'{"data":{"n":1}}')
+
+    await admin.config_resetstat()
+    await asyncio.gather(*(cache.answer(cache.key(f"miss {n}"), compute=compute) for n in range(20)))
+    await cache.flush()
+    used = await commands(admin)
+    assert used.get("mget") == 1, used
+    assert used.get("mset") == 1, used
+    assert not {"get", "set", "setex", "psetex"} & used.keys(), used
+
+
+async def test_a_failed_batch_fails_every_read_in_it(backend: Cache, redis_server: RedisServer) -> None:
+    reads = ReadBatches(backend=backend)
+    redis_server.kill()
+    results = await asyncio.gather(*(reads.get(key) for key in ("a", "b")), return_exceptions=True)
+    assert all(isinstance(result, RedisConnectionError) for result in results), results
+
+
+async def test_a_reader_that_leaves_does_not_disturb_the_others(backend: Cache, admin: redis.Redis) -> None:
+    await admin.set(f"{NAMESPACE}:a", b"1")
+    reads = ReadBatches(backend=backend)
+    leaving = asyncio.create_task(reads.get("a"))
+    staying = asyncio.create_task(reads.get("a"))
+    await asyncio.sleep(0)  # both joined the batch
+    leaving.cancel()
+    assert await staying == b"1"
+    with pytest.raises(asyncio.CancelledError):
+        await leaving
