@@ -66,14 +66,32 @@ async def streaming_app(scope: Scope, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": b"second"})
 
 
-async def serve(app: Any, request: bytes, *, settle: float = 0.05) -> RecordingTransport:
+async def app_with_bookkeeping(scope: Scope, receive: Any, send: Any) -> None:
+    await plain_app(scope, receive, send)
+    # What middleware does after the last send (metrics, the access line) comes after the
+    # answer has left: the recording transport must hold it already.
+    transport = scope["extensions"]["recording"]
+    transport.events.append("written before returning" if transport.writes else "held back")
+    await asyncio.sleep(0.01)
+
+
+async def serve(
+    app: Any, request: bytes, *, settle: float = 0.05, others_in_flight: int = 0
+) -> RecordingTransport:
     config = uvicorn.Config(app, http=CoalescingHttpToolsProtocol, log_config=None, lifespan="off")
     config.load()
-    protocol = CoalescingHttpToolsProtocol(config=config, server_state=ServerState(), app_state={})
+    state = ServerState()
+    others = [asyncio.get_running_loop().create_future() for _ in range(others_in_flight)]
+    state.tasks.update(others)  # type: ignore[arg-type]
+    protocol = CoalescingHttpToolsProtocol(config=config, server_state=state, app_state={})
     transport = RecordingTransport()
     protocol.connection_made(transport)
     protocol.data_received(request)
+    if protocol.scope is not None:
+        protocol.scope.setdefault("extensions", {})["recording"] = transport  # type: ignore[assignment]
     await asyncio.sleep(settle)
+    for other in others:
+        other.cancel()
     return transport
 
 
@@ -87,6 +105,18 @@ async def test_headers_and_body_leave_in_one_write() -> None:
     assert head.startswith(b"HTTP/1.1 200 OK\r\n")
     assert b"content-length: 5" in head
     assert body == b"hello"
+
+
+async def test_a_complete_answer_leaves_before_the_app_returns() -> None:
+    transport = await serve(app_with_bookkeeping, GET)
+    assert transport.events == ["write", "written before returning"]
+    assert transport.writes[0].endswith(b"hello")
+
+
+async def test_under_load_an_answer_leaves_at_the_end_of_the_turn() -> None:
+    transport = await serve(app_with_bookkeeping, GET, others_in_flight=3)
+    assert transport.events == ["held back", "write"]
+    assert len(transport.writes) == 1
 
 
 async def test_pipelined_requests_answer_in_order() -> None:
