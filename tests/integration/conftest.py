@@ -8,6 +8,9 @@ an index of its own.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
 import pytest
 from elasticsearch import AsyncElasticsearch
 
@@ -16,6 +19,7 @@ from datasources.elastic.bulk_loader import holds_dataset, load_dataset
 from datasources.elastic.index_schema import create_index
 from tests.conftest import ES_URL, TEST_INDEX
 from tests.support.cached_aggregations import delete_cached_aggregations
+from tests.support.redis_server import RedisServer
 
 FULL_TEST_INDEX = f"{TEST_INDEX}-full"
 
@@ -49,3 +53,14 @@ async def full_index() -> str:
 async def cold_redis(sample_index: str) -> None:
     """No cached aggregation of the sample index survives from an earlier test or run."""
     await delete_cached_aggregations(sample_index)
+
+
+@pytest.fixture
+async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
+    """A private redis-server of the test's own, to kill, pause or restart at will."""
+    server = RedisServer(directory=tmp_path / "redis")
+    await server.start()
+    try:
+        yield server
+    finally:
+        server.kill()

@@ -14,10 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from tests.conftest import make_settings
 from tests.support.graphql import ProxiedApp, data_of, error_codes, graphql, proxied_app
@@ -30,16 +26,6 @@ PICKER = (
 VEHICLES = "{ vehicles(first: 3) { totalCount } }"
 RECOVERY_BOUND_SECONDS = 5.0
 TTL_SECONDS = 1
-
-
-@pytest.fixture
-async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
-    server = RedisServer(directory=tmp_path / "redis")
-    await server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 async def seconds_until_fresh_and_cached(app: ProxiedApp, search: str) -> tuple[float, float]:

@@ -18,9 +18,6 @@ import itertools
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
-
-import pytest
 
 from tests.conftest import make_settings
 from tests.support.graphql import ProxiedApp, data_of, proxied_app
@@ -39,16 +36,6 @@ PICKER = "query ($s: String) { manufacturerModelCombinations(search: $s, first: 
 VEHICLES = "query ($m: String) { vehicles(first: 5, filter: {manufacturer: $m}) { totalCount } }"
 MANUFACTURERS = itertools.cycle(["ford", "chevrolet", "dodge", "toyota", "porsche", "fiat", "volvo"])
 _fresh = itertools.count()
-
-
-@pytest.fixture
-async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
-    server = RedisServer(directory=tmp_path / "redis")
-    await server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 @asynccontextmanager

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import redis.asyncio as redis
@@ -21,16 +20,6 @@ from datasources.cache.read_batches import ReadBatches
 from tests.support.redis_server import RedisServer
 
 NAMESPACE = "read-batches"
-
-
-@pytest.fixture
-async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
-    server = RedisServer(directory=tmp_path / "redis")
-    await server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import redis.asyncio as redis
@@ -41,16 +40,6 @@ class Recorder:
 
     def on_writes(self, outcome: Outcome, count: int) -> None:
         self.writes[outcome] += count
-
-
-@pytest.fixture
-async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
-    server = RedisServer(directory=tmp_path / "redis")
-    await server.start()
-    try:
-        yield server
-    finally:
-        server.kill()
 
 
 @pytest.fixture
