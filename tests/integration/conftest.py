@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import redis.asyncio as redis
 from elasticsearch import AsyncElasticsearch
 
 from datasources.catalog.dataset import DatasetKind
@@ -64,3 +65,11 @@ async def redis_server(tmp_path: Path) -> AsyncIterator[RedisServer]:
         yield server
     finally:
         server.kill()
+
+
+@pytest.fixture
+async def admin(redis_server: RedisServer) -> AsyncIterator[redis.Redis]:
+    """A plain client of the private redis-server, to seed keys and read its statistics."""
+    client = redis.Redis.from_url(redis_server.url)
+    yield client
+    await client.aclose()

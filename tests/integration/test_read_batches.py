@@ -17,16 +17,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from datasources.cache.answer_cache import AnswerCache, Computed
 from datasources.cache.backend import close_cache, open_cache
 from datasources.cache.read_batches import ReadBatches
-from tests.support.redis_server import RedisServer
+from tests.support.redis_server import RedisServer, commands_called
 
 NAMESPACE = "read-batches"
-
-
-@pytest.fixture
-async def admin(redis_server: RedisServer) -> AsyncIterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_server.url)
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture
@@ -37,18 +30,13 @@ async def backend(redis_server: RedisServer) -> AsyncIterator[Cache]:
     await close_cache(cache)
 
 
-async def commands(admin: redis.Redis) -> dict[str, int]:
-    stats = await admin.info("commandstats")
-    return {name.removeprefix("cmdstat_"): int(values["calls"]) for name, values in stats.items()}
-
-
 async def test_reads_of_one_turn_share_one_mget(backend: Cache, admin: redis.Redis) -> None:
     await admin.mset({f"{NAMESPACE}:a": b"1", f"{NAMESPACE}:b": b"2"})
     await admin.config_resetstat()
     reads = ReadBatches(backend=backend)
     values = await asyncio.gather(*(reads.get(key) for key in ("a", "b", "a", "missing")))
     assert values == [b"1", b"2", b"1", None]
-    used = await commands(admin)
+    used = await commands_called(admin)
     assert used.get("mget") == 1, used
     assert "get" not in used
 
@@ -59,7 +47,7 @@ async def test_a_read_alone_is_a_get(backend: Cache, admin: redis.Redis) -> None
     reads = ReadBatches(backend=backend)
     assert await reads.get("a") == b"1"
     assert await reads.get("missing") is None
-    used = await commands(admin)
+    used = await commands_called(admin)
     assert used.get("get") == 2, used
     assert "mget" not in used
 
@@ -75,7 +63,7 @@ async def test_concurrent_answer_misses_cost_one_read_and_one_write(
     await admin.config_resetstat()
     await asyncio.gather(*(cache.answer(cache.key(f"miss {n}"), compute=compute) for n in range(20)))
     await cache.flush()
-    used = await commands(admin)
+    used = await commands_called(admin)
     assert used.get("mget") == 1, used
     assert used.get("mset") == 1, used
     assert not {"get", "set", "setex", "psetex"} & used.keys(), used

@@ -20,7 +20,7 @@ from aiocache import Cache
 from datasources.cache.answer_cache import AnswerCache, Computed
 from datasources.cache.backend import close_cache, open_cache
 from datasources.cache.write_behind import Outcome, WriteBehind
-from tests.support.redis_server import RedisServer
+from tests.support.redis_server import RedisServer, commands_called
 
 NAMESPACE = "write-behind"
 
@@ -43,13 +43,6 @@ class Recorder:
 
 
 @pytest.fixture
-async def admin(redis_server: RedisServer) -> AsyncIterator[redis.Redis]:
-    client = redis.Redis.from_url(redis_server.url)
-    yield client
-    await client.aclose()
-
-
-@pytest.fixture
 async def backend(redis_server: RedisServer) -> AsyncIterator[Cache]:
     cache = open_cache(redis_url=redis_server.url, namespace=NAMESPACE, binary=True)
     yield cache
@@ -64,11 +57,6 @@ def answers(backend: Cache, recorder: Recorder) -> AnswerCache:
 
 async def compute() -> Computed[str]:
     return Computed(result="answer", body=b'{"data":{"n":1}}')
-
-
-async def commands(admin: redis.Redis) -> dict[str, int]:
-    stats = await admin.info("commandstats")
-    return {name.removeprefix("cmdstat_"): int(values["calls"]) for name, values in stats.items()}
 
 
 async def test_an_answer_is_served_before_its_copy_reaches_redis(backend: Cache, admin: redis.Redis) -> None:
@@ -100,7 +88,7 @@ async def test_the_writes_of_concurrent_answers_leave_in_one_round_trip(
     await admin.config_resetstat()
     await asyncio.gather(*(cache.answer(cache.key(f"batch {n}"), compute=compute) for n in range(20)))
     await cache.flush()
-    used = await commands(admin)
+    used = await commands_called(admin)
     assert 1 <= used.get("mset", 0) <= 5, used
     assert not {"set", "setex", "psetex"} & used.keys(), used
     assert recorder.writes == {"written": 20}

@@ -14,6 +14,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import redis.asyncio as redis
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -80,3 +82,9 @@ class RedisServer:
             self._process.send_signal(signal.SIGKILL)
             self._process.wait(timeout=10)
         self._process = None
+
+
+async def commands_called(admin: redis.Redis) -> dict[str, int]:
+    """How often the server ran each command since its statistics were last reset."""
+    stats = await admin.info("commandstats")
+    return {name.removeprefix("cmdstat_"): int(values["calls"]) for name, values in stats.items()}
