@@ -1,7 +1,8 @@
 """Reading the service's own `/metrics` before and after a run: round trips and cache hits.
 
 The counters are the service's, so what is counted is what it did, with any
-number of workers (the benchmark sets PROMETHEUS_MULTIPROC_DIR).
+number of workers (a server of several workers gets PROMETHEUS_MULTIPROC_DIR; one
+worker keeps its values in process, as k8s/configmap.yaml deploys it).
 """
 
 from __future__ import annotations

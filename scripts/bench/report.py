@@ -297,7 +297,9 @@ def _facts(result: dict[str, Any]) -> str:
 
 METHOD = """\
 - Sides: `autos-graph serve`, one uvicorn worker, RATE_LIMIT_PER_MINUTE=0,
-  LOG_LEVEL=WARNING, ENVIRONMENT=production; against one Node.js process per peer
+  LOG_LEVEL=WARNING, ENVIRONMENT=production, metrics in process as
+  k8s/configmap.yaml deploys one worker (only the 2-worker run shares them
+  through PROMETHEUS_MULTIPROC_DIR); against one Node.js process per peer
   (scripts/bench/peers/, NODE_ENV=production): Apollo Server 5 (standalone
   server, per-request DataLoaders, `@elastic/elasticsearch` 8, the picker's
   aggregation in Redis through ioredis for 30 s) for GraphQL, with

@@ -146,8 +146,13 @@ class Bench:
 
     def api_server(self, name: str, *, workers: int = 1, elasticsearch_url: str = "") -> ServerProcess:
         port = free_port()
-        metrics_dir = self.work_dir / f"metrics-{port}"
-        metrics_dir.mkdir(parents=True, exist_ok=True)
+        # One worker is deployed as k8s/configmap.yaml runs it: metrics in process.
+        # Several workers share their values through files, as they would in production.
+        multiprocess: dict[str, str] = {}
+        if workers > 1:
+            metrics_dir = self.work_dir / f"metrics-{port}"
+            metrics_dir.mkdir(parents=True, exist_ok=True)
+            multiprocess["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
         env = base_environment(
             ELASTICSEARCH_URL=elasticsearch_url or self.es_url,
             REDIS_URL=self.redis_url,
@@ -158,7 +163,7 @@ class Bench:
             RATE_LIMIT_PER_MINUTE="0",
             LOG_LEVEL="WARNING",
             ENVIRONMENT="production",
-            PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
+            **multiprocess,
         )
         return ServerProcess(
             name=name,
