@@ -45,6 +45,7 @@ class GraphQLRequest:
 @dataclass(frozen=True, slots=True)
 class Prepared:
     request: Request
+    asked: GraphQLRequest
     document: Document
     key_parts: tuple[str, ...]
     # Answers shared by concurrent callers must suit each: errors are shaped by method and Accept.
@@ -127,6 +128,7 @@ async def prepare(
     variables = orjson.dumps(asked.variables or {}, option=orjson.OPT_SORT_KEYS).decode()
     return Prepared(
         request=_with_document(request, asked, document),
+        asked=asked,
         document=document,
         key_parts=("graphql", fingerprint, document.sha256, asked.operation_name or "", variables),
         flight_suffix=(request.method, graphql_http.wants_graphql_response.get()),

@@ -67,6 +67,8 @@ class CachedDocument:
     # Validation errors by the rule set they were computed with (nearly always one).
     validations: dict[tuple[Any, ...], list[GraphQLError]] = field(default_factory=dict)
     plans: DocumentPlans = field(default_factory=DocumentPlans)
+    # Validated without an error by the schema's rules: graph/gql/direct_execution.py may run it.
+    valid: bool = False
 
     def operations(self) -> Iterator[OperationDefinitionNode]:
         for definition in self.document.definitions:
@@ -120,6 +122,15 @@ class DocumentCache:
             self._add(key, entry)
         return entry
 
+    def valid(self, query: str, parse_options: Mapping[str, Any]) -> CachedDocument | None:
+        """The entry for the query text if it is held and passed validation; never parses."""
+        key: ParseKey = (query, tuple(sorted(parse_options.items())))
+        entry = self._entries.get(key)
+        if entry is None or not entry.valid:
+            return None
+        self._entries.move_to_end(key)
+        return entry
+
     def entry_for(self, document: DocumentNode) -> CachedDocument | None:
         return self._by_document.get(id(document))
 
@@ -171,6 +182,8 @@ class CachedDocuments(SchemaExtension):
                     rules_for((*rules, *STRAWBERRY_RULES), entry.document),
                 )
                 entry.validations[rules] = errors
+                # A cache serves one schema, whose extensions add the same rules to every request.
+                entry.valid = entry.valid or not errors
             execution.pre_execution_errors = errors
         yield
 

@@ -86,6 +86,17 @@ def _with(error: GraphQLError, message: str, extensions: dict[str, Any]) -> Grap
     )
 
 
+def coded(errors: list[GraphQLError], *, expose_internals: bool) -> list[GraphQLError]:
+    """An operation's errors, coded, and counted when the server is to blame."""
+    errors = [classify(e, expose_internals=expose_internals) for e in errors]
+    # Answered with HTTP 200, so the request counter cannot see it: counted once per operation.
+    codes = {(e.extensions or {}).get("code") for e in errors}
+    failed = next((code for code in SERVER_SIDE_CODES if code in codes), None)
+    if failed is not None:
+        record_graphql_failure(failed)
+    return errors
+
+
 class ErrorCodes(SchemaExtension):
     """Runs after execution: codes every error and hides internals."""
 
@@ -96,9 +107,4 @@ class ErrorCodes(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [classify(e, expose_internals=self.expose_internals) for e in result.errors]
-            # Answered with HTTP 200, so the request counter cannot see it: counted once per operation.
-            codes = {(e.extensions or {}).get("code") for e in result.errors}
-            failed = next((code for code in SERVER_SIDE_CODES if code in codes), None)
-            if failed is not None:
-                record_graphql_failure(failed)
+            result.errors = coded(result.errors, expose_internals=self.expose_internals)

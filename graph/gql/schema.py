@@ -109,6 +109,8 @@ class Query:
 
 class AutosSchema(strawberry.Schema):
     expose_internals = False
+    # The parsed and validated documents (None with TRUSTED_DOCUMENTS=only: the manifest's).
+    documents: DocumentCache | None = None
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -129,6 +131,7 @@ def build_schema(
         if settings is None or settings.introspection_enabled
         else [lambda: AddValidationRules([IntrospectionDisabledRule])]
     )
+    cache: DocumentCache | None = None
     if manifest is not None and settings is not None and settings.trusted_documents == "only":
         # Nothing else reaches execution (the edge refuses it), so no document cache; the
         # manifest's documents live as long as the process, and so do their plans.
@@ -156,4 +159,5 @@ def build_schema(
         ],
     )
     schema.expose_internals = expose_internals
+    schema.documents = cache
     return schema
