@@ -57,7 +57,7 @@ async def vehicle(*, scope: DataScope, vehicle_id: str) -> VehicleRecord | None:
 
 
 async def vehicles_by_ids(*, scope: DataScope, ids: Sequence[str]) -> list[VehicleRecord | None]:
-    return list(await scope.loaders.vehicle_by_id.load_many(check_ids(ids)))
+    return await scope.loaders.vehicles_by_ids(check_ids(ids))
 
 
 def normalised_filter(vehicle_filter: VehicleFilter | None) -> VehicleFilter | None:

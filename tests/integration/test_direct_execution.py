@@ -112,13 +112,16 @@ async def test_other_variables_of_a_held_document_run_directly(
 ) -> None:
     years = [2010, 2012, 2014]
     answers = [
-        (await client.post("/graphql", json={"query": SEARCH, "variables": {"filter": {"yearMin": y}}})).json()
+        (
+            await client.post("/graphql", json={"query": SEARCH, "variables": {"filter": {"yearMin": y}}})
+        ).json()
         for y in years
     ]
     assert len(direct_runs) == len(years) - 1
     for year, answer in zip(years, answers, strict=True):
         nodes = [edge["node"] for edge in answer["data"]["vehicles"]["edges"]]
-        assert nodes and all(node["year"] >= year for node in nodes)
+        assert nodes
+        assert all(node["year"] >= year for node in nodes)
 
 
 async def test_a_get_keeps_strawberrys_path_and_a_post_of_the_held_document_does_not(
