@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import orjson
 import pytest
 from elastic_transport import AiohttpHttpNode
+from elasticsearch.serializer import OrjsonSerializer
 
 from datasources.elastic.client import (
     MAX_DEAD_NODE_BACKOFF_SECONDS,
@@ -53,3 +55,18 @@ async def test_es_http_node_chooses_how_requests_reach_a_node(observer: RequestO
             assert isinstance(node, LeanHttpNode) is lean, http_node
         finally:
             await client.close()
+
+
+async def test_json_and_ndjson_bodies_go_through_orjson_in_both_media_types() -> None:
+    client = create_client(url="http://127.0.0.1:9", request_timeout=1)
+    serializers = client.transport.serializers.serializers
+    for mimetype in (
+        "application/json",
+        "application/vnd.elasticsearch+json",
+        "application/x-ndjson",
+        "application/vnd.elasticsearch+x-ndjson",
+    ):
+        assert isinstance(serializers[mimetype], OrjsonSerializer), mimetype
+    lines = serializers["application/vnd.elasticsearch+x-ndjson"].dumps([{"index": "é"}, {"size": 1}])
+    assert lines == orjson.dumps({"index": "é"}) + b"\n" + orjson.dumps({"size": 1}) + b"\n"
+    await client.close()
