@@ -1,4 +1,4 @@
-"""Executing a document the worker already holds, parsed and validated, without Strawberry's view.
+"""Executing a valid query with graphql-core directly, without Strawberry's HTTP view.
 
 Around graphql-core's execution of a request, Strawberry's HTTP view and its
 `Schema.execute` cost a cold request (new variables, so no stored answer) about
@@ -7,14 +7,17 @@ second time, then an execution context, one instance of every schema extension
 and a context manager per hook and extension are built, for a document whose
 parse and validation the document cache answers anyway.
 
-A JSON POST of a query whose document the cache holds, validated without an
-error, is executed here instead: graphql-core's `execute` with the schema's
-execution context class (the completion plans), then what the extensions
-would do after it, through the same functions (`errors.coded`,
-`stale.stale_extensions`). Everything else takes Strawberry's path, which
-stays the reference: a document seen for the first time, an invalid one, an
-operation name the document lacks, a mutation, a GET (GraphiQL's page, the
-405 for a mutation over GET), a schema whose config rewrites errors.
+A JSON POST of a query is executed here instead when its document parses and
+validates without an error: the document cache parses it (with the token
+limit) and validates it with the rules Strawberry's path uses, which it learns
+from the first document validated there. Then graphql-core's `execute` runs
+with the schema's execution context class (the completion plans), and what the
+extensions would do after it is done through the same functions
+(`errors.coded`, `stale.stale_extensions`). Everything else takes Strawberry's
+path, which stays the reference and reports every error: a syntax error, an
+invalid document, an operation name the document lacks, a mutation, a GET
+(GraphiQL's page, the 405 for a mutation over GET), the first document a worker
+sees, a schema whose config rewrites errors.
 tests/integration/test_direct_execution.py sends the same requests both ways
 and compares status, headers and body.
 """
@@ -61,8 +64,8 @@ class DirectExecutor:
         return cls(schema=schema, documents=schema.documents)
 
     def document(self, query: str, operation_name: str | None) -> DocumentNode | None:
-        """The held, valid document when its selected operation is a query; None otherwise."""
-        entry = self.documents.valid(query, PARSE_OPTIONS)
+        """The parsed, valid document when its selected operation is a query; None otherwise."""
+        entry = self.documents.runnable(query, PARSE_OPTIONS, graphql_schema(self.schema))
         if entry is None:
             return None
         operation = get_operation_ast(entry.document, operation_name)

@@ -97,6 +97,9 @@ class DocumentCache:
         self._by_document: dict[int, CachedDocument] = {}
         self._max_bytes = max_bytes
         self._bytes = 0
+        # The rules Strawberry validates with (its defaults and those the extensions add),
+        # fixed for the schema this cache serves; recorded at the first validation.
+        self.rules: tuple[Any, ...] | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -122,14 +125,38 @@ class DocumentCache:
             self._add(key, entry)
         return entry
 
-    def valid(self, query: str, parse_options: Mapping[str, Any]) -> CachedDocument | None:
-        """The entry for the query text if it is held and passed validation; never parses."""
+    def validation(
+        self, entry: CachedDocument, schema: GraphQLSchema, rules: tuple[Any, ...]
+    ) -> list[GraphQLError]:
+        """The document's validation errors under the rules, computed once per rule set."""
+        errors = entry.validations.get(rules)
+        if errors is None:
+            errors = validate(schema, entry.document, rules_for((*rules, *STRAWBERRY_RULES), entry.document))
+            entry.validations[rules] = errors
+            # A cache serves one schema, whose extensions add the same rules to every request.
+            entry.valid = entry.valid or not errors
+        return errors
+
+    def runnable(
+        self, query: str, parse_options: Mapping[str, Any], schema: GraphQLSchema
+    ) -> CachedDocument | None:
+        """The entry for the query text when it parses and validates without an error, else None.
+
+        A held valid document costs a lookup; a new one is parsed and validated under the
+        schema's rules, known once Strawberry's path has validated a first document here.
+        """
         key: ParseKey = (query, tuple(sorted(parse_options.items())))
         entry = self._entries.get(key)
-        if entry is None or not entry.valid:
+        if entry is not None and entry.valid:
+            self._entries.move_to_end(key)
+            return entry
+        if self.rules is None:
             return None
-        self._entries.move_to_end(key)
-        return entry
+        try:
+            entry = self.parsed(query, parse_options)
+        except Exception:  # a syntax error, the token limit: Strawberry's path reports it
+            return None
+        return None if self.validation(entry, schema, self.rules) else entry
 
     def entry_for(self, document: DocumentNode) -> CachedDocument | None:
         return self._by_document.get(id(document))
@@ -174,17 +201,10 @@ class CachedDocuments(SchemaExtension):
         entry = self._documents.entry_for(document) if document is not None else None
         if entry is not None:
             rules = tuple(execution.validation_rules)
-            errors = entry.validations.get(rules)
-            if errors is None:
-                errors = validate(
-                    graphql_schema(execution.schema),
-                    entry.document,
-                    rules_for((*rules, *STRAWBERRY_RULES), entry.document),
-                )
-                entry.validations[rules] = errors
-                # A cache serves one schema, whose extensions add the same rules to every request.
-                entry.valid = entry.valid or not errors
-            execution.pre_execution_errors = errors
+            self._documents.rules = rules
+            execution.pre_execution_errors = self._documents.validation(
+                entry, graphql_schema(execution.schema), rules
+            )
         yield
 
 
