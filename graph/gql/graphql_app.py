@@ -104,19 +104,21 @@ class AutosGraphQL(GraphQL[Context, None]):
 
     async def _compute(self, prepared: answers.Prepared) -> Computed[_Answered]:
         judgement = answers.start_judging()
-        response = await self._execute_directly(prepared) or await self._run(prepared.request)
-        body = bytes(response.body)
-        answered = _Answered(
-            status=response.status_code,
-            body=body,
-            headers=tuple((k, v) for k, v in response.headers.items() if k != "content-length"),
-            executed=judgement.executed,
-        )
-        keep = judgement.keep and response.status_code == 200
+        direct = await self._execute_directly(prepared)
+        if direct is not None:
+            status, body, headers = direct
+        else:
+            response = await self._run(prepared.request)
+            status, body = response.status_code, bytes(response.body)
+            headers = tuple((k, v) for k, v in response.headers.items() if k != "content-length")
+        answered = _Answered(status=status, body=body, headers=headers, executed=judgement.executed)
+        keep = judgement.keep and status == 200
         return Computed(result=answered, body=body if keep else None)
 
-    async def _execute_directly(self, prepared: answers.Prepared) -> Response | None:
-        """The response to a JSON POST of a held, valid query; None to go through Strawberry's view."""
+    async def _execute_directly(
+        self, prepared: answers.Prepared
+    ) -> tuple[int, bytes, tuple[tuple[str, str], ...]] | None:
+        """Status, body and headers for a JSON POST of a valid query; None for Strawberry's view."""
         request = prepared.request
         if (
             self._direct is None
@@ -130,14 +132,16 @@ class AutosGraphQL(GraphQL[Context, None]):
             return None
         # The access log and metrics label the request by this document's operation.
         operation_name.remember_parsed(request.scope.setdefault("state", {}), query, document)
-        sub_response = await self.get_sub_response(request)
         result = await self._direct.execute(
             document,
             variables=prepared.asked.variables,
             operation_name=name,
-            context=await self.get_context(request, response=sub_response),
+            # No resolver sets headers or a status, so no sub-response to carry them.
+            context=await self.get_context(request, response=None),
         )
-        return self.create_response(await self.process_result(request, result), sub_response)
+        # What create_response does to a result, without building a Response to copy from.
+        body, status = graphql_http.shape_body(await self.process_result(request, result))
+        return status or 200, self.encode_json(body), (("content-type", graphql_http.media_type()),)
 
     def _respond_with(self, request: Request, served: Served[_Answered]) -> Response:
         media_type = (

@@ -44,16 +44,16 @@ def transport_error(status: int, reason: str, *, method: str, encode: Any) -> Re
         return Response(
             encode(error_body("Mutations are only allowed over POST.", BAD_REQUEST)),
             status_code=405,
-            media_type=_media_type(),
+            media_type=media_type(),
             headers={"Allow": "POST"},
         )
     if method == "GET" and reason == "Unable to parse request body as JSON":
         # Over GET the JSON comes from the query string, not a body.
         reason = "Unable to parse the `variables` or `extensions` query parameter as JSON"
-    return Response(encode(error_body(reason, BAD_REQUEST)), status_code=status, media_type=_media_type())
+    return Response(encode(error_body(reason, BAD_REQUEST)), status_code=status, media_type=media_type())
 
 
-def _media_type() -> str:
+def media_type() -> str:
     return GRAPHQL_RESPONSE_JSON if wants_graphql_response.get() else "application/json"
 
 
