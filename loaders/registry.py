@@ -9,6 +9,10 @@ A whole list asked by id (`vehiclesByIds`) before the by-id loader exists is
 read in one mget without the loader: DataLoader.load_many costs a future, a
 batch entry and a gather slot per id, a fifth of a 100-id request's time. What
 it reads waits with the primed records for any later lookup by id.
+
+A vehicle's `group` is answered at once from the groups the process holds
+(`held_groups`), without a future per vehicle; only when they are not held does
+it go through the group loader, which reads them once for the request.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from collections.abc import Iterable, Sequence
 from elasticsearch import AsyncElasticsearch
 
 from datasources.cache.aggregation_cache import AggregationCache
+from datasources.vehicles.manufacturer_groups import held_manufacturer_groups
 from datasources.vehicles.vehicle_record import VehicleRecord
-from datasources.vehicles.vehicle_store import get_by_ids
+from datasources.vehicles.vehicle_store import ManufacturerAggregate, get_by_ids
 from loaders.batch_observer import BatchObserver, ignore_batch
 from loaders.group_by_manufacturer import GroupByManufacturerLoader
 from loaders.vehicle_by_id import VehicleByIdLoader
@@ -33,6 +38,7 @@ class Loaders:
         "_cache",
         "_client",
         "_group",
+        "_held_groups",
         "_index",
         "_observe",
         "_primed",
@@ -54,6 +60,7 @@ class Loaders:
         self._by_id: VehicleByIdLoader | None = None
         self._years: YearsByMakeModelLoader | None = None
         self._group: GroupByManufacturerLoader | None = None
+        self._held_groups: dict[str, ManufacturerAggregate] | None = None
         self._vehicles_by_group: VehiclesByGroupLoader | None = None
 
     @property
@@ -106,6 +113,17 @@ class Loaders:
                 on_stale=self.stale.add,
             )
         return self._group
+
+    def held_groups(self) -> dict[str, ManufacturerAggregate] | None:
+        """Every manufacturer's group by lower-cased name when the process holds them; None if not.
+
+        Read once per request and kept for it, so the request's `group` fields agree.
+        """
+        if self._held_groups is None:
+            groups = held_manufacturer_groups(index=self._index, cache=self._cache)
+            if groups is not None:
+                self._held_groups = {group.manufacturer.lower(): group for group in groups}
+        return self._held_groups
 
     @property
     def vehicles_by_group(self) -> VehiclesByGroupLoader:

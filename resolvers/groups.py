@@ -50,7 +50,16 @@ async def manufacturer(*, scope: DataScope, name: str) -> ManufacturerAggregate 
 
 
 async def group_of(*, scope: DataScope, record: VehicleRecord) -> ManufacturerAggregate:
-    group = await scope.loaders.group_by_manufacturer.load(record.manufacturer)
+    return _or_own(await scope.loaders.group_by_manufacturer.load(record.manufacturer), record)
+
+
+def held_group_of(*, scope: DataScope, record: VehicleRecord) -> ManufacturerAggregate | None:
+    """The record's group from the groups the process holds; None when it holds none (ask `group_of`)."""
+    held = scope.loaders.held_groups()
+    return None if held is None else _or_own(held.get(record.manufacturer.lower()), record)
+
+
+def _or_own(group: ManufacturerAggregate | None, record: VehicleRecord) -> ManufacturerAggregate:
     if group is None:
         # Indexed after the cached aggregation was taken: describe it from the record.
         return ManufacturerAggregate(manufacturer=record.manufacturer, count=1, models=())

@@ -176,6 +176,19 @@ class AggregationCache:
         held = self._held.get(key)
         return None if held is None else held.expires_at
 
+    def held(self, *, name: str, arguments: Any, generation: str | None = None) -> Cached[Any] | None:
+        """The value this process holds for the entry, without waiting; None when it holds none.
+
+        A resolver that can answer at once asks here first and only then through a loader.
+        """
+        key = self.key(name, arguments, generation=generation)
+        held = self._held.get(key)
+        if held is None:
+            return None
+        self._observer.on_hit(name)
+        self._keep_known(self.last_known_key(name, arguments), held.value, held.computed_at)
+        return Cached(value=held.value, stale=False, hit=True, computed_at=held.computed_at)
+
     async def get_or_compute(
         self,
         *,

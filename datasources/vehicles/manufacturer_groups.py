@@ -64,6 +64,14 @@ async def cached_manufacturer_groups(
     )
 
 
+def held_manufacturer_groups(
+    *, index: str, cache: AggregationCache
+) -> tuple[ManufacturerAggregate, ...] | None:
+    """Every manufacturer's group, if this process holds them now (no filter); None otherwise."""
+    held = cache.held(name="manufacturer_groups", arguments=None, generation=index)
+    return None if held is None else tuple(held.value)
+
+
 def _encode_facets(facets: FacetCounts) -> dict[str, Any]:
     def buckets(items: tuple[Bucket, ...]) -> list[list[Any]]:
         return [[b.value, b.count] for b in items]
