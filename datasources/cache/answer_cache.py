@@ -16,7 +16,8 @@ the old generation, in either level.
   soon as it is computed and kept in L1, and its L2 copy follows in a batch;
   `flush()` waits for the copies queued so far, `aclose()` sends the rest.
   Reads of one turn of the event loop leave together as one MGET
-  (datasources/cache/read_batches.py).
+  (datasources/cache/read_batches.py). Both go to Redis in one command a
+  batch on the redis-py client itself (datasources/cache/batch_client.py).
 - The value is the encoded answer, so a hit does no execution at all.
 - Concurrent misses for one flight key share one computation, which runs as
   its own task: a caller that goes away (a client disconnect, a sibling
@@ -38,6 +39,7 @@ from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 from aiocache import Cache
 from cachetools import TLRUCache
 
+from datasources.cache.batch_client import batch_client
 from datasources.cache.read_batches import ReadBatches
 from datasources.cache.write_behind import Outcome, WriteBehind
 
@@ -52,6 +54,11 @@ ENTRY_OVERHEAD_BYTES: Final = 640
 BACKEND_RETRY_SECONDS: Final = 5.0
 # L2 copies waiting to be written, per process; beyond it a copy is dropped (and counted).
 MAX_PENDING_WRITE_BYTES: Final = 4 * 2**20
+# L2 copies gather this long before they leave in one batch (datasources/cache/write_behind.py),
+# unless a batch fills first.
+WRITE_WINDOW_SECONDS: Final = 0.005
+MAX_WRITE_BATCH_ANSWERS: Final = 256
+MAX_WRITE_BATCH_BYTES: Final = 2**20
 # L2 values are `<expires_at>\n<body>`: the expiry travels with the bytes, so an
 # answer read from L2 expires at the same moment in every replica.
 _SEPARATOR: Final = b"\n"
@@ -156,13 +163,17 @@ class AnswerCache:
         self._in_flight: dict[Hashable, asyncio.Task[Served[Any]]] = {}
         self._backend_retry_at = 0.0
         # Reads of one turn of the event loop share one MGET (datasources/cache/read_batches.py).
-        self._reads = None if backend is None else ReadBatches(backend=backend)
+        client = None if backend is None else batch_client(backend)
+        self._reads = None if client is None else ReadBatches(client=client)
         self._writes = (
             None
-            if backend is None
+            if client is None
             else WriteBehind(
-                backend=backend,
+                client=client,
                 max_pending_bytes=MAX_PENDING_WRITE_BYTES,
+                window_seconds=WRITE_WINDOW_SECONDS,
+                max_batch_answers=MAX_WRITE_BATCH_ANSWERS,
+                max_batch_bytes=MAX_WRITE_BATCH_BYTES,
                 usable=self._backend_usable,
                 failed=self._backend_failed,
                 observer=self._observer,

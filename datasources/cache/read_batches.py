@@ -1,23 +1,25 @@
-"""Cache reads of one turn of the event loop, sent as one `multi_get` (one MGET round trip).
+"""Cache reads of one turn of the event loop, sent as one MGET (one round trip).
 
 Under load many requests miss their in-process copy at about the same time and
 each would ask Redis on its own; a command costs the client far more than a
 key in a batch (measured with redis-py: about 60 µs of CPU for a GET, about
 10 µs a key in an MGET of eight). A read waits at most one turn of the loop
-for others to join it, then one task sends the batch. A failed batch fails
-every read in it with the same error; the caller treats that as a miss.
+for others to join it, then one task sends the batch, an MGET even for one key
+(datasources/cache/batch_client.py, on the redis-py client itself). A failed
+batch fails every read in it with the same error; the caller treats that as a
+miss.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-from aiocache import Cache
+from datasources.cache.batch_client import BatchClient
 
 
 class ReadBatches:
-    def __init__(self, *, backend: Cache) -> None:
-        self._backend = backend
+    def __init__(self, *, client: BatchClient) -> None:
+        self._client = client
         self._waiting: dict[str, list[asyncio.Future[object]]] = {}
         self._scheduled = False
         self._sending: set[asyncio.Task[None]] = set()
@@ -42,10 +44,7 @@ class ReadBatches:
     async def _read(self, batch: dict[str, list[asyncio.Future[object]]]) -> None:
         keys = list(batch)
         try:
-            if len(keys) == 1:
-                values = [await self._backend.get(keys[0])]
-            else:
-                values = await self._backend.multi_get(keys)
+            values = await self._client.get_many(keys)
         except asyncio.CancelledError:  # at shutdown: the readers are not left waiting
             for future in _futures(batch):
                 future.cancel()

@@ -1,0 +1,103 @@
+"""Batched reads and writes of cache values in one command each, on the client the cache holds.
+
+The answer cache reads and writes Redis in batches (read_batches.py,
+write_behind.py), and on the cold path every request pays a share of them. A
+batch sent through aiocache costs the worker far more than the command itself
+(measured with redis-py 8.1 on one core, docs/caching.md): aiocache's
+per-call plugin and timeout wrappers, and for a write with a TTL a MULTI, an
+MSET and one PEXPIRE a key in a transaction. So against Redis a batch goes
+straight to the redis-py client aiocache already holds (`RedisCache.client`,
+a public attribute; keys built by its public `build_key`), and a write is one
+EVALSHA of a short script that sets every value with its own expiry: one
+command and one reply whatever the batch holds.
+
+Every batch is bounded by the cache's operation timeout, as aiocache bounded
+it. The memory backend (no `REDIS_URL`) keeps going through aiocache.
+tests/integration/test_batch_client.py pins what this relies on from
+aiocache (the client, the key scheme), so an upgrade that changes either
+fails there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final, Protocol, cast
+
+from aiocache import Cache, RedisCache
+from redis.asyncio import Redis
+
+from datasources.cache.backend import REDIS_OPERATION_TIMEOUT_SECONDS
+
+# KEYS are the keys; ARGV holds, for each key in turn, its value and its time to live in ms.
+SET_WITH_EXPIRIES: Final = """
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[2 * i - 1], 'PX', ARGV[2 * i])
+end
+return #KEYS
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    key: str
+    value: bytes
+    ttl_ms: int
+
+
+class BatchClient(Protocol):
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]: ...
+
+    async def set_many(self, entries: Sequence[Entry]) -> None: ...
+
+
+def batch_client(cache: Cache) -> BatchClient:
+    """The cheapest way to send batches to `cache`'s backend (a binary cache: values are bytes)."""
+    if isinstance(cache, RedisCache):
+        return RedisBatchClient(cache)
+    return CacheBatchClient(cache)
+
+
+class RedisBatchClient:
+    """MGET and one scripted SET ... PX a key, on the redis-py client of an aiocache Redis cache."""
+
+    def __init__(self, cache: RedisCache) -> None:
+        client = cache.client
+        if not isinstance(client, Redis):  # aiocache's public attribute: pinned, see the docstring
+            raise TypeError(
+                f"aiocache's RedisCache.client is a {type(client).__name__}, not redis-py's Redis"
+            )
+        self._client = client
+        self._build_key = cache.build_key
+        self._set = client.register_script(SET_WITH_EXPIRIES)
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        async with asyncio.timeout(REDIS_OPERATION_TIMEOUT_SECONDS):
+            values = await self._client.mget([self._build_key(key) for key in keys])
+        # aiocache's pool never decodes (decode_responses=False): values are bytes.
+        return cast("list[bytes | None]", values)
+
+    async def set_many(self, entries: Sequence[Entry]) -> None:
+        arguments: list[bytes | int] = []
+        for entry in entries:
+            arguments += (entry.value, entry.ttl_ms)
+        async with asyncio.timeout(REDIS_OPERATION_TIMEOUT_SECONDS):
+            # EVALSHA; the script is loaded again by redis-py when Redis has lost it (NOSCRIPT).
+            await self._set(keys=[self._build_key(entry.key) for entry in entries], args=arguments)
+
+
+class CacheBatchClient:
+    """Through aiocache's own API: the memory backend, where a call costs no round trip."""
+
+    def __init__(self, cache: Cache) -> None:
+        self._cache = cache
+
+    async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
+        values: list[bytes | None] = await self._cache.multi_get(list(keys))
+        return values
+
+    async def set_many(self, entries: Sequence[Entry]) -> None:
+        # One TTL a call: the longest of the batch (each value carries its own expiry).
+        ttl = max(entry.ttl_ms for entry in entries) / 1000
+        await self._cache.multi_set([(entry.key, entry.value) for entry in entries], ttl=ttl)
