@@ -56,7 +56,7 @@ BACKEND_RETRY_SECONDS: Final = 5.0
 MAX_PENDING_WRITE_BYTES: Final = 4 * 2**20
 # L2 copies gather this long before they leave in one batch (datasources/cache/write_behind.py),
 # unless a batch fills first.
-WRITE_WINDOW_SECONDS: Final = 0.005
+WRITE_WINDOW_SECONDS: Final = 0.01
 MAX_WRITE_BATCH_ANSWERS: Final = 256
 MAX_WRITE_BATCH_BYTES: Final = 2**20
 # L2 values are `<expires_at>\n<body>`: the expiry travels with the bytes, so an

@@ -1,4 +1,4 @@
-"""Cache reads of one turn of the event loop leave as one MGET, against a private redis-server.
+"""Cache reads gathered while the loop turns leave as one MGET, against a private redis-server.
 
 A private server (tests/support/redis_server.py), so its command statistics
 count only this test's commands, and it can be killed.
@@ -16,6 +16,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from datasources.cache.answer_cache import AnswerCache, Computed
 from datasources.cache.backend import close_cache, open_cache
+from datasources.cache.batch_client import batch_client
 from datasources.cache.read_batches import ReadBatches
 from tests.support.redis_server import RedisServer, commands_called
 
@@ -33,7 +34,7 @@ async def backend(redis_server: RedisServer) -> AsyncIterator[Cache]:
 async def test_reads_of_one_turn_share_one_mget(backend: Cache, admin: redis.Redis) -> None:
     await admin.mset({f"{NAMESPACE}:a": b"1", f"{NAMESPACE}:b": b"2"})
     await admin.config_resetstat()
-    reads = ReadBatches(backend=backend)
+    reads = ReadBatches(client=batch_client(backend))
     values = await asyncio.gather(*(reads.get(key) for key in ("a", "b", "a", "missing")))
     assert values == [b"1", b"2", b"1", None]
     used = await commands_called(admin)
@@ -41,15 +42,49 @@ async def test_reads_of_one_turn_share_one_mget(backend: Cache, admin: redis.Red
     assert "get" not in used
 
 
-async def test_a_read_alone_is_a_get(backend: Cache, admin: redis.Redis) -> None:
+async def test_a_read_alone_is_an_mget_of_one_key(backend: Cache, admin: redis.Redis) -> None:
     await admin.set(f"{NAMESPACE}:a", b"1")
     await admin.config_resetstat()
-    reads = ReadBatches(backend=backend)
+    reads = ReadBatches(client=batch_client(backend))
     assert await reads.get("a") == b"1"
     assert await reads.get("missing") is None
     used = await commands_called(admin)
-    assert used.get("get") == 2, used
-    assert "mget" not in used
+    assert used.get("mget") == 2, used
+    assert "get" not in used
+
+
+async def test_reads_gather_while_a_batch_is_on_the_wire(backend: Cache, admin: redis.Redis) -> None:
+    await admin.mset({f"{NAMESPACE}:{key}": key.encode() for key in "abcd"})
+    await admin.config_resetstat()
+    reads = ReadBatches(client=batch_client(backend))
+    await admin.client_pause(100, all=True)  # the first batch is held on the wire
+    first = asyncio.create_task(reads.get("a"))
+    await asyncio.sleep(0.02)
+    later = [asyncio.create_task(reads.get(key)) for key in "bcd"]
+    for _ in range(3):  # turns of the loop that would each have sent a batch of its own
+        await asyncio.sleep(0)
+    assert not any(task.done() for task in later)
+    assert await first == b"a"
+    assert await asyncio.gather(*later) == [b"b", b"c", b"d"]
+    used = await commands_called(admin)
+    assert used.get("mget") == 2, used  # the first, then the three that gathered behind it
+    await reads.aclose()
+
+
+async def test_closing_waits_for_the_batch_on_the_wire_and_the_one_behind_it(
+    backend: Cache, admin: redis.Redis
+) -> None:
+    await admin.mset({f"{NAMESPACE}:a": b"1", f"{NAMESPACE}:b": b"2"})
+    reads = ReadBatches(client=batch_client(backend))
+    await admin.client_pause(50, all=True)
+    first = asyncio.create_task(reads.get("a"))
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(reads.get("b"))
+    await asyncio.sleep(0)
+    await reads.aclose()
+    assert first.done()
+    assert second.done()
+    assert (first.result(), second.result()) == (b"1", b"2")
 
 
 async def test_concurrent_answer_misses_cost_one_read_and_one_write(
@@ -60,17 +95,20 @@ async def test_concurrent_answer_misses_cost_one_read_and_one_write(
     async def compute() -> Computed[str]:
         return Computed(result="answer", body=b'{"data":{"n":1}}')
 
+    await cache.answer(cache.key("first"), compute=compute)  # Redis learns the write script
+    await cache.flush()
     await admin.config_resetstat()
     await asyncio.gather(*(cache.answer(cache.key(f"miss {n}"), compute=compute) for n in range(20)))
     await cache.flush()
     used = await commands_called(admin)
     assert used.get("mget") == 1, used
-    assert used.get("mset") == 1, used
-    assert not {"get", "set", "setex", "psetex"} & used.keys(), used
+    assert used.get("evalsha") == 1, used  # one script that SETs the 20 copies
+    assert used.get("set") == 20, used
+    assert not {"get", "mset", "setex", "psetex", "multi"} & used.keys(), used
 
 
 async def test_a_failed_batch_fails_every_read_in_it(backend: Cache, redis_server: RedisServer) -> None:
-    reads = ReadBatches(backend=backend)
+    reads = ReadBatches(client=batch_client(backend))
     redis_server.kill()
     results = await asyncio.gather(*(reads.get(key) for key in ("a", "b")), return_exceptions=True)
     assert all(isinstance(result, RedisConnectionError) for result in results), results
@@ -78,7 +116,7 @@ async def test_a_failed_batch_fails_every_read_in_it(backend: Cache, redis_serve
 
 async def test_a_reader_that_leaves_does_not_disturb_the_others(backend: Cache, admin: redis.Redis) -> None:
     await admin.set(f"{NAMESPACE}:a", b"1")
-    reads = ReadBatches(backend=backend)
+    reads = ReadBatches(client=batch_client(backend))
     leaving = asyncio.create_task(reads.get("a"))
     staying = asyncio.create_task(reads.get("a"))
     await asyncio.sleep(0)  # both joined the batch

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 import redis.asyncio as redis
@@ -19,6 +19,7 @@ from aiocache import Cache
 
 from datasources.cache.answer_cache import AnswerCache, Computed
 from datasources.cache.backend import close_cache, open_cache
+from datasources.cache.batch_client import batch_client
 from datasources.cache.write_behind import Outcome, WriteBehind
 from tests.support.redis_server import RedisServer, commands_called
 
@@ -52,6 +53,28 @@ async def backend(redis_server: RedisServer) -> AsyncIterator[Cache]:
 def answers(backend: Cache, recorder: Recorder) -> AnswerCache:
     return AnswerCache(
         backend=backend, ttl_seconds=30, max_bytes=2**20, generation=lambda: "v1", observer=recorder
+    )
+
+
+def write_behind(
+    backend: Cache,
+    observer: Recorder,
+    *,
+    max_pending_bytes: int = 2**20,
+    window_seconds: float = 0.01,
+    max_batch_answers: int = 256,
+    max_batch_bytes: int = 2**20,
+    failed: Callable[[str, Exception], None] = lambda operation, error: None,
+) -> WriteBehind:
+    return WriteBehind(
+        client=batch_client(backend),
+        max_pending_bytes=max_pending_bytes,
+        window_seconds=window_seconds,
+        max_batch_answers=max_batch_answers,
+        max_batch_bytes=max_batch_bytes,
+        usable=lambda: True,
+        failed=failed,
+        observer=observer,
     )
 
 
@@ -89,8 +112,10 @@ async def test_the_writes_of_concurrent_answers_leave_in_one_round_trip(
     await asyncio.gather(*(cache.answer(cache.key(f"batch {n}"), compute=compute) for n in range(20)))
     await cache.flush()
     used = await commands_called(admin)
-    assert 1 <= used.get("mset", 0) <= 5, used
-    assert not {"set", "setex", "psetex"} & used.keys(), used
+    # One script run (two on a server that has not seen it yet: NOSCRIPT, then loaded) SETs them all.
+    assert 1 <= used.get("evalsha", 0) <= 2, used
+    assert used.get("set") == 20, used
+    assert not {"mset", "setex", "psetex", "pexpire", "multi"} & used.keys(), used
     assert recorder.writes == {"written": 20}
     assert len(await admin.keys(f"{NAMESPACE}:answer:*")) == 20
 
@@ -111,12 +136,10 @@ async def test_failed_writes_are_counted_and_logged(
     assert "answer cache read failed" in caplog.text
     # A write that reaches a dead Redis fails, and is counted and logged.
     failed = Recorder()
-    writes = WriteBehind(
-        backend=backend,
-        max_pending_bytes=2**20,
-        usable=lambda: True,
+    writes = write_behind(
+        backend,
+        failed,
         failed=lambda operation, error: logging.getLogger("test").warning(f"{operation} failed: {error!r}"),
-        observer=failed,
     )
     with caplog.at_level(logging.WARNING):
         writes.submit("gone", b"value", expires_at=time.time() + 30)
@@ -129,13 +152,7 @@ async def test_a_full_queue_drops_writes_and_counts_them(
     backend: Cache, admin: redis.Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
     recorder = Recorder()
-    writes = WriteBehind(
-        backend=backend,
-        max_pending_bytes=1000,
-        usable=lambda: True,
-        failed=lambda operation, error: None,
-        observer=recorder,
-    )
+    writes = write_behind(backend, recorder, max_pending_bytes=1000, window_seconds=0)
     await backend.get("connected")
     await admin.client_pause(50, all=False)  # writes only
     with caplog.at_level(logging.WARNING):
@@ -165,16 +182,88 @@ async def test_closing_writes_what_is_still_queued(backend: Cache, admin: redis.
 
 async def test_an_expired_copy_is_not_written(backend: Cache, admin: redis.Redis) -> None:
     recorder = Recorder()
-    writes = WriteBehind(
-        backend=backend,
-        max_pending_bytes=2**20,
-        usable=lambda: True,
-        failed=lambda operation, error: None,
-        observer=recorder,
-    )
+    writes = write_behind(backend, recorder)
     writes.submit("past", b"old", expires_at=time.time() - 1)
     writes.submit("soon", b"new", expires_at=time.time() + 1)
     await writes.flush()
     assert recorder.writes == {"skipped": 1, "written": 1}
     assert await admin.exists(f"{NAMESPACE}:past") == 0
     assert 0 < await admin.pttl(f"{NAMESPACE}:soon") <= 1000
+
+
+async def test_writes_of_several_turns_gather_for_the_window(backend: Cache, admin: redis.Redis) -> None:
+    recorder = Recorder()
+    writes = write_behind(backend, recorder, window_seconds=0.2)
+    writes.submit("warm", b"x", expires_at=time.time() + 30)  # Redis learns the script
+    await writes.flush()
+    await admin.config_resetstat()
+    for number in range(5):
+        writes.submit(f"gathered {number}", b"x", expires_at=time.time() + 30)
+        await asyncio.sleep(0.01)  # each its own turns of the loop
+    assert await admin.exists(*(f"{NAMESPACE}:gathered {number}" for number in range(5))) == 0
+    await asyncio.sleep(0.3)  # the window is over: no flush needed
+    assert await admin.exists(*(f"{NAMESPACE}:gathered {number}" for number in range(5))) == 5
+    used = await commands_called(admin)
+    assert used.get("evalsha") == 1, used
+    assert recorder.writes == {"written": 6}
+
+
+async def test_a_full_batch_leaves_before_the_window_ends(backend: Cache, admin: redis.Redis) -> None:
+    recorder = Recorder()
+    writes = write_behind(backend, recorder, window_seconds=30, max_batch_answers=3)
+    for number in range(3):
+        writes.submit(f"full {number}", b"x", expires_at=time.time() + 30)
+    await asyncio.sleep(0.3)  # far less than the window
+    assert recorder.writes == {"written": 3}
+    assert await admin.exists(*(f"{NAMESPACE}:full {number}" for number in range(3))) == 3
+    # Bytes fill a batch too.
+    by_bytes = Recorder()
+    writes = write_behind(backend, by_bytes, window_seconds=30, max_batch_bytes=1000)
+    writes.submit("big", b"x" * 1000, expires_at=time.time() + 30)
+    await asyncio.sleep(0.3)
+    assert by_bytes.writes == {"written": 1}
+
+
+async def test_a_batch_holds_at_most_its_bounds(backend: Cache, admin: redis.Redis) -> None:
+    recorder = Recorder()
+    writes = write_behind(backend, recorder, max_batch_answers=4)
+    writes.submit("warm", b"x", expires_at=time.time() + 30)
+    await writes.flush()
+    await admin.config_resetstat()
+    for number in range(10):
+        writes.submit(f"bounded {number}", b"x", expires_at=time.time() + 30)
+    await writes.flush()
+    assert (await commands_called(admin)).get("evalsha") == 3  # 4, 4 and 2
+    await admin.config_resetstat()
+    by_bytes = write_behind(backend, recorder, max_batch_bytes=1000)
+    for number in range(6):
+        by_bytes.submit(f"bytes {number}", b"x" * 400, expires_at=time.time() + 30)
+    await by_bytes.flush()
+    assert (await commands_called(admin)).get("evalsha") == 3  # two of 400 bytes a batch
+    assert await admin.exists(*(f"{NAMESPACE}:bytes {number}" for number in range(6))) == 6
+    assert recorder.writes == {"written": 17}
+
+
+async def test_a_flush_does_not_wait_out_the_window(backend: Cache, admin: redis.Redis) -> None:
+    recorder = Recorder()
+    writes = write_behind(backend, recorder, window_seconds=30)
+    writes.submit("now", b"x", expires_at=time.time() + 30)
+    started = time.monotonic()
+    await writes.flush()
+    assert time.monotonic() - started < 1
+    assert await admin.exists(f"{NAMESPACE}:now") == 1
+    writes.submit("at shutdown", b"x", expires_at=time.time() + 30)
+    await writes.aclose()
+    assert time.monotonic() - started < 1
+    assert await admin.exists(f"{NAMESPACE}:at shutdown") == 1
+    assert recorder.writes == {"written": 2}
+
+
+async def test_each_copy_keeps_its_own_expiry(backend: Cache, admin: redis.Redis) -> None:
+    recorder = Recorder()
+    writes = write_behind(backend, recorder)
+    writes.submit("short", b"x", expires_at=time.time() + 2)
+    writes.submit("long", b"x", expires_at=time.time() + 20)
+    await writes.flush()
+    assert 1000 < await admin.pttl(f"{NAMESPACE}:short") <= 2000
+    assert 19000 < await admin.pttl(f"{NAMESPACE}:long") <= 20000
