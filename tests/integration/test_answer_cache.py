@@ -12,6 +12,7 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 from prometheus_client import REGISTRY
 
+from datasources.cache.answer_cache import WRITE_WINDOW_SECONDS
 from datasources.elastic.index_schema import INDEX_SETTINGS, MAPPING
 from graph.settings import Settings
 from tests.conftest import TEST_INDEX, app_client, make_settings
@@ -56,6 +57,7 @@ async def test_replicas_share_answers_through_redis(sample_index: str) -> None:
     settings = cached_settings(sample_index)
     async with proxied_app(settings) as one, proxied_app(settings) as other:
         made = await data_of(one.client, PICKER)
+        await asyncio.sleep(WRITE_WINDOW_SECONDS * 5)  # the copy follows within a write window
         other.reset_count()
         hits = lookups("l2", "hit")
         assert await data_of(other.client, PICKER) == made

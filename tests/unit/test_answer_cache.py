@@ -9,6 +9,7 @@ import pytest
 
 from datasources.cache.answer_cache import (
     ENTRY_OVERHEAD_BYTES,
+    WRITE_WINDOW_SECONDS,
     AnswerCache,
     Computed,
     Level,
@@ -243,6 +244,8 @@ async def test_l2_is_shared_between_processes_and_keeps_the_expiry() -> None:
 
     key = one.key("shared")
     made = await one.answer(key, compute=compute)
+    # The copy follows the answer within a write window (plus a round trip).
+    await asyncio.sleep(WRITE_WINDOW_SECONDS * 5)
     read = await other.answer(key, compute=compute)
     assert calls == [1]
     assert read.level == "l2"
