@@ -164,7 +164,7 @@ class AnswerCache:
         self._backend_retry_at = 0.0
         # Reads of one turn of the event loop share one MGET (datasources/cache/read_batches.py).
         client = None if backend is None else batch_client(backend)
-        self._reads = None if client is None else ReadBatches(client=client)
+        self._reads = None if client is None else ReadBatches(client=client, usable=self._backend_usable)
         self._writes = (
             None
             if client is None

@@ -9,19 +9,21 @@ others to join it, or, while a batch is on the wire, until that batch is back
 trips), then one task sends the batch, an MGET even for one key
 (datasources/cache/batch_client.py, on the redis-py client itself). A failed
 batch fails every read in it with the same error; the caller treats that as a
-miss.
+miss, and the reads that gathered behind it miss at once (`usable`).
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from datasources.cache.batch_client import BatchClient
 
 
 class ReadBatches:
-    def __init__(self, *, client: BatchClient) -> None:
+    def __init__(self, *, client: BatchClient, usable: Callable[[], bool] = lambda: True) -> None:
         self._client = client
+        self._usable = usable
         self._waiting: dict[str, list[asyncio.Future[object]]] = {}
         self._scheduled = False
         # The batch on the wire; held until done (the loop keeps only weak references to tasks).
@@ -43,6 +45,11 @@ class ReadBatches:
 
     def _send(self) -> None:
         batch, self._waiting, self._scheduled = self._waiting, {}, False
+        if not self._usable():  # the batch before failed: these readers miss now, not a timeout later
+            for future in _futures(batch):
+                if not future.done():
+                    future.set_result(None)
+            return
         self._sending = asyncio.create_task(self._read(batch), name="cache-read-batch")
         self._sending.add_done_callback(self._sent)
 

@@ -7,15 +7,17 @@ count only this test's commands, and it can be killed.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as redis
 from aiocache import Cache
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from datasources.cache.answer_cache import AnswerCache, Computed
-from datasources.cache.backend import close_cache, open_cache
+from datasources.cache.backend import REDIS_OPERATION_TIMEOUT_SECONDS, close_cache, open_cache
 from datasources.cache.batch_client import batch_client
 from datasources.cache.read_batches import ReadBatches
 from tests.support.redis_server import RedisServer, commands_called
@@ -124,3 +126,26 @@ async def test_a_reader_that_leaves_does_not_disturb_the_others(backend: Cache, 
     assert await staying == b"1"
     with pytest.raises(asyncio.CancelledError):
         await leaving
+
+
+async def test_reads_behind_a_failed_batch_miss_at_once(backend: Cache, admin: redis.Redis) -> None:
+    await admin.set(f"{NAMESPACE}:a", b"1")
+    failed_at: list[float] = []
+    reads = ReadBatches(client=batch_client(backend), usable=lambda: not failed_at)
+
+    async def read(key: str) -> object:
+        try:
+            return await reads.get(key)
+        except Exception:
+            failed_at.append(time.monotonic())  # as the answer cache starts its backoff
+            raise
+
+    await admin.client_pause(1000, all=True)  # longer than the operation timeout: the batch fails
+    first = asyncio.create_task(read("a"))
+    await asyncio.sleep(0.01)
+    behind = asyncio.create_task(read("a"))
+    with pytest.raises(RedisTimeoutError):
+        await first
+    assert await behind is None  # a miss, without a second timeout
+    assert time.monotonic() - failed_at[0] < REDIS_OPERATION_TIMEOUT_SECONDS / 2
+    await admin.client_unpause()
