@@ -16,6 +16,7 @@ documents. The cost on the full dataset is measured by `scripts/measure_infix.py
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -24,6 +25,8 @@ from typing import Any
 MAX_SEARCH_TERMS = 8
 MAX_TEXT_LENGTH = 100
 MAX_LIST_ITEMS = 100
+# Any character below U+0020 (a generator over the characters cost every filtered search ~1 %).
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
 # Shorter text would match most names anywhere ('a', 'er'); it matches word prefixes only.
 INFIX_MIN_LENGTH = 3
 
@@ -117,7 +120,7 @@ def _text(value: str, name: str) -> str:
         raise InvalidFilter(f"{name} must not be empty")
     if len(stripped) > MAX_TEXT_LENGTH:
         raise InvalidFilter(f"{name} is longer than {MAX_TEXT_LENGTH} characters")
-    if any(ord(ch) < 32 for ch in stripped):
+    if _CONTROL_CHARACTER.search(stripped):
         raise InvalidFilter(f"{name} contains control characters")
     return stripped
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from datasources.vehicles.vehicle_filter import INFIX_MIN_LENGTH, VehicleFilter, build_query, infix_match
+import pytest
+
+from datasources.vehicles.vehicle_filter import (
+    INFIX_MIN_LENGTH,
+    InvalidFilter,
+    VehicleFilter,
+    build_query,
+    infix_match,
+)
 
 
 def wildcards(query: dict[str, Any]) -> list[dict[str, Any]]:
@@ -50,3 +58,11 @@ def test_search_words_match_inside_manufacturer_or_model() -> None:
         json.dumps({field: {"value": "*vette*", "case_insensitive": True}}, sort_keys=True)
         for field in ("manufacturer.keyword", "model.keyword")
     )
+
+
+def test_text_with_a_control_character_is_refused_and_other_unicode_kept() -> None:
+    for bad in ("Fo\x00rd", "Fo\x1frd", "\tFo\nrd x", "F\x07d"):
+        with pytest.raises(InvalidFilter, match="control characters"):
+            VehicleFilter(manufacturer=bad).normalised()
+    kept = VehicleFilter(manufacturer=" Citro\u00ebn \u0020", model="M\x7fodel").normalised()
+    assert (kept.manufacturer, kept.model) == ("Citro\u00ebn", "M\x7fodel")
