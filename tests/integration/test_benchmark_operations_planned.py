@@ -73,7 +73,8 @@ async def test_the_benchmark_operations_are_planned_and_abandon_nothing(
         # Each with the object type whose whole selection a plan completes.
         operations: list[tuple[str, str, dict[str, Any], str]] = [
             ("FilteredSearch", FILTERED_SEARCH, {}, "VehicleConnection!"),
-            ("Picker", PICKER, {}, "[ModelCount!]!"),
+            # The whole page: a group's models are a plain attribute (graph/gql/types/catalog.py).
+            ("Picker", PICKER, {}, "ManufacturerModelGroupConnection!"),
             ("Nested", NESTED, {}, "[VinInstance!]!"),
             ("ByIds", BY_IDS, {"ids": ids}, "[Vehicle]!"),
         ]

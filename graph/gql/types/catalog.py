@@ -143,10 +143,39 @@ class ModelCount:
         )
 
 
+# A held aggregation's groups are shared by every request that reads it (a decoded
+# value lives until its Redis entry expires), so their model lists are built once per
+# group object, not per request: `models` is then a plain attribute, and a picker's
+# page completes through one completion plan (graph/gql/execution/) instead of the
+# executor's field by field path. Keyed by identity, each entry keeping its group
+# alive so that an id is never reused while it is a key; emptied when the lists kept
+# pass MAX_KEPT_MODELS models (a few MB: about 200 bytes a model).
+MAX_KEPT_MODELS = 20_000
+_model_lists: dict[int, tuple[ManufacturerAggregate, list[ModelCount]]] = {}
+_kept_models = 0
+
+
+def model_counts(aggregate: ManufacturerAggregate) -> list[ModelCount]:
+    global _kept_models
+    kept = _model_lists.get(id(aggregate))
+    if kept is not None and kept[0] is aggregate:
+        return kept[1]
+    counts = [ModelCount.from_aggregate(m) for m in aggregate.models]
+    if _kept_models + len(counts) > MAX_KEPT_MODELS:
+        _model_lists.clear()
+        _kept_models = 0
+    _model_lists[id(aggregate)] = (aggregate, counts)
+    _kept_models += len(counts)
+    return counts
+
+
 @strawberry.type(description="A manufacturer with its models and their counts.")
 class ManufacturerModelGroup(Node):
     manufacturer: str
     count: int
+    models: list[ModelCount] = strawberry.field(
+        description="The manufacturer's models with their counts and year spans."
+    )
     aggregate: strawberry.Private[ManufacturerAggregate]
 
     @classmethod
@@ -155,13 +184,9 @@ class ManufacturerModelGroup(Node):
             id=strawberry.ID(to_global_id("ManufacturerModelGroup", aggregate.manufacturer)),
             manufacturer=aggregate.manufacturer,
             count=aggregate.count,
+            models=model_counts(aggregate),
             aggregate=aggregate,
         )
-
-    @strawberry.field(description="The manufacturer's models with their counts and year spans.")
-    def models(self) -> list[ModelCount]:
-        # Built only when selected: `Vehicle.group { count }` on many vehicles stays cheap.
-        return [ModelCount.from_aggregate(m) for m in self.aggregate.models]
 
     @strawberry.field(description="The group's first vehicles (batched across groups).")
     async def vehicles(
