@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import lru_cache
 
 from elastic_transport import AiohttpHttpNode, HttpHeaders
 from elastic_transport._node import NodeApiResponse  # not exported; tests/unit/test_timed_node.py pins it
@@ -21,6 +22,8 @@ RequestObserver = Callable[[str, str, float, str], None]
 _TWO_SEGMENT_APIS = frozenset({"_cluster", "_cat", "_nodes", "_tasks", "_snapshot", "_ingest"})
 
 
+# A worker sends few distinct targets (an API on an index, with a fixed filter_path).
+@lru_cache(maxsize=1024)
 def endpoint_of(target: str) -> str:
     """A bounded name for a request target: the API, never the index or document id."""
     segments = [part for part in target.split("?", 1)[0].split("/") if part]

@@ -216,8 +216,17 @@ def observe_request(*, route: str, operation: str | None, status: int, seconds: 
     _REQUEST_SERIES.observe(route, operation_label(operation) if operation else "", status, seconds)
 
 
+# The same reasoning as _RequestSeries: (method, API, outcome) sets are few and stable.
+_ES_SERIES: dict[tuple[str, str, str], Histogram] = {}
+
+
 def observe_elasticsearch_request(method: str, endpoint: str, seconds: float, outcome: str) -> None:
-    ES_LATENCY.labels(method, endpoint, outcome).observe(seconds)
+    series = _ES_SERIES.get((method, endpoint, outcome))
+    if series is None:
+        series = _ES_SERIES.setdefault(
+            (method, endpoint, outcome), ES_LATENCY.labels(method, endpoint, outcome)
+        )
+    series.observe(seconds)
 
 
 def record_cache_hit(name: str) -> None:
