@@ -48,13 +48,14 @@ def not_modified(
 ) -> Response | None:
     """A 304 when the client already holds this answer (RFC 9110 weak comparison), else None."""
     condition = request_headers.get("if-none-match")
-    if condition is None or not _matches(condition, answer.etag):
+    if condition is None or not etag_matches(condition, answer.etag):
         return None
     record_not_modified(route)
     return Response(status_code=304, headers=cacheable_headers(answer, vary=vary))
 
 
-def _matches(condition: str, etag: str) -> bool:
+def etag_matches(condition: str, etag: str) -> bool:
+    """Whether an `If-None-Match` value names `etag` (weak comparison, `*` matching any)."""
     if condition.strip() == "*":
         return True
     return any(tag.strip().removeprefix("W/") == etag for tag in condition.split(","))

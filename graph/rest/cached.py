@@ -5,68 +5,114 @@ and the generation; a fingerprint of the OpenAPI document stands for the
 shape, so a deployment that changes the contract never reads old answers.
 Errors (raised to ApiV1Boundary) and stale answers (`X-Data-Stale`) are
 never kept.
+
+Each cached route is a plain ASGI app rather than a Starlette endpoint: the
+endpoint returns its body as bytes (`Answer`), and the response's two
+messages are written here, so a request builds no `Response` objects and
+passes through no per-request exception wrapper (the boundary above answers
+every error anyway). The headers are the ones a `Response` would have set,
+in the same order.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
-from datasources.cache.answer_cache import Computed, Served
+from datasources.cache.answer_cache import Computed, Served, StoredAnswer
 from graph.http import http_caching
+from graph.observability.metrics import record_not_modified
 from graph.rest.openapi import document_bytes
-from graph.rest.responses import STALE_HEADER
+from graph.rest.responses import STALE_HEADER, Answer
 from graph.state import request_generation, services_of
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+Endpoint = Callable[[Request], Awaitable[Answer]]
+RawHeaders = list[tuple[bytes, bytes]]
 
 _FINGERPRINT = hashlib.sha256(document_bytes()).hexdigest()[:16]
+_JSON = (b"content-type", b"application/json")
+_STALE = (STALE_HEADER.lower().encode(), b"true")
+_NO_STORE = (b"cache-control", http_caching.NO_STORE.encode())
+# The REST answers depend on no request header (http_caching.vary_header).
+_VARY = http_caching.vary_header(accept=False)
 
 
-@dataclass(frozen=True, slots=True)
-class _Answered:
-    status: int
-    body: bytes
-    headers: tuple[tuple[str, str], ...]
+def key_path(scope: Scope) -> str:
+    """The request's path as `Request.url.path` gives it, without building the URL."""
+    return str(scope["path"]).replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
-def cached(endpoint: Endpoint, *, route: str) -> Endpoint:
+def _vary(headers: RawHeaders) -> RawHeaders:
+    if _VARY:
+        headers.append((b"vary", _VARY.encode()))
+    return headers
+
+
+def cacheable_headers(stored: StoredAnswer) -> RawHeaders:
+    return _vary(
+        [
+            (b"cache-control", f"public, max-age={stored.remaining_seconds()}".encode()),
+            (b"etag", stored.etag.encode()),
+        ]
+    )
+
+
+def uncacheable_headers(answer: Answer) -> RawHeaders:
+    headers = [_STALE] if answer.stale else []
+    headers += [_JSON, (b"content-length", str(len(answer.body)).encode()), _NO_STORE]
+    return _vary(headers)
+
+
+class CachedEndpoint:
     """`endpoint` answering through the answer cache; `route` labels its 304s in the metrics."""
 
-    async def answer(request: Request) -> Response:
+    def __init__(self, endpoint: Endpoint, *, route: str) -> None:
+        self.endpoint = endpoint
+        self.route = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
         services = services_of(request)
-        vary = http_caching.vary_header(accept=False)
         parameters = urlencode(sorted(request.query_params.multi_items()))
         key = services.answers.key(
-            "rest", _FINGERPRINT, request.url.path, parameters, generation=request_generation(request)
+            "rest", _FINGERPRINT, key_path(scope), parameters, generation=request_generation(request)
         )
 
-        async def compute() -> Computed[_Answered]:
-            response = await endpoint(request)
-            body = bytes(response.body)
-            kept = response.status_code == 200 and STALE_HEADER.lower() not in response.headers
-            headers = tuple((k, v) for k, v in response.headers.items() if k != "content-length")
-            return Computed(
-                result=_Answered(response.status_code, body, headers), body=body if kept else None
-            )
+        async def compute() -> Computed[Answer]:
+            answer = await self.endpoint(request)
+            return Computed(result=answer, body=None if answer.stale else answer.body)
 
-        served: Served[_Answered] = await services.answers.answer(key, compute=compute)
+        served: Served[Answer] = await services.answers.answer(key, compute=compute)
         stored = served.stored
         if stored is not None:
-            unchanged = http_caching.not_modified(request.headers, stored, vary=vary, route=route)
-            if unchanged is not None:
-                return unchanged
-            headers = http_caching.cacheable_headers(stored, vary=vary)
-            return Response(stored.body, media_type="application/json", headers=headers)
+            if _revalidates(scope, stored, route=self.route):
+                await _send(send, 304, cacheable_headers(stored), b"")
+                return
+            headers = cacheable_headers(stored)
+            headers += [(b"content-length", str(len(stored.body)).encode()), _JSON]
+            await _send(send, 200, headers, stored.body)
+            return
         assert served.computed is not None
-        answered = served.computed.result
-        response = Response(answered.body, status_code=answered.status, headers=dict(answered.headers))
-        response.headers.update(http_caching.uncacheable_headers(vary=vary))
-        return response
+        answer = served.computed.result
+        await _send(send, 200, uncacheable_headers(answer), answer.body)
 
-    return answer
+
+def _revalidates(scope: Scope, stored: StoredAnswer, *, route: str) -> bool:
+    """Whether the request's `If-None-Match` names this answer (then its 304 is counted)."""
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            condition = value.decode("latin-1")
+            if not http_caching.etag_matches(condition, stored.etag):
+                return False
+            record_not_modified(route)
+            return True
+    return False
+
+
+async def _send(send: Send, status: int, headers: RawHeaders, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -6,22 +6,20 @@ Errors are raised, not answered here: ApiV1Boundary turns each into its JSON ans
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
 
 from graph.rest import params
 from graph.rest.responses import (
-    STALE_HEADER,
+    Answer,
     combinations_body,
     details_body,
     instances_body,
-    json_response,
 )
 from graph.state import data_scope_of
 from resolvers import legacy
 from resolvers.instances import instance_to_dict
 
 
-async def manufacturer_model_combinations(request: Request) -> Response:
+async def manufacturer_model_combinations(request: Request) -> Answer:
     query = params.combinations_query(request.query_params)
     page = await legacy.manufacturer_groups_page(
         scope=data_scope_of(request),
@@ -29,11 +27,10 @@ async def manufacturer_model_combinations(request: Request) -> Response:
         offset=query.paging.offset if query.paging else 0,
         limit=query.paging.size if query.paging else None,
     )
-    headers = {STALE_HEADER: "true"} if page.stale else None
-    return json_response(combinations_body(page, query.paging), headers=headers)
+    return Answer.of(combinations_body(page, query.paging), stale=page.stale)
 
 
-async def vehicle_details(request: Request) -> Response:
+async def vehicle_details(request: Request) -> Answer:
     query = params.details_query(request.query_params)
     page = await legacy.vehicles_page(
         scope=data_scope_of(request),
@@ -42,13 +39,13 @@ async def vehicle_details(request: Request) -> Response:
         offset=query.paging.offset,
         limit=query.paging.size,
     )
-    return json_response(details_body(page, query))
+    return Answer.of(details_body(page, query))
 
 
-async def vehicle_instances(request: Request) -> Response:
+async def vehicle_instances(request: Request) -> Answer:
     # The count is checked first: a bad count is a 400 whether or not the vehicle exists.
     count = params.instance_count(request.query_params)
     found = await legacy.instances_of_vehicle(
         scope=data_scope_of(request), vehicle_id=request.path_params["vehicleId"], count=count
     )
-    return json_response(instances_body(found.record, [instance_to_dict(i) for i in found.instances]))
+    return Answer.of(instances_body(found.record, [instance_to_dict(i) for i in found.instances]))

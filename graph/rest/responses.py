@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -16,6 +17,18 @@ from resolvers.legacy import OffsetPage
 # Set when an aggregation came from the last-known cache because Elasticsearch
 # is down: the counts may be up to a day old.
 STALE_HEADER = "X-Data-Stale"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A success body, encoded; `stale` when it holds last-known counts (sent with STALE_HEADER)."""
+
+    body: bytes
+    stale: bool = False
+
+    @classmethod
+    def of(cls, body: Any, *, stale: bool = False) -> Answer:
+        return cls(orjson.dumps(body), stale)
 
 
 def json_response(body: Any, *, status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:

@@ -12,7 +12,7 @@ from starlette.types import Receive, Scope, Send
 
 from graph.rest import endpoints
 from graph.rest.boundary import ApiV1Boundary
-from graph.rest.cached import cached
+from graph.rest.cached import CachedEndpoint, Endpoint
 from graph.rest.docs_page import page_html
 from graph.rest.errors import not_found
 from graph.rest.openapi import PREFIX, document_bytes
@@ -47,21 +47,18 @@ class ReservedVersion:
         await response(scope, receive, send)
 
 
+def _cached_route(path: str, endpoint: Endpoint) -> Route:
+    # An ASGI app as endpoint takes every method unless told; GET (and so HEAD) is what
+    # a function endpoint takes by default, and any other method stays a 405.
+    return Route(path, CachedEndpoint(endpoint, route=PREFIX + path), methods=["GET"])
+
+
 def _v1_router() -> Router:
     return Router(
         routes=[
-            Route(
-                "/manufacturer-model-combinations",
-                cached(
-                    endpoints.manufacturer_model_combinations,
-                    route=f"{PREFIX}/manufacturer-model-combinations",
-                ),
-            ),
-            Route("/vehicles/details", cached(endpoints.vehicle_details, route=f"{PREFIX}/vehicles/details")),
-            Route(
-                "/vehicles/{vehicleId}/instances",
-                cached(endpoints.vehicle_instances, route=f"{PREFIX}/vehicles/{{vehicleId}}/instances"),
-            ),
+            _cached_route("/manufacturer-model-combinations", endpoints.manufacturer_model_combinations),
+            _cached_route("/vehicles/details", endpoints.vehicle_details),
+            _cached_route("/vehicles/{vehicleId}/instances", endpoints.vehicle_instances),
             Route("/openapi.json", openapi_document),
             Route("/docs", docs_page),
         ]
