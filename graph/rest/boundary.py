@@ -14,6 +14,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from graph.rest.errors import response_for
 
 API_VERSION = "v1"
+_VERSION_HEADER = (b"x-api-version", API_VERSION.encode())
+
+
+def _versioned(message: Message) -> None:
+    """Set the version header, as `MutableHeaders` would, without building one per answer."""
+    headers = list(message.get("headers", ()))
+    if any(name == _VERSION_HEADER[0] for name, _ in headers):  # ASGI names are lower case
+        MutableHeaders(scope=message)["X-API-Version"] = API_VERSION  # rare: replace it where it was
+    else:
+        headers.append(_VERSION_HEADER)
+        message["headers"] = headers
 
 
 class ApiV1Boundary:
@@ -30,7 +41,7 @@ class ApiV1Boundary:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                MutableHeaders(scope=message)["X-API-Version"] = API_VERSION
+                _versioned(message)
             await send(message)
 
         try:

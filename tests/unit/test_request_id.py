@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import multiprocessing
 import re
 
 import pytest
@@ -17,3 +18,25 @@ def test_sane_ids_are_kept(value: bytes) -> None:
 )
 def test_anything_else_is_replaced(value: bytes | None) -> None:
     assert re.fullmatch(r"[0-9a-f]{32}", accept_or_generate(value))
+
+
+def test_generated_ids_differ() -> None:
+    assert len({accept_or_generate(None) for _ in range(1000)}) == 1000
+
+
+def _child_id(queue: multiprocessing.Queue[str]) -> None:
+    queue.put(accept_or_generate(None))
+
+
+def test_forked_workers_do_not_repeat_each_other() -> None:
+    # uvicorn's workers are forked from one parent: each must draw its own ids.
+    context = multiprocessing.get_context("fork")
+    queue: multiprocessing.Queue[str] = context.Queue()
+    children = [context.Process(target=_child_id, args=(queue,)) for _ in range(2)]
+    for child in children:
+        child.start()
+    ids = {queue.get(timeout=10) for _ in children}
+    for child in children:
+        child.join(timeout=10)
+    ids.add(accept_or_generate(None))
+    assert len(ids) == 3
