@@ -181,12 +181,16 @@ class AggregationCache:
 
         A resolver that can answer at once asks here first and only then through a loader.
         """
-        key = self.key(name, arguments, generation=generation)
+        return self._held_value(
+            name, self.key(name, arguments, generation=generation), self.last_known_key(name, arguments)
+        )
+
+    def _held_value(self, name: str, key: str, last_key: str) -> Cached[Any] | None:
         held = self._held.get(key)
         if held is None:
             return None
         self._observer.on_hit(name)
-        self._keep_known(self.last_known_key(name, arguments), held.value, held.computed_at)
+        self._keep_known(last_key, held.value, held.computed_at)
         return Cached(value=held.value, stale=False, hit=True, computed_at=held.computed_at)
 
     async def get_or_compute(
@@ -203,11 +207,9 @@ class AggregationCache:
         generation = generation or self._index_version()
         key = self.key(name, arguments, generation=generation)
         last_key = self.last_known_key(name, arguments)
-        held = self._held.get(key)
+        held = self._held_value(name, key, last_key)
         if held is not None:
-            self._observer.on_hit(name)
-            self._keep_known(last_key, held.value, held.computed_at)
-            return Cached(value=held.value, stale=False, hit=True, computed_at=held.computed_at)
+            return held
         try:
             loaded = await self._single_flight(
                 key, last_key, generation=generation, compute=compute, encode=encode, decode=decode

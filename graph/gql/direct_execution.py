@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from inspect import isawaitable
 from typing import Any, Final
 
-from graphql import DocumentNode, GraphQLError, OperationType, execute, get_operation_ast
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationType, execute, get_operation_ast
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 
@@ -50,6 +50,8 @@ PARSE_OPTIONS: Final = {"max_tokens": LIMITS.max_tokens}
 class DirectExecutor:
     schema: AutosSchema
     documents: DocumentCache
+    # graphql-core's schema behind Strawberry's, read once.
+    core: GraphQLSchema
 
     @classmethod
     def for_schema(cls, schema: object) -> DirectExecutor | None:
@@ -61,11 +63,11 @@ class DirectExecutor:
             or schema.config.disable_field_suggestions
         ):
             return None
-        return cls(schema=schema, documents=schema.documents)
+        return cls(schema=schema, documents=schema.documents, core=graphql_schema(schema))
 
     def document(self, query: str, operation_name: str | None) -> DocumentNode | None:
         """The parsed, valid document when its selected operation is a query; None otherwise."""
-        entry = self.documents.runnable(query, PARSE_OPTIONS, graphql_schema(self.schema))
+        entry = self.documents.runnable(query, PARSE_OPTIONS, self.core)
         if entry is None:
             return None
         operation = get_operation_ast(entry.document, operation_name)
@@ -85,7 +87,7 @@ class DirectExecutor:
         errors: list[GraphQLError] | None
         try:
             outcome = execute(
-                graphql_schema(self.schema),
+                self.core,
                 document,
                 context_value=context,
                 variable_values=variables,

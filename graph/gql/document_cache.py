@@ -67,8 +67,6 @@ class CachedDocument:
     # Validation errors by the rule set they were computed with (nearly always one).
     validations: dict[tuple[Any, ...], list[GraphQLError]] = field(default_factory=dict)
     plans: DocumentPlans = field(default_factory=DocumentPlans)
-    # Validated without an error by the schema's rules: graph/gql/direct_execution.py may run it.
-    valid: bool = False
 
     def operations(self) -> Iterator[OperationDefinitionNode]:
         for definition in self.document.definitions:
@@ -133,8 +131,6 @@ class DocumentCache:
         if errors is None:
             errors = validate(schema, entry.document, rules_for((*rules, *STRAWBERRY_RULES), entry.document))
             entry.validations[rules] = errors
-            # A cache serves one schema, whose extensions add the same rules to every request.
-            entry.valid = entry.valid or not errors
         return errors
 
     def runnable(
@@ -142,14 +138,10 @@ class DocumentCache:
     ) -> CachedDocument | None:
         """The entry for the query text when it parses and validates without an error, else None.
 
-        A held valid document costs a lookup; a new one is parsed and validated under the
-        schema's rules, known once Strawberry's path has validated a first document here.
+        Under the schema's rules, known once Strawberry's path has validated a first document
+        here (a cache serves one schema, whose extensions add the same rules to every request);
+        a held document's parse and validation are lookups.
         """
-        key: ParseKey = (query, tuple(sorted(parse_options.items())))
-        entry = self._entries.get(key)
-        if entry is not None and entry.valid:
-            self._entries.move_to_end(key)
-            return entry
         if self.rules is None:
             return None
         try:
