@@ -6,7 +6,8 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from graph.gql.graphql_app import STATIC_DIR, create_graphql_app
+from graph.gql.graphiql import STATIC_DIR
+from graph.gql.pipeline import GraphQLPipeline
 from graph.gql.schema import build_schema
 from graph.gql.trusted_documents import TrustedManifest, load_manifest
 from graph.http import health, index_page
@@ -21,7 +22,7 @@ GRAPHIQL_ASSETS = STATIC_DIR / "graphiql"
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     manifest = trusted_manifest(settings)
-    graphql = create_graphql_app(build_schema(settings, manifest=manifest), settings)
+    graphql = GraphQLPipeline(build_schema(), settings, manifest=manifest)
     routes: list[BaseRoute] = [
         *index_page.routes,
         *health.routes,

@@ -42,8 +42,9 @@ from graphql import (
     VariablesAreInputTypesRule,
     VariablesInAllowedPositionRule,
 )
-from graphql.language.visitor import EnterLeaveVisitor
 from graphql.validation import ASTValidationContext
+
+from graph.compat.graphql_core import EnterLeaveVisitor
 
 # Rules that report only on variable definitions and usages, both spelled with a `$`.
 VARIABLE_RULES: Final[frozenset[type[ASTValidationRule]]] = frozenset(

@@ -1,4 +1,4 @@
-"""The typed GraphQL context: the request's services and its data scope, built once per request."""
+"""The typed GraphQL context: the request, its services and its data scope, built once per request."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 import strawberry
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.websockets import WebSocket
 
 from graph.state import Services
 from resolvers.scope import DataScope
@@ -15,8 +13,7 @@ from resolvers.scope import DataScope
 
 @dataclass(slots=True)
 class Context:
-    request: Request | WebSocket
-    response: Response | None
+    request: Request
     services: Services
     data: DataScope
 

@@ -10,11 +10,10 @@ pins each message matched here and fails when an upgrade rewords one.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from graphql import GraphQLError, GraphQLSyntaxError
-from strawberry.extensions import SchemaExtension
 
 from datasources.elastic.errors import DataSourceUnavailable
 from graph.observability.metrics import record_graphql_failure
@@ -95,16 +94,3 @@ def coded(errors: list[GraphQLError], *, expose_internals: bool) -> list[GraphQL
     if failed is not None:
         record_graphql_failure(failed)
     return errors
-
-
-class ErrorCodes(SchemaExtension):
-    """Runs after execution: codes every error and hides internals."""
-
-    def __init__(self, *, expose_internals: bool) -> None:
-        self.expose_internals = expose_internals
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        if result is not None and result.errors:
-            result.errors = coded(result.errors, expose_internals=self.expose_internals)

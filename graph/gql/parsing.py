@@ -2,18 +2,14 @@
 
 graphql-core's lexer reads a string literal character by character in Python,
 checking each one. A client that inlines its values sends documents that are
-mostly strings (a hundred ids is 2 KB of them), and a new document is parsed
-once: reading its strings was about 40 % of parsing it.
+mostly strings (a list of ids, say), and a new document is parsed once, so
+reading its strings is a large share of parsing it (docs/cold-path.md).
 
-`StringLexer` reads a string that has no escape, no line terminator and no
-surrogate code point with one regular expression, and leaves every other string
-to graphql-core's own `read_string`, which reports errors and decodes escapes.
-For the strings it reads it makes the token graphql-core would make (the text
-between the quotes). It plugs into graphql-core's public `Parser(lexer=...)`;
-`read_string` and `create_token` are methods graphql-core's documentation marks
-private, so tests/unit/test_parsing.py compares tokens, documents and errors
-with graphql-core's own lexer and fails if graphql-core stops calling
-`read_string` for strings.
+`StringLexer` finds the end of a string that has no escape, no line terminator
+and no surrogate code point with one regular expression, and leaves every
+other string to graphql-core's own reading, which reports errors and decodes
+escapes. tests/unit/test_parsing.py compares tokens, documents and errors with
+graphql-core's own lexer.
 """
 
 from __future__ import annotations
@@ -21,22 +17,20 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from graphql import DocumentNode, Source, Token, TokenKind
-from graphql.language import Lexer
+from graphql import DocumentNode, Source
 from graphql.language.parser import Parser
+
+from graph.compat.graphql_core import StringReadingLexer
 
 # What graphql-core's read_string copies as it is: not a quote, a backslash, a line terminator,
 # nor a surrogate (a lone one is an error; a pair is read the careful way).
 _PLAIN_RUN: Final = re.compile(r'[^"\\\r\n\ud800-\udfff]*')
 
 
-class StringLexer(Lexer):
-    def read_string(self, start: int) -> Token:
-        body = self.source.body
+class StringLexer(StringReadingLexer):
+    def plain_string_end(self, body: str, start: int) -> int | None:
         end = _PLAIN_RUN.match(body, start + 1).end()  # type: ignore[union-attr]
-        if end < len(body) and body[end] == '"':
-            return self.create_token(TokenKind.STRING, start, end + 1, body[start + 1 : end])
-        return super().read_string(start)
+        return end if end < len(body) and body[end] == '"' else None
 
 
 def parse_document(query: str, **options: Any) -> DocumentNode:

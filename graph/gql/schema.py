@@ -1,25 +1,10 @@
-"""The GraphQL schema: the Query root and the extensions that guard it."""
+"""The GraphQL schema: the Query root and the types it reaches."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-)
-from strawberry.types import ExecutionContext
 
 from graph.gql.context import Info
-from graph.gql.document_cache import DEFAULT_MAX_BYTES, DocumentCache, documents_extension, keep_plans_for
-from graph.gql.errors import ErrorCodes, classify
-from graph.gql.execution.planned_execution import PlannedExecutionContext
-from graph.gql.introspection import IntrospectionDisabledRule
-from graph.gql.query_limits import LIMITS, QueryLimitsRule
-from graph.gql.stale import StaleMarker
-from graph.gql.trusted_documents import PreparsedDocuments, TrustedManifest
 from graph.gql.types.catalog import (
     ManufacturerModelGroup,
     ManufacturerModelGroupConnection,
@@ -31,7 +16,6 @@ from graph.gql.types.facets import VehicleFacets
 from graph.gql.types.inputs import VehicleFilterInput, VehicleSort, to_filter, to_orders
 from graph.gql.types.node import Node
 from graph.gql.types.vin import VinDecoding
-from graph.settings import Settings
 from resolvers import facets as facet_resolvers
 from resolvers import groups, instances, nodes, vehicles
 
@@ -107,57 +91,6 @@ class Query:
         return VinDecoding.from_decoding(instances.decode(vin=vin))
 
 
-class AutosSchema(strawberry.Schema):
-    expose_internals = False
-    # The parsed and validated documents (None with TRUSTED_DOCUMENTS=only: the manifest's).
-    documents: DocumentCache | None = None
-
-    def process_errors(
-        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
-    ) -> None:
-        # Called for errors raised before execution (e.g. a parse aborted by the
-        # token limit), which the ErrorCodes extension does not see. Coded in
-        # place, and not logged: a client's bad document is no log event.
-        errors[:] = [classify(e, expose_internals=self.expose_internals) for e in errors]
-
-
-def build_schema(
-    settings: Settings | None = None, *, manifest: TrustedManifest | None = None
-) -> strawberry.Schema:
-    """The schema; with a manifest in trusted-only mode, executing its documents as parsed at start-up."""
-    expose_internals = settings is not None and settings.environment == "development"
-    extensions: list[Any] = (
-        []
-        if settings is None or settings.introspection_enabled
-        else [lambda: AddValidationRules([IntrospectionDisabledRule])]
-    )
-    cache: DocumentCache | None = None
-    if manifest is not None and settings is not None and settings.trusted_documents == "only":
-        # Nothing else reaches execution (the edge refuses it), so no document cache; the
-        # manifest's documents live as long as the process, and so do their plans.
-        documents: list[Any] = [lambda: PreparsedDocuments(manifest=manifest)]
-        for trusted in manifest.by_text.values():
-            keep_plans_for(trusted.parsed)
-    else:
-        # Parsed and validated documents with their completion plans, shared by the
-        # schema's requests and bounded in bytes (DOCUMENT_CACHE_MAX_BYTES).
-        cache = DocumentCache(
-            max_bytes=DEFAULT_MAX_BYTES if settings is None else settings.document_cache_max_bytes
-        )
-        documents = [documents_extension(cache)]
-    schema = AutosSchema(
-        query=Query,
-        types=[Vehicle, ManufacturerModelGroup],
-        execution_context_class=PlannedExecutionContext,
-        extensions=[
-            *extensions,
-            *documents,
-            lambda: MaxTokensLimiter(max_token_count=LIMITS.max_tokens),
-            lambda: AddValidationRules([QueryLimitsRule]),
-            StaleMarker,
-            lambda: ErrorCodes(expose_internals=expose_internals),
-        ],
-    )
-    schema.expose_internals = expose_internals
-    schema.documents = cache
-    return schema
+def build_schema() -> strawberry.Schema:
+    """The schema Strawberry builds from the types; graph/gql/pipeline.py executes against it."""
+    return strawberry.Schema(query=Query, types=[Vehicle, ManufacturerModelGroup])

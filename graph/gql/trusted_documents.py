@@ -12,7 +12,7 @@ hash and the first error, rather than failing the first user who sends it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +27,6 @@ from graphql import (
     validate,
 )
 from graphql import build_schema as schema_from_sdl
-from strawberry.extensions import SchemaExtension
 
 from graph.gql.introspection import IntrospectionDisabledRule
 from graph.gql.query_limits import LIMITS, QueryLimitsRule
@@ -102,28 +101,3 @@ def _checked(
         sha256=hashlib.sha256(text.encode()).hexdigest(),
         parsed=parsed,
     )
-
-
-class PreparsedDocuments(SchemaExtension):
-    """Hands execution the manifest's documents as parsed and validated at start-up.
-
-    Used in place of the parser and validation caches when only manifest
-    documents can reach execution (the edge refuses the others first).
-    """
-
-    def __init__(self, *, manifest: TrustedManifest) -> None:
-        self._manifest = manifest
-
-    def on_parse(self) -> Iterator[None]:
-        execution = self.execution_context
-        trusted = self._manifest.by_text.get(execution.query or "")
-        if trusted is not None:
-            execution.graphql_document = trusted.parsed
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        execution = self.execution_context
-        if execution.query in self._manifest.by_text:
-            # Validated when the manifest was loaded, with the same rules.
-            execution.pre_execution_errors = []
-        yield

@@ -1,16 +1,19 @@
 """The outermost middleware of ours: every request gets an id, one access line and its metrics.
 
 Pure ASGI rather than BaseHTTPMiddleware, which costs a task and a memory
-stream per request and buffers streaming responses.
+stream per request and buffers streaming responses. A GraphQL request's line
+and metrics name its operation: the middleware puts an `Observation` in the
+request's state (`observation_of`), and the GraphQL pipeline, which reads the
+request once, fills in the operation it runs.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from graph.gql import operation_name
 from graph.http.client_address import client_ip
 from graph.http.request_id import HEADER, accept_or_generate, bind_request_id, unbind_request_id
 from graph.http.route_template import route_template
@@ -19,6 +22,20 @@ from graph.observability.access_log import AccessRecord, access_log_enabled, wri
 from graph.settings import Network
 
 GRAPHQL_PATH = "/graphql"
+_STATE_KEY = "observation"
+
+
+@dataclass(slots=True)
+class Observation:
+    """What the app tells the access log and metrics about a request: its GraphQL operation."""
+
+    operation: str | None = None
+
+
+def observation_of(scope: Scope) -> Observation | None:
+    """The request's observation record (None outside the observer, e.g. in a bare app)."""
+    observation = scope.get("state", {}).get(_STATE_KEY)
+    return observation if isinstance(observation, Observation) else None
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -46,15 +63,8 @@ class RequestObserverMiddleware:
         token = bind_request_id(request_id)
         root_path = str(scope.get("root_path", ""))
         status = 500  # what the client gets if the app raises before answering
-        body = bytearray()
-        is_graphql = scope["path"] == GRAPHQL_PATH
-        keep_body = is_graphql and scope["method"] == "POST"
-
-        async def receive_and_keep() -> Message:
-            message = await receive()
-            if message["type"] == "http.request" and len(body) <= operation_name.MAX_BODY_BYTES:
-                body.extend(message.get("body", b""))
-            return message
+        observation = Observation()
+        scope.setdefault("state", {})[_STATE_KEY] = observation
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -63,26 +73,16 @@ class RequestObserverMiddleware:
                 message = {**message, "headers": [*message.get("headers", ()), (HEADER, request_id.encode())]}
             await send(message)
 
-        # Shared with every copy of the scope below us: the GraphQL app leaves the
-        # names of the document it parsed here (graph/gql/operation_name.py).
-        state = scope.setdefault("state", {}) if is_graphql else None
         if self._metrics:
             metrics.HTTP_IN_PROGRESS.inc()
         try:
-            await self.app(scope, receive_and_keep if keep_body else receive, send_with_id)
+            await self.app(scope, receive, send_with_id)
         finally:
             if self._metrics:
                 metrics.HTTP_IN_PROGRESS.dec()
             if self._access_log or self._metrics:
-                operation = None
-                if is_graphql:
-                    known = operation_name.remembered(state)
-                    operation = (
-                        operation_name.from_body(bytes(body), known)
-                        if keep_body
-                        else operation_name.from_query_string(scope.get("query_string", b""), known)
-                    )
-                self._record(scope, root_path, request_id, status, operation, time.perf_counter() - started)
+                seconds = time.perf_counter() - started
+                self._record(scope, root_path, request_id, status, observation.operation, seconds)
             unbind_request_id(token)
 
     def _record(

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from graphql import DocumentNode, parse
 
-from graph.gql import operation_name
+from graph.gql import document_cache
 from tests.conftest import make_settings
 from tests.support.asgi import client_of, running_app
 from tests.support.json_logs import json_logs
@@ -105,22 +105,41 @@ async def test_unknown_paths_are_labelled_unmatched_not_by_their_raw_path() -> N
     assert line["context"]["path"] == "/no/such/vehicle-123"
 
 
-async def test_a_new_document_is_parsed_once_for_its_answer_and_its_access_line(
+async def test_a_document_is_parsed_once_for_its_answer_and_its_access_lines(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The access line's operation name comes from the document the GraphQL app parsed.
-    edge_parses: list[str] = []
+    # The access line's operation name comes from the document the pipeline parsed for the
+    # answer; a large document answered from the answer cache is not parsed again to name it.
+    parses: list[str] = []
 
     def counted(source: str, **options: Any) -> DocumentNode:
-        edge_parses.append(source)
+        parses.append(source)
         return parse(source, **options)
 
-    monkeypatch.setattr(operation_name, "parse", counted)
+    monkeypatch.setattr(document_cache, "parse_document", counted)
     name = f"Fresh{uuid.uuid4().hex}"
-    document = {"query": f"query {name} {{ __typename }}"}
+    padding = " " * 9000  # over the 8 KiB the old edge parser remembered
+    document = {"query": f"query {name} {{ __typename }}{padding}"}
+    async with (
+        running_app(make_settings(answer_cache=True)) as app,
+        client_of(app, "192.0.2.10") as client,
+    ):
+        with json_logs() as logs:
+            responses = [await client.post("/graphql", json=document) for _ in range(3)]
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    assert [line["context"]["operation_name"] for line in logs.access_lines()] == [name] * 3
+    assert len(parses) == 1
+
+
+async def test_a_get_names_the_operation_it_runs_or_is_refused() -> None:
+    # The label and execution read one request: a GET naming `query` twice is refused, never
+    # labelled by one copy and run by the other.
+    first, last = "query First { __typename }", "query Last { __typename }"
     async with running_app(make_settings()) as app, client_of(app, "192.0.2.10") as client:
         with json_logs() as logs:
-            response = await client.post("/graphql", json=document)
-    assert response.status_code == 200
-    assert [line["context"]["operation_name"] for line in logs.access_lines()] == [name]
-    assert edge_parses == []
+            twice = await client.get("/graphql", params=[("query", first), ("query", last)])
+            once = await client.get("/graphql", params={"query": last})
+    assert twice.status_code == 400
+    assert twice.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert once.json() == {"data": {"__typename": "Query"}}
+    assert [line["context"]["operation_name"] for line in logs.access_lines()] == ["unparsed", "Last"]

@@ -24,13 +24,11 @@ Attribute reads have no side effects, so reading twice is harmless. Abandoned
 plans are counted (`autos_graph_completion_plans_abandoned_total`): in service
 they should stay at zero.
 
-Library internals relied on, each guarded by a test that fails on an upgrade
-that changes it: Strawberry's resolver for attribute fields, recognised by its
-private name, and its `strawberry-definition` extensions; graphql-core's
-`complete_value` (overridden in planned_execution.py) and
-`does_fragment_condition_match`. If any changes, the benchmark operations stop
-running on plans and tests/integration/test_benchmark_operations_planned.py fails;
-tests/unit/test_completion_plans.py checks the override's signature.
+The library names this relies on beyond their documentation (Strawberry's
+attribute resolver and definitions, graphql-core's fragment matching) come from
+graph/compat, where tests pin them; if one changes, the benchmark operations
+stop running on plans and tests/integration/test_benchmark_operations_planned.py
+fails too.
 """
 
 from __future__ import annotations
@@ -56,18 +54,14 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
-from graphql.execution.collect_fields import does_fragment_condition_match
 from graphql.pyutils import Undefined
-from strawberry.types.field import StrawberryField
 
+from graph.compat.graphql_core import does_fragment_condition_match
+from graph.compat.strawberry import DEFINITION_KEY, plain_attribute
 from graph.observability.metrics import record_plan_abandoned
 
 # Completes one value (already resolved) into its JSON-ready form, or raises.
 Completer = Callable[[Any], Any]
-
-# Strawberry's resolver for a field without a resolver of its own (see
-# GraphQLCoreConverter.from_resolver); any other resolver may do real work.
-_ATTRIBUTE_RESOLVER_NAME = "_get_basic_result"
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
@@ -75,8 +69,7 @@ _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 _PLAIN_VALUES = frozenset({str, int, float, bool})
 _BUILT_IN_SCALARS = (GraphQLString, GraphQLID, GraphQLInt, GraphQLFloat, GraphQLBoolean)
 
-# Plans are kept per document node, and documents come from the parser cache
-# (512 entries); past this many, the table starts again rather than growing.
+# Plans are kept per document; past this many in one, its table starts again rather than growing.
 MAX_PLANS = 4096
 
 
@@ -250,7 +243,7 @@ def _object_completer(
     field_nodes: Sequence[FieldNode],
     fragments: dict[str, FragmentDefinitionNode],
 ) -> Completer | None:
-    definition = object_type.extensions.get("strawberry-definition")
+    definition = object_type.extensions.get(DEFINITION_KEY)
     # A type's own is_type_of could refuse a value the plan would accept. The one Strawberry
     # generates for a type with interfaces (Vehicle is a Node) accepts any instance of the
     # type, which the plan's exact class check below already implies.
@@ -298,17 +291,7 @@ def _plain_attribute(object_type: GraphQLObjectType, field_name: str) -> str | N
     field_def = object_type.fields.get(field_name)
     if field_def is None or field_def.args:
         return None
-    field = field_def.extensions.get("strawberry-definition")
-    resolve = field_def.resolve
-    if (
-        not isinstance(field, StrawberryField)
-        or not field.is_basic_field
-        or resolve is None
-        or getattr(resolve, "__name__", "") != _ATTRIBUTE_RESOLVER_NAME
-        or field.default_resolver is not getattr
-    ):
-        return None
-    return field.python_name
+    return plain_attribute(field_def.extensions.get(DEFINITION_KEY), field_def.resolve)
 
 
 def collect_plain_fields(

@@ -1,0 +1,6 @@
+"""The one place per library where the service leans on names a library does not document.
+
+Each module here holds every private or undocumented name of one library the
+GraphQL layer relies on, and tests/unit/test_compat_<library>.py pins each of
+them, so an upgrade that changes one fails there and nowhere else.
+"""

@@ -1,0 +1,70 @@
+"""graphql-core's undocumented names the GraphQL pipeline relies on.
+
+- The lexer's `read_string` and `create_token`, which the string lexer
+  (graph/gql/parsing.py) overrides and calls.
+- `Visitor.enter_leave_map` and `EnterLeaveVisitor`, through which the combined
+  validation rule (graph/gql/combined_rules.py) binds its handlers per kind.
+- The executor's `complete_value` (its signature, with `FieldDetailsList`),
+  which `PlanningExecutor` below routes through completion plans, and
+  `does_fragment_condition_match`, with which plans collect fields.
+
+tests/unit/test_compat_graphql_core.py pins each of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLOutputType, GraphQLResolveInfo, Token, TokenKind
+from graphql.execution.collect_fields import FieldDetailsList, does_fragment_condition_match
+from graphql.language import Lexer
+from graphql.language.visitor import EnterLeaveVisitor
+from graphql.pyutils import Path
+
+from graph.compat.strawberry import ExecutionContext
+
+__all__ = [
+    "EnterLeaveVisitor",
+    "FieldDetailsList",
+    "PlanningExecutor",
+    "StringReadingLexer",
+    "does_fragment_condition_match",
+]
+
+
+class StringReadingLexer(Lexer):
+    """A lexer that may read a string literal itself: `plain_string_end` finds where one ends."""
+
+    def plain_string_end(self, body: str, start: int) -> int | None:
+        """The index of the closing quote of a string needing no decoding, or None."""
+        return None
+
+    def read_string(self, start: int) -> Token:
+        end = self.plain_string_end(self.source.body, start)
+        if end is None:
+            return super().read_string(start)
+        return self.create_token(TokenKind.STRING, start, end + 1, self.source.body[start + 1 : end])
+
+
+class PlanningExecutor(ExecutionContext):
+    """Strawberry's executor, asking `complete_planned` before completing a value the general way."""
+
+    def complete_planned(
+        self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList, result: Any
+    ) -> tuple[bool, Any]:
+        """(True, completed value) when a plan completed it; (False, None) to complete it generally."""
+        return False, None
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        done, value = self.complete_planned(return_type, field_details_list, result)
+        if done:
+            return value
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)

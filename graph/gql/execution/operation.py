@@ -1,0 +1,59 @@
+"""Running one operation of a parsed, valid document with graphql-core, and the body a client gets.
+
+The executor is graphql-core's, with Strawberry's execution context class
+extended by completion plans (planned_execution.py): Strawberry built the
+schema and its resolvers, and this is what its own `Schema.execute` would run
+once its extensions were done. The document's plans travel with it as an
+argument to `execute`, which graphql-core hands to the executor.
+"""
+
+from __future__ import annotations
+
+from inspect import isawaitable
+from typing import Any
+
+from graphql import ExecutionResult, GraphQLError, GraphQLSchema, execute
+
+from graph.compat.strawberry import is_awaitable
+from graph.gql.context import Context
+from graph.gql.document_cache import CachedDocument
+from graph.gql.errors import coded
+from graph.gql.execution.planned_execution import PlannedExecutionContext
+from graph.gql.stale import stale_extensions
+
+
+async def run_operation(
+    schema: GraphQLSchema,
+    entry: CachedDocument,
+    *,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    context: Context,
+) -> ExecutionResult:
+    try:
+        outcome = execute(
+            schema,
+            entry.document,
+            context_value=context,
+            variable_values=variables,
+            operation_name=operation_name,
+            executor_class=PlannedExecutionContext,
+            is_awaitable=is_awaitable,
+            plans=entry.plans,
+        )
+        result = await outcome if isawaitable(outcome) else outcome
+    except Exception as error:  # graphql-core reports field errors itself; anything else is ours
+        return ExecutionResult(None, [GraphQLError(str(error), original_error=error)])
+    extensions = stale_extensions(context)
+    return ExecutionResult(result.data, result.errors, extensions or None)
+
+
+def response_body(result: ExecutionResult, *, expose_internals: bool) -> dict[str, Any]:
+    """The answer as GraphQL over HTTP sends it: data, then coded errors, then extensions."""
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        errors = coded(result.errors, expose_internals=expose_internals)
+        body["errors"] = [error.formatted for error in errors]
+    if result.extensions:
+        body["extensions"] = result.extensions
+    return body

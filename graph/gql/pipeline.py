@@ -1,0 +1,287 @@
+"""The one GraphQL pipeline: every request to /graphql passes through these stages, in this order.
+
+1. Read the request (http_request.py): a GET's query string or a JSON POST,
+   the body within its size limit, read once and strictly. GraphiQL's page is
+   the answer to a browser's GET that carries no GraphQL request.
+2. Persisted documents (persisted.py): the document the request runs, named
+   by hash (automatic persisted queries, trusted documents) or sent as text.
+3. The document (document_cache.py): parsed within the token limit and held,
+   with its validation and completion plans, by the worker's document cache;
+   the operation it selects names the request in the access log and metrics.
+4. The answer cache (answers.py, datasources/cache/answer_cache.py): an answer
+   kept for this request's key is sent as it is; concurrent misses share one
+   computation.
+5. Validate and execute (execution/operation.py): the validation rules are
+   fixed when the pipeline is built, from the settings; execution is
+   graphql-core's, with completion plans.
+6. Encode (graphql_http.py): the body, its media type and status as GraphQL
+   over HTTP asks for the client's Accept header.
+7. HTTP caching (graph/http/http_caching.py): a GET's kept answer carries an
+   ETag naming its representation, and a matching If-None-Match gets a 304.
+
+Strawberry defines the types and builds the schema; its HTTP view is not in
+the path (docs/cold-path.md weighs the two). Each request is handled by
+arguments and return values only: what the observer needs to know (the
+operation's label) is set on the request's `Observation`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import orjson
+import strawberry
+from graphql import ExecutionResult, GraphQLError, OperationType, specified_rules
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+
+from datasources.cache.answer_cache import Computed, Served
+from graph.compat.strawberry import VALIDATION_RULES, graphql_schema
+from graph.gql import graphiql, operation_name
+from graph.gql.answers import key_parts, may_keep, pipeline_fingerprint
+from graph.gql.context import Context
+from graph.gql.document_cache import CachedDocument, DocumentCache
+from graph.gql.execution.operation import response_body, run_operation
+from graph.gql.graphql_http import (
+    BAD_REQUEST,
+    BodyTooLarge,
+    accepts_graphql_response,
+    error_body,
+    media_type,
+    read_limited_body,
+    shaped,
+)
+from graph.gql.http_request import GraphQLRequest, RequestError, read_get, read_post
+from graph.gql.introspection import IntrospectionDisabledRule
+from graph.gql.persisted import PersistedQueryError
+from graph.gql.query_limits import LIMITS, QueryLimitsRule
+from graph.gql.trusted_documents import TrustedManifest
+from graph.http import http_caching
+from graph.observability.metrics import record_not_modified
+from graph.observability.request_observer import observation_of
+from graph.settings import Settings
+from graph.state import new_data_scope, request_generation, services_of
+
+ROUTE: Final = "/graphql"
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    body: bytes
+    headers: RawHeaders
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    """A computed answer as every caller sharing its computation sends it."""
+
+    status: int
+    body: bytes
+    # The document parsed and validated, and execution produced data (if only partial).
+    executed: bool
+
+
+def validation_rules(*, introspection: bool) -> tuple[type, ...]:
+    """graphql-core's rules, the query limits, introspection's refusal where it is off, Strawberry's."""
+    refuse_introspection = () if introspection else (IntrospectionDisabledRule,)
+    return (*specified_rules, QueryLimitsRule, *refuse_introspection, *VALIDATION_RULES)
+
+
+class GraphQLPipeline:
+    def __init__(
+        self, schema: strawberry.Schema, settings: Settings, *, manifest: TrustedManifest | None = None
+    ) -> None:
+        rules = validation_rules(introspection=settings.introspection_enabled)
+        trusted_only = manifest is not None and settings.trusted_documents == "only"
+        self.documents = DocumentCache(
+            schema=graphql_schema(schema),
+            rules=rules,
+            max_tokens=LIMITS.max_tokens,
+            max_bytes=settings.document_cache_max_bytes,
+            pinned=[] if manifest is None else [(d.text, d.parsed) for d in manifest.by_text.values()],
+        )
+        self.expose_internals = settings.environment == "development"
+        self.graphiql = settings.graphiql_enabled
+        self.fingerprint = pipeline_fingerprint(
+            sdl=schema.as_str(),
+            rules=rules,
+            limits=LIMITS,
+            trusted_only=trusted_only,
+            expose_internals=self.expose_internals,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            # No subscriptions in this schema: refuse websockets outright.
+            await WebSocket(scope, receive=receive, send=send).close(code=1008)
+            return
+        reply = await self.respond(Request(scope, receive))
+        await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
+        await send({"type": "http.response.body", "body": reply.body})
+
+    async def respond(self, request: Request) -> Reply:
+        accept = request.headers.get("accept", "")
+        graphql_response = accepts_graphql_response(accept)
+        observation = observation_of(request.scope)
+        if observation is not None:
+            observation.operation = operation_name.UNPARSED
+
+        # 1. Read the request.
+        try:
+            asked = await self._read(request)
+        except BodyTooLarge:
+            message = f"Request body is larger than {LIMITS.max_body_bytes} bytes."
+            return self._transport_error(413, message, graphql_response)
+        except RequestError as error:
+            return self._transport_error(error.status, error.message, graphql_response)
+        if asked is None:
+            if observation is not None:
+                observation.operation = None
+            if self.graphiql and graphiql.wants_page(accept):
+                return Reply(200, graphiql.PAGE, [(b"content-type", b"text/html; charset=utf-8")])
+            return self._transport_error(400, "No GraphQL query found in the request", graphql_response)
+
+        # 2. Persisted documents.
+        services = services_of(request)
+        try:
+            document = await services.persisted.document(
+                query=asked.query, extensions=asked.extensions, document_id=asked.document_id
+            )
+        except PersistedQueryError as error:
+            if observation is not None:
+                observation.operation = operation_name.label_of_name(asked.operation_name)
+            body, status = shaped(error_body(error.message, error.code), graphql_response=graphql_response)
+            return self._reply(status, orjson.dumps(body), graphql_response)
+        if document is None:
+            return self._transport_error(400, "No GraphQL query found in the request", graphql_response)
+
+        # 3. The document, and the operation it selects.
+        try:
+            parsed: CachedDocument | GraphQLError = self.documents.parsed(document.text)
+        except GraphQLError as error:
+            parsed = error
+        if isinstance(parsed, CachedDocument):
+            operation = operation_name.selected_operation(parsed.document, asked.operation_name)
+            if observation is not None:
+                observation.operation = operation_name.label(operation)
+            if operation is None:
+                return self._transport_error(400, _no_operation(asked.operation_name), graphql_response)
+            if request.method == "GET" and operation.operation is not OperationType.QUERY:
+                return self._transport_error(
+                    405, "Mutations are only allowed over POST.", graphql_response, allow_post=True
+                )
+
+        # 4. The answer cache; 5-6 on a miss.
+        generation = request_generation(request)
+        key = services.answers.key(*key_parts(self.fingerprint, document, asked), generation=generation)
+        served: Served[Executed] = await services.answers.answer(
+            key,
+            compute=lambda: self._compute(request, parsed, asked, graphql_response, generation),
+            flight=(key, request.method, graphql_response),
+        )
+        if document.register and (served.stored is not None or _executed(served)):
+            await services.persisted.register(document)
+
+        # 7. HTTP caching.
+        return self._http_cached(request, served, graphql_response)
+
+    async def _read(self, request: Request) -> GraphQLRequest | None:
+        if request.method == "GET":
+            return read_get(request.scope.get("query_string", b""))
+        body = await read_limited_body(request.receive, limit=LIMITS.max_body_bytes)
+        return read_post(request.headers.get("content-type", ""), body)
+
+    async def _compute(
+        self,
+        request: Request,
+        parsed: CachedDocument | GraphQLError,
+        asked: GraphQLRequest,
+        graphql_response: bool,
+        generation: str,
+    ) -> Computed[Executed]:
+        result = await self._execute(request, parsed, asked, generation)
+        body, status = shaped(
+            response_body(result, expose_internals=self.expose_internals), graphql_response=graphql_response
+        )
+        encoded = orjson.dumps(body)
+        executed = Executed(status=status, body=encoded, executed=result.data is not None)
+        return Computed(result=executed, body=encoded if status == 200 and may_keep(result) else None)
+
+    async def _execute(
+        self, request: Request, parsed: CachedDocument | GraphQLError, asked: GraphQLRequest, generation: str
+    ) -> ExecutionResult:
+        if isinstance(parsed, GraphQLError):
+            return ExecutionResult(None, [parsed])
+        errors = self.documents.validation(parsed)
+        if errors:
+            return ExecutionResult(None, errors)
+        services = services_of(request)
+        context = Context(
+            request=request, services=services, data=new_data_scope(services, generation=generation)
+        )
+        return await run_operation(
+            self.documents.schema,
+            parsed,
+            variables=asked.variables,
+            operation_name=asked.operation_name,
+            context=context,
+        )
+
+    def _http_cached(self, request: Request, served: Served[Executed], graphql_response: bool) -> Reply:
+        get = request.method == "GET"
+        stored = served.stored
+        if stored is None:
+            assert served.computed is not None
+            executed = served.computed.result
+            return self._reply(executed.status, executed.body, graphql_response, vary=get)
+        if not get:
+            return self._reply(200, stored.body, graphql_response)
+        mime = media_type(graphql_response=graphql_response)
+        etag = http_caching.representation_etag(stored, mime)
+        headers = [
+            (b"cache-control", f"public, max-age={stored.remaining_seconds()}".encode()),
+            (b"etag", etag.encode()),
+            (b"vary", b"Accept"),
+        ]
+        condition = request.headers.get("if-none-match")
+        if condition is not None and http_caching.etag_matches(condition, etag):
+            record_not_modified(ROUTE)
+            return Reply(304, b"", headers)
+        return Reply(200, stored.body, [(b"content-type", mime.encode()), *headers])
+
+    def _reply(
+        self,
+        status: int,
+        body: bytes,
+        graphql_response: bool,
+        *,
+        vary: bool = False,
+        allow_post: bool = False,
+    ) -> Reply:
+        headers = [
+            (b"content-type", media_type(graphql_response=graphql_response).encode()),
+            (b"cache-control", http_caching.NO_STORE.encode()),
+        ]
+        if vary:
+            headers.append((b"vary", b"Accept"))
+        if allow_post:
+            headers.append((b"allow", b"POST"))
+        return Reply(status, body, headers)
+
+    def _transport_error(
+        self, status: int, message: str, graphql_response: bool, *, allow_post: bool = False
+    ) -> Reply:
+        body = orjson.dumps(error_body(message, BAD_REQUEST))
+        return self._reply(status, body, graphql_response, allow_post=allow_post)
+
+
+def _no_operation(name: str | None) -> str:
+    return "Can't get GraphQL operation type" if name is None else f'Unknown operation named "{name}".'
+
+
+def _executed(served: Served[Executed]) -> bool:
+    return served.computed is not None and served.computed.result.executed
