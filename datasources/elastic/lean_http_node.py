@@ -4,7 +4,7 @@ Talking to a node needs little: one write of the request, httptools (the C
 parser uvicorn uses) for the response, a pool of idle connections. aiohttp's
 client builds a session request object, a timer, a stream reader and header
 multidicts for every search, which costs the worker more CPU than the GraphQL
-layer around it (docs/cold-path.md). The transport above keeps its jobs: node
+layer around it (docs/benchmarks.md). The transport above keeps its jobs: node
 selection, retries, dead-node backoff, serialization.
 
 Only plain `http://` nodes take this path. TLS, certificate pinning and
