@@ -16,7 +16,7 @@ def app_factory() -> Starlette:
     configure_logging(settings.log_level)
     app = create_app(settings)
     # What exists now (modules, the schema, the catalog tables) lives as long as the
-    # worker. Frozen, the collector stops re-walking it in every full collection:
-    # under load those walks were ~90 ms pauses every few hundred requests.
+    # worker. Frozen, the collector stops re-walking it in every full collection,
+    # which under load pauses the worker (docs/benchmarks.md).
     gc.freeze()
     return app

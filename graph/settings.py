@@ -71,12 +71,12 @@ class Settings(BaseSettings):
 
     elasticsearch_url: str = "http://127.0.0.1:9200"
     es_index: str = "autos-unified"
-    # Per attempt; a call with its retries ends by this plus 0.3 s (datasources/elasticsearch_client),
+    # Per attempt; a call with its retries ends by this plus 0.3 s (datasources/elastic/client.py),
     # so a hung cluster still gets SERVICE_UNAVAILABLE within the API's 2 s.
     es_request_timeout_seconds: float = Field(default=1.5, gt=0, le=120)
     es_startup_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
-    # How requests reach a node: "lean" (own HTTP/1.1 connections, plain http only; faster as measured
-    # in docs/benchmarks.md) or "aiohttp" (elastic-transport's node). TLS always goes through aiohttp.
+    # How requests reach a node: "lean" (own HTTP/1.1 connections, plain http only; its gain is in
+    # docs/benchmarks.md) or "aiohttp" (elastic-transport's node). TLS always goes through aiohttp.
     es_http_node: Literal["lean", "aiohttp"] = "lean"
     redis_url: str | None = None
     host: str = "0.0.0.0"  # a container must listen beyond loopback

@@ -1,13 +1,13 @@
 """The loaders of one request. Built per request so no result outlives it.
 
 Each loader is built on first use: most operations use one loader or none, and
-building all four cost every request a few percent of its time. Records primed
+building all four would cost every request a share of its time (docs/cold-path.md). Records primed
 before the by-id loader exists wait in a dict and are primed when it is built,
 so a search page that nothing asks for by id again costs no futures.
 
 A whole list asked by id (`vehiclesByIds`) before the by-id loader exists is
 read in one mget without the loader: DataLoader.load_many costs a future, a
-batch entry and a gather slot per id, a fifth of a 100-id request's time. What
+batch entry and a gather slot per id, a large share of a long list's time. What
 it reads waits with the primed records for any later lookup by id.
 
 A vehicle's `group` is answered at once from the groups the process holds

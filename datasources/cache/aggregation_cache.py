@@ -11,10 +11,10 @@
   replica. Held values are bounded in bytes (an estimate from the entry's
   size), least recently used dropped first. A value is held only once it is in
   the shared level: with Redis down nothing is held, and an Elasticsearch
-  outage is answered from the last known value, marked stale, as before.
-  Decoding the all-manufacturers aggregation (1,777 records from 42 KB of
-  JSON) costs several ms, so held values are shared by every request that
-  reads them and must never be mutated (they are frozen dataclasses and tuples).
+  outage is answered from the last known value, marked stale. Decoding the
+  all-manufacturers aggregation is a large share of a picker request
+  (docs/caching.md), so held values are shared by every request that reads
+  them and must never be mutated (they are frozen dataclasses and tuples).
 - A miss of the held level (the Redis read and, when Redis misses too, the
   computation) runs once per key and process however many callers ask (single
   flight), as a task of the cache: a caller cancelled while it waits leaves it

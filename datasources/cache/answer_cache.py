@@ -49,7 +49,7 @@ T = TypeVar("T")
 Level = Literal["l1", "l2"]
 
 # Bookkeeping per L1 entry beyond its bytes: the key, the entry, its ETag, the LRU's
-# item and dictionary slots (measured 420-520 bytes: tests/unit/test_answer_cache_memory.py).
+# item and dictionary slots (tests/unit/test_answer_cache_memory.py holds it above what they take).
 ENTRY_OVERHEAD_BYTES: Final = 640
 BACKEND_RETRY_SECONDS: Final = 5.0
 # L2 copies waiting to be written, per process; beyond it a copy is dropped (and counted).
@@ -307,10 +307,9 @@ class AnswerCache:
 def _exact_size(body: bytes) -> bytes:
     """A copy of `body` that holds its length and no more, for keeping.
 
-    orjson hands over its output buffer without shrinking it: about 4 KiB for
-    the smallest answer, up to twice the length of a larger one. Kept for the
-    TTL by the thousand, such answers held 2 to 16 times the bytes L1 counted
-    (tests/unit/test_answer_cache_memory.py measures what an entry holds).
+    orjson hands over its output buffer without shrinking it, so a kept answer
+    would hold several times the bytes L1 counts (docs/caching.md, "Memory";
+    tests/unit/test_answer_cache_memory.py measures what an entry holds).
     """
     return bytes(memoryview(body))
 

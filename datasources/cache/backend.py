@@ -11,6 +11,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from datasources.compat.aiocache import redis_connection_options
+
 # Redis must never slow a request down by much: a cache that does not answer
 # quickly is treated as a miss, so these bounds are deliberately tight.
 REDIS_OPERATION_TIMEOUT_SECONDS = 0.25
@@ -35,19 +37,19 @@ def open_cache(*, redis_url: str | None, namespace: str, binary: bool = False) -
         port=parts.port or 6379,
         db=int(database) if database.isdigit() else 0,
         password=unquote(parts.password) if parts.password else None,
-        ssl=parts.scheme == "rediss",
         namespace=namespace,
         serializer=serializer,
         timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
         create_connection_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
-        connection_pool_kwargs={
-            "socket_timeout": REDIS_OPERATION_TIMEOUT_SECONDS,
+        **redis_connection_options(
+            tls=parts.scheme == "rediss",
+            socket_timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
             # After a Redis restart every pooled connection is dead and the first
             # command on each fails; once more on a fresh connection, and caching
             # resumes with the first request instead of after a skipped period.
             # Only connection errors: a timeout retried would double a hang.
-            "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
-        },
+            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+        ),
     )
 
 

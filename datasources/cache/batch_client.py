@@ -1,23 +1,20 @@
 """Batched reads and writes of cache values in one command each, on the client the cache holds.
 
 The answer cache reads and writes Redis in batches (read_batches.py,
-write_behind.py), and on the cold path every request pays a share of them. A
-batch sent through aiocache costs the worker far more than the command itself
-(measured with redis-py 8.1 on one core, docs/caching.md): aiocache's
-per-call plugin and timeout wrappers, and for a write with a TTL a MULTI, an
-MSET and one PEXPIRE a key in a transaction. So against Redis a batch goes
-straight to the redis-py client aiocache already holds (`RedisCache.client`,
-a public attribute; keys built by its public `build_key`), and a write is one
-EVALSHA of a short script that sets every value with its own expiry: one
-command and one reply whatever the batch holds.
+write_behind.py), and on the cold path every request pays a share of them.
+Through aiocache a batch costs the worker far more than the command itself
+(docs/caching.md has the figures): aiocache's per-call plugin and timeout
+wrappers, and for a write with a TTL a MULTI, an MSET and one PEXPIRE a key in
+a transaction. So against Redis a batch goes straight to the redis-py client
+aiocache holds, under the keys aiocache reads (both reached through
+datasources/compat/aiocache.py), and a write is one EVALSHA of a short script
+that sets every value with its own expiry: one command and one reply whatever
+the batch holds.
 
-Every batch is bounded by the cache's operation timeout as before: aiocache
-wrapped each call in one, and the pool aiocache opens (backend.py) gives
-redis-py the same bound for connecting and for every reply it awaits, so a
-second timer a batch would only cost CPU. The memory backend (no `REDIS_URL`) keeps going through aiocache.
-tests/integration/test_batch_client.py pins what this relies on from
-aiocache (the client, the key scheme), so an upgrade that changes either
-fails there.
+Every batch is bounded by the cache's operation timeout: the pool aiocache
+opens (backend.py) gives redis-py that bound for connecting and for every reply
+it awaits, so a second timer around a batch would only cost CPU. The memory
+backend (no `REDIS_URL`) goes through aiocache's own API.
 """
 
 from __future__ import annotations
@@ -27,7 +24,8 @@ from dataclasses import dataclass
 from typing import Final, Protocol, cast
 
 from aiocache import Cache, RedisCache
-from redis.asyncio import Redis
+
+from datasources.compat.aiocache import key_builder, redis_client
 
 # KEYS are the keys; ARGV holds, for each key in turn, its value and its time to live in ms.
 SET_WITH_EXPIRIES: Final = """
@@ -62,18 +60,13 @@ class RedisBatchClient:
     """MGET and one scripted SET ... PX a key, on the redis-py client of an aiocache Redis cache."""
 
     def __init__(self, cache: RedisCache) -> None:
-        client = cache.client
-        if not isinstance(client, Redis):  # aiocache's public attribute: pinned, see the docstring
-            raise TypeError(
-                f"aiocache's RedisCache.client is a {type(client).__name__}, not redis-py's Redis"
-            )
-        self._client = client
-        self._build_key = cache.build_key
-        self._set = client.register_script(SET_WITH_EXPIRIES)
+        self._client = redis_client(cache)
+        self._key = key_builder(cache)
+        self._set = self._client.register_script(SET_WITH_EXPIRIES)
 
     async def get_many(self, keys: Sequence[str]) -> list[bytes | None]:
-        values = await self._client.mget([self._build_key(key) for key in keys])
-        # aiocache's pool never decodes (decode_responses=False): values are bytes.
+        values = await self._client.mget([self._key(key) for key in keys])
+        # The client's replies are never decoded: values are bytes.
         return cast("list[bytes | None]", values)
 
     async def set_many(self, entries: Sequence[Entry]) -> None:
@@ -81,7 +74,7 @@ class RedisBatchClient:
         for entry in entries:
             arguments += (entry.value, entry.ttl_ms)
         # EVALSHA; redis-py loads the script again when Redis has lost it (NOSCRIPT).
-        await self._set(keys=[self._build_key(entry.key) for entry in entries], args=arguments)
+        await self._set(keys=[self._key(entry.key) for entry in entries], args=arguments)
 
 
 class CacheBatchClient:

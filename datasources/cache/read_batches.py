@@ -2,8 +2,7 @@
 
 Under load many requests miss their in-process copy at about the same time and
 each would ask Redis on its own; a command costs the client far more than a
-key in a batch (measured with redis-py: about 60 µs of CPU for a GET, about
-10 µs a key in an MGET of eight). A read waits one turn of the loop for
+key in a batch (docs/caching.md). A read waits one turn of the loop for
 others to join it, or, while a batch is on the wire, until that batch is back
 (one round trip at most: under load the batches grow instead of the round
 trips), then one task sends the batch, an MGET even for one key

@@ -1,6 +1,6 @@
 """The curated catalog of real manufacturers and models, typed.
 
-The catalog itself is the text file `datasources/data/catalog.txt` (curated by
+The catalog itself is the text file `datasources/catalog/data/catalog.txt` (curated by
 people, reviewed in diffs); this module parses and validates it once, so a
 typo such as an unknown body class or a reversed year range fails loudly at
 import time in tests rather than producing odd records in the index.

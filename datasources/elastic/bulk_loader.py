@@ -70,7 +70,7 @@ async def relaxed_indexing(client: AsyncElasticsearch, *, alias: str) -> AsyncIt
 
 def _action(alias: str, record: VehicleRecord) -> dict[str, Any]:
     # Serialised here, by orjson straight from the dataclass: the client's stdlib encoder
-    # (and dataclasses.asdict) were the largest Python costs of a load, and the client
+    # (and dataclasses.asdict) would be the largest Python costs of a load, and the client
     # passes bytes through untouched.
     return {"_index": alias, "_id": record.vehicle_id, "_source": orjson.dumps(record)}
 

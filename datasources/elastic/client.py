@@ -20,8 +20,8 @@ from datasources.elastic.timed_node import RequestObserver, timed_node_class
 log = logging.getLogger(__name__)
 
 
-# ES_HTTP_NODE: how HTTP requests reach a node. "lean" (datasources/elastic/lean_http_node.py) measured
-# faster on the API's Elasticsearch-bound workloads (docs/benchmarks.md); "aiohttp" is elastic-transport's.
+# ES_HTTP_NODE: how HTTP requests reach a node. "lean" (datasources/elastic/lean_http_node.py) spares
+# aiohttp's per-request work (its gain: docs/benchmarks.md); "aiohttp" is elastic-transport's.
 HttpNode = Literal["lean", "aiohttp"]
 HTTP_NODES: dict[HttpNode, type[AiohttpHttpNode]] = {"lean": LeanHttpNode, "aiohttp": AiohttpHttpNode}
 
@@ -30,9 +30,9 @@ class OrjsonNdjsonSerializer(NdjsonSerializer, OrjsonSerializer):
     """msearch and bulk bodies through orjson, line by line (the client's own uses the standard library)."""
 
 
-# The standard library's json was about a third of the client's CPU per search; orjson
-# parses and writes the same documents several times faster. The compatibility-mode
-# media types the client sends follow these (the client maps them itself).
+# orjson parses and writes the client's documents several times faster than the standard
+# library's json, a large share of the client's CPU per search (docs/benchmarks.md). The
+# compatibility-mode media types the client sends follow these (the client maps them itself).
 SERIALIZERS = {
     OrjsonSerializer.mimetype: OrjsonSerializer(),
     OrjsonNdjsonSerializer.mimetype: OrjsonNdjsonSerializer(),

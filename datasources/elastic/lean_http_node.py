@@ -1,20 +1,20 @@
 """An Elasticsearch node over plain HTTP/1.1 keep-alive connections, without aiohttp's per-request machinery.
 
-The client's own aiohttp node spent about 0.8 ms of CPU on each search (a
-session request object, a timer, a stream reader, header multidicts), more
-than our GraphQL layer around it. Talking to a node is simpler than that: one
-write of the request, httptools (the C parser uvicorn uses) for the response,
-a pool of idle connections. The transport above keeps doing what it did: node
+Talking to a node needs little: one write of the request, httptools (the C
+parser uvicorn uses) for the response, a pool of idle connections. aiohttp's
+client builds a session request object, a timer, a stream reader and header
+multidicts for every search, which costs the worker more CPU than the GraphQL
+layer around it (docs/benchmarks.md). The transport above keeps its jobs: node
 selection, retries, dead-node backoff, serialization.
 
 Only plain `http://` nodes take this path. TLS, certificate pinning and
 request compression stay with the aiohttp node this class extends, where they
 are implemented and tested.
 
-It reads the node through elastic-transport's public properties; the two
-private names it relies on (`_log_request`, the `NodeApiResponse` type) are
-pinned by tests/unit/test_lean_http_node_internals.py. ES_HTTP_NODE=aiohttp
-turns it off (graph/settings.py).
+It reads the node through elastic-transport's public properties; what it needs
+beyond them (the node response type, the request log) comes from
+datasources/compat/elastic_transport.py. ES_HTTP_NODE=aiohttp turns it off
+(graph/settings.py).
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from elastic_transport import (
     NodeConfig,
 )
 from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport._node import NodeApiResponse
-from elastic_transport.client_utils import DEFAULT, DefaultType
+
+from datasources.compat.elastic_transport import DEFAULT, DefaultType, NodeApiResponse, log_request
 
 
 class HttpResponse:
@@ -215,8 +215,8 @@ class LeanHttpNode(AiohttpHttpNode):
                 response = await self._pool.exchange(request, head=method == "HEAD")
         except (TimeoutError, TransportConnectionError, OSError) as error:
             failure = _transport_error(error)
-            self._log_request(
-                method=method, target=target, headers=request_headers, body=body, exception=failure
+            log_request(
+                self, method=method, target=target, headers=request_headers, body=body, exception=failure
             )
             raise failure from None
         response_headers = HttpHeaders(response.headers)
@@ -230,8 +230,8 @@ class LeanHttpNode(AiohttpHttpNode):
             status=response.status,
             headers=response_headers,
         )
-        self._log_request(
-            method=method, target=target, headers=request_headers, body=body, meta=meta, response=data
+        log_request(
+            self, method=method, target=target, headers=request_headers, body=body, meta=meta, response=data
         )
         return NodeApiResponse(meta, data)
 

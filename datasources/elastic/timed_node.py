@@ -12,8 +12,8 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from elastic_transport import AiohttpHttpNode, HttpHeaders
-from elastic_transport._node import NodeApiResponse  # not exported; tests/unit/test_timed_node.py pins it
-from elastic_transport.client_utils import DEFAULT, DefaultType
+
+from datasources.compat.elastic_transport import DEFAULT, DefaultType, NodeApiResponse
 
 # (method, endpoint, seconds, outcome): outcome is "2xx".."5xx" or "error" when no answer came.
 RequestObserver = Callable[[str, str, float, str], None]

@@ -25,7 +25,7 @@ from typing import Any
 MAX_SEARCH_TERMS = 8
 MAX_TEXT_LENGTH = 100
 MAX_LIST_ITEMS = 100
-# Any character below U+0020 (a generator over the characters cost every filtered search ~1 %).
+# Any character below U+0020, found by one regular expression rather than a loop over the characters.
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x1f]")
 # Shorter text would match most names anywhere ('a', 'er'); it matches word prefixes only.
 INFIX_MIN_LENGTH = 3

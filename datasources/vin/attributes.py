@@ -8,8 +8,8 @@ of a documented odometer, the title brands and the value multiplier.
 
 The LCG step is written out inline rather than called through `LcgStream`:
 an instance takes about thirty draws and a Python call costs as much as the
-draw itself, which is the difference between meeting the 1 ms budget for
-twenty instances and not. Each inline step is exactly `LcgStream.next_u32`.
+draw itself, which decides whether twenty instances meet their time budget
+(docs/vin.md). Each inline step is exactly `LcgStream.next_u32`.
 """
 
 from __future__ import annotations

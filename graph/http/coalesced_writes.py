@@ -3,27 +3,26 @@
 uvicorn writes the status line and headers as soon as the app sends
 `http.response.start`, then the body on `http.response.body`: two `send()`
 calls, and on loopback two trips through the TCP stack, for every answer. For
-an answer served from the answer cache that second trip was the largest single
-cost (about a quarter of the worker's time under 16 connections). Here the
-protocol's transport gathers what is written during one turn of the event loop
-and hands it to the socket once: as soon as the response is complete when it
-is the only request in flight, otherwise at the end of that turn. The headers and a body sent
-right after them leave together, and nothing waits longer than the current
-turn.
+an answer served from the answer cache that second trip is the largest single
+cost of the worker (docs/cold-path.md). Here the protocol's transport gathers
+what is written during one turn of the event loop and hands it to the socket
+once: as soon as the response is complete when it is the only request in
+flight, otherwise at the end of that turn. The headers and a body sent right
+after them leave together, and nothing waits longer than the current turn.
 
 The protocol is given to uvicorn through its public `http` setting (a protocol
-class). It relies on two uvicorn details: the protocol writes through the transport
-it is given in `connection_made`, calls `on_response_complete` when a
-response has been written, and keeps the requests in flight in `tasks`; `tests/unit/test_coalesced_writes.py`
+class). What it needs of uvicorn's protocol beyond that (the transport it
+writes through, the moment a response is written, the requests in flight) it
+reaches through graph/compat/uvicorn.py; tests/unit/test_coalesced_writes.py
 serves a real uvicorn with it and fails if a response stops leaving in one write.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from graph.compat.uvicorn import HttpToolsProtocolHooks, requests_in_flight
 
 
 class CoalescingTransport:
@@ -79,21 +78,20 @@ class CoalescingTransport:
         return getattr(self._transport, name)
 
 
-class CoalescingHttpToolsProtocol(HttpToolsProtocol):
+class CoalescingHttpToolsProtocol(HttpToolsProtocolHooks):
     """uvicorn's httptools protocol writing through a `CoalescingTransport`."""
 
     _coalescing: CoalescingTransport | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def wrap_transport(self, transport: asyncio.Transport) -> asyncio.Transport:
         self._coalescing = CoalescingTransport(transport, asyncio.get_running_loop())
-        super().connection_made(self._coalescing)  # type: ignore[arg-type]
+        # It stands in for the transport without subclassing it, as uvloop's transports do.
+        return cast(asyncio.Transport, self._coalescing)
 
-    def on_response_complete(self) -> None:
+    def response_written(self) -> None:
         # The only request in flight: its answer leaves now, not after the bookkeeping the
         # middleware does once its last send returns (metrics, the access line), which
         # would add that to its latency. With other requests in flight it leaves at the end
-        # of the turn, beside theirs: under load that means fewer wake-ups on both ends
-        # (measured: 11,200 against 13,500 answers/s from the answer cache at 16 connections).
-        if self._coalescing is not None and len(self.tasks) <= 1:
+        # of the turn, beside theirs: under load that means fewer wake-ups on both ends.
+        if self._coalescing is not None and requests_in_flight(self) <= 1:
             self._coalescing.flush()
-        super().on_response_complete()

@@ -6,9 +6,11 @@ for SHUTDOWN_DELAY_SECONDS, long enough for a load balancer's health checks
 then does uvicorn's own SIGTERM handling start: it stops accepting connections,
 lets the requests in flight finish (up to the graceful-shutdown bound) and exits.
 
-uvicorn installs its SIGTERM handler before the lifespan starts; `install`
-wraps that handler and `uninstall` puts it back. Nothing is wrapped when the
-handler in place is not a Python callable (tests driving the app in-process).
+uvicorn installs its SIGTERM handler before the lifespan starts (an
+undocumented order, stated in graph/compat/uvicorn.py and pinned by its test);
+`install` wraps that handler and `uninstall` puts it back. Nothing is wrapped
+when the handler in place is not a Python callable (tests driving the app
+in-process).
 """
 
 from __future__ import annotations

@@ -1,13 +1,16 @@
 """The route a request matched, as its template (`/api/v1/vehicles/{vehicleId}/instances`).
 
 Logs and metrics are labelled with the template, never the raw path: ids in
-paths would make one series per vehicle.
+paths would make one series per vehicle. Where Starlette leaves the matched
+route is not documented: graph/compat/starlette.py reads it.
 """
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute, Match, Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.types import Scope
+
+from graph.compat.starlette import application_routes, matched_route, route_matches
 
 UNMATCHED = "unmatched"
 
@@ -20,17 +23,15 @@ def _label(route: BaseRoute, prefix: str) -> str:
 
 
 def _match(scope: Scope) -> BaseRoute | None:
-    routes: list[BaseRoute] = getattr(scope.get("app"), "routes", [])
-    for route in routes:
-        match, _child = route.matches(dict(scope))
-        if match is not Match.NONE:
+    for route in application_routes(scope):
+        if route_matches(route, scope):
             return route
     return None
 
 
 def route_template(scope: Scope, *, root_path: str) -> str:
     """Call after the app has handled `scope`; `root_path` is the scope's root path before it did."""
-    route = scope.get("route")
+    route = matched_route(scope)
     if route is None:
         # The request never reached the router (e.g. rate limited): match it here.
         route = _match(scope)

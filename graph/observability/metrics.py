@@ -14,7 +14,9 @@ functions as observers (so `graph → resolvers → loaders → datasources` hol
   `record_dependency(name, up=...)` for the health checks;
 - `record_plan_abandoned(type_name)` for the GraphQL executor's completion plans.
 
-The alert rules in `monitoring/` use these names; a test keeps them in step.
+The alert rules (`k8s/prometheus/autos-graph.rules.yml`, shipped to the
+Prometheus Operator as `k8s/prometheusrule.yaml`) read these names;
+tests/integration/test_alert_metrics.py keeps them in step.
 
 Multi-worker uvicorn: when `PROMETHEUS_MULTIPROC_DIR` is set, prometheus-client
 writes every worker's values to files there and `/metrics` aggregates them, so

@@ -28,7 +28,8 @@ def setup_tracing(app: Starlette, settings: Settings) -> TracerProvider | None:
     if settings.otel_exporter_otlp_endpoint is None:
         return None
     # Imported only when tracing is on: the SDK, the OTLP exporter (with protobuf) and the
-    # instrumentations are ~150 modules and ~4 MB of every worker's memory otherwise.
+    # instrumentations would otherwise weigh on every worker's memory (docs/caching.md,
+    # "A worker's memory").
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
     from opentelemetry.sdk.resources import Resource
     from opentelemetry.sdk.trace import TracerProvider

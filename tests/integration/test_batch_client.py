@@ -1,4 +1,7 @@
-"""Batches go to Redis on the redis-py client aiocache holds; what that relies on from aiocache is pinned.
+"""Batches go to Redis on the redis-py client aiocache holds, under the keys aiocache reads.
+
+The aiocache names this relies on are pinned in tests/unit/test_compat_aiocache.py;
+here a real Redis shows the two agree.
 
 A private redis-server (tests/support/redis_server.py): one test flushes its
 script cache, which the shared Redis must not suffer.
@@ -32,7 +35,7 @@ async def backend(redis_server: RedisServer) -> AsyncIterator[Cache]:
 
 
 async def test_aiocache_hands_over_its_redis_client_and_key_scheme(backend: Cache) -> None:
-    # An aiocache upgrade that renames `client` or changes how keys are built fails here.
+    # An aiocache upgrade that renames `client` or changes how keys are built fails here too.
     client = batch_client(backend)
     assert isinstance(client, RedisBatchClient)
     await client.set_many([Entry(key="shared", value=b"\x00bytes\xff", ttl_ms=30_000)])

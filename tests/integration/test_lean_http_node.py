@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from elastic_transport import ConnectionError as TransportConnectionError
-from elastic_transport import ConnectionTimeout
+from elastic_transport import ConnectionTimeout, NodeConfig
 from elasticsearch import AsyncElasticsearch, NotFoundError
 
 from datasources.elastic.lean_http_node import LeanHttpNode
@@ -152,3 +152,9 @@ def test_line_breaks_cannot_reach_the_request_head() -> None:
     assert request_bytes("POST", "/i/_search", "h:1", HttpHeaders({"a": "b"}), b"{}").endswith(
         b"a: b\r\ncontent-length: 2\r\n\r\n{}"
     )
+
+
+def test_plain_http_takes_the_lean_path_and_tls_or_compression_do_not() -> None:
+    assert LeanHttpNode(NodeConfig("http", "es.example", 9201))._lean
+    assert not LeanHttpNode(NodeConfig("https", "es.example", 9243))._lean
+    assert not LeanHttpNode(NodeConfig("http", "es.example", 9200, http_compress=True))._lean

@@ -1,10 +1,9 @@
+"""Request targets named for metrics; what the timed node takes from elastic-transport is pinned in
+test_compat_elastic_transport.py."""
+
 from __future__ import annotations
 
-from typing import get_type_hints
-
 import pytest
-from elastic_transport import AiohttpHttpNode
-from elastic_transport._node import NodeApiResponse
 
 from datasources.elastic.timed_node import endpoint_of
 
@@ -23,11 +22,3 @@ from datasources.elastic.timed_node import endpoint_of
 )
 def test_endpoints_never_carry_index_names_or_ids(target: str, expected: str) -> None:
     assert endpoint_of(target) == expected
-
-
-def test_the_node_response_type_is_what_elastic_transport_nodes_return() -> None:
-    # The timed node overrides perform_request, whose return type elastic-transport keeps in a
-    # private module (elastic_transport._node). Fails loudly when an upgrade moves or reshapes it.
-    hints = get_type_hints(AiohttpHttpNode.perform_request)
-    assert hints["return"] is NodeApiResponse
-    assert NodeApiResponse._fields == ("meta", "body")
