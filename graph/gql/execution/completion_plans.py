@@ -2,8 +2,8 @@
 
 graphql-core completes a result field by field: for each one it builds a
 resolve info, calls Strawberry's attribute resolver, checks for awaitables and
-unwraps non-null and list types. That is about 15 µs a field, so the 166 fields
-of a 20-vehicle page cost more CPU than the Elasticsearch search behind them.
+unwraps non-null and list types, and on a page of vehicles that costs more CPU
+than the Elasticsearch search behind it (docs/cold-path.md).
 
 Most selections below a resolver are *plain*: every field is an attribute of a
 Strawberry type (no resolver, no arguments, no directives) and ends in a

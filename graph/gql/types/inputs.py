@@ -91,9 +91,8 @@ class VehicleFilterInput:
 
 
 # Strawberry converts an input value field by field and resolves each field's
-# annotation again on every request: about 10 µs a value, 0.4 ms for a filter
-# with three model pairs and two sort keys, more than the rest of the search's
-# GraphQL work. These inputs are flat and fixed, so each one builds itself from
+# annotation again on every request, which costs more than the rest of a
+# search's GraphQL work (docs/cold-path.md). These inputs are flat and fixed, so each one builds itself from
 # graphql-core's coerced value (GraphQL field names, enums already members,
 # published defaults filled in) through `from_input`, the hook Strawberry's
 # object definitions offer for this. tests/unit/test_input_builders.py holds
