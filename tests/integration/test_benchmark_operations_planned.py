@@ -4,8 +4,8 @@ This is the test that fails when a Strawberry or graphql-core upgrade turns
 planning off without an error: the executor no longer calling the planned
 completion, Strawberry resolving attribute fields another way, or a type losing
 its definition would each leave these operations on the general (slower) path.
-Each operation runs once on the real schema and data with a spy on the plan
-table; it must be completed by plans, and no plan may meet a value it
+Each operation runs once on the real schema and data with a spy on the
+documents' plans; it must be completed by plans, and no plan may meet a value it
 abandons (the `autos_graph_completion_plans_abandoned_total` metric stays put).
 """
 
@@ -18,7 +18,7 @@ import pytest
 from graphql import GraphQLOutputType
 
 from graph.gql.execution.completion_plans import Completer
-from graph.gql.execution.planned_execution import PLANS, DocumentPlans
+from graph.gql.execution.planned_execution import DocumentPlans
 from graph.observability.metrics import PLANS_ABANDONED
 from tests.conftest import app_client, make_settings
 from tests.support.benchmark_operations import BY_IDS, FILTERED_SEARCH, NESTED, PICKER
@@ -32,9 +32,9 @@ class PlanSpy:
 
     def wrap(self, plan_for: Callable[..., Completer | None]) -> Callable[..., Completer | None]:
         def spied(
-            schema: Any, return_type: GraphQLOutputType, *args: Any, **options: Any
+            plans: DocumentPlans, schema: Any, return_type: GraphQLOutputType, *args: Any, **options: Any
         ) -> Completer | None:
-            plan = plan_for(schema, return_type, *args, **options)
+            plan = plan_for(plans, schema, return_type, *args, **options)
             if plan is None:
                 return None
 
@@ -61,7 +61,8 @@ async def test_the_benchmark_operations_are_planned_and_abandon_nothing(
     sample_index: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spy = PlanSpy()
-    monkeypatch.setattr(PLANS, "plan_for", spy.wrap(PLANS.plan_for))
+    # Every cached document's plans are a DocumentPlans: spy on the class.
+    monkeypatch.setattr(DocumentPlans, "plan_for", spy.wrap(DocumentPlans.plan_for))
     # Each operation runs once here (a second run would be answered from the answer cache):
     # plan at the first sighting. When plans compile is tested in tests/unit/test_completion_plans.py.
     monkeypatch.setattr(DocumentPlans, "sightings_before_compiling", 0)

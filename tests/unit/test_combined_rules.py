@@ -15,6 +15,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
+from graph.compat.strawberry import VALIDATION_RULES, graphql_schema
 from graph.gql.combined_rules import (
     FRAGMENT_DEFINITION_RULES,
     VARIABLE_RULES,
@@ -23,7 +24,7 @@ from graph.gql.combined_rules import (
     may_use_variables,
     rules_for,
 )
-from graph.gql.document_cache import STRAWBERRY_RULES, graphql_schema
+from graph.gql.pipeline import validation_rules
 from graph.gql.query_limits import QueryLimitsRule
 from graph.gql.schema import build_schema
 from tests.support.benchmark_operations import (
@@ -36,8 +37,10 @@ from tests.support.benchmark_operations import (
     RACE_PICKER,
 )
 
-RULES = (*specified_rules, QueryLimitsRule, NoSchemaIntrospectionCustomRule, *STRAWBERRY_RULES)
+RULES = (*specified_rules, QueryLimitsRule, NoSchemaIntrospectionCustomRule, *VALIDATION_RULES)
 SCHEMA = graphql_schema(build_schema())
+# And the pipeline's own, with introspection on and off.
+RULE_SETS = (RULES, validation_rules(introspection=True), validation_rules(introspection=False))
 
 DOCUMENTS = [
     FILTERED_SEARCH,
@@ -82,9 +85,10 @@ def formatted(errors: list[GraphQLError]) -> list[Any]:
 @pytest.mark.parametrize("query", DOCUMENTS)
 def test_the_combined_rule_reports_what_the_rules_report(query: str) -> None:
     document = parse(query)
-    expected = formatted(validate(SCHEMA, document, RULES))
-    assert formatted(validate(SCHEMA, document, rules_for(RULES, document))) == expected
-    assert formatted(validate(SCHEMA, document, (combined_rule(RULES),))) == expected
+    for rules in RULE_SETS:
+        expected = formatted(validate(SCHEMA, document, rules))
+        assert formatted(validate(SCHEMA, document, rules_for(rules, document))) == expected
+        assert formatted(validate(SCHEMA, document, (combined_rule(rules),))) == expected
 
 
 @pytest.mark.parametrize("query", DOCUMENTS)

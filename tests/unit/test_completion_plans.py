@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import enum
-import inspect
+from inspect import isawaitable
 from typing import Any
 
 import pytest
 import strawberry
-from graphql import GraphQLNonNull, GraphQLObjectType, parse
+from graphql import (
+    ExecutionResult,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    execute,
+    parse,
+)
 from graphql.pyutils import Undefined
-from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graph.gql.document_cache import DocumentCache, documents_extension
+from graph.compat.strawberry import graphql_schema
+from graph.gql.document_cache import DocumentCache
 from graph.gql.execution.completion_plans import CompletionPlans, PlanAbandoned, compile_completer
-from graph.gql.execution.planned_execution import PLANS, DocumentPlans, PlannedExecutionContext
+from graph.gql.execution.planned_execution import DocumentPlans, PlannedExecutionContext
 from graph.gql.schema import build_schema
 from tests.support.benchmark_operations import FILTERED_SEARCH
+from tests.support.execution import execute_general, execute_planned, pipeline_documents
 
 
 @strawberry.enum
@@ -89,13 +97,9 @@ class Query:
         return GARAGE["value"]  # type: ignore[no-any-return]
 
 
-# Plans belong to the documents a DocumentCache holds.
-planned = strawberry.Schema(
-    query=Query,
-    execution_context_class=PlannedExecutionContext,
-    extensions=[documents_extension(DocumentCache())],
-)
-general = strawberry.Schema(query=Query)
+SCHEMA = graphql_schema(strawberry.Schema(query=Query))
+# Plans belong to the documents a DocumentCache holds, as in the pipeline.
+planned = pipeline_documents(schema=SCHEMA)
 
 QUERIES = [
     "{ garage { count cars { id year sold nickname tags parts { name weight colour } spare { name } } } }",
@@ -110,52 +114,74 @@ QUERIES = [
 ]
 
 
-def run(schema: strawberry.Schema, query: str) -> dict[str, Any]:
-    result = asyncio.run(schema.execute(query, variable_values={"skip": True}))
+def answered(result: ExecutionResult) -> dict[str, Any]:
     return {
         "data": result.data,
         "errors": [(e.message, e.path) for e in result.errors or []],
     }
 
 
+async def run(documents: DocumentCache, query: str) -> dict[str, Any]:
+    """The answer with the plans of the document's entry in `documents`."""
+    return answered(await execute_planned(documents, query, variables={"skip": True}))
+
+
+async def general(schema: GraphQLSchema, query: str) -> dict[str, Any]:
+    """The answer of Strawberry's executor alone."""
+    return answered(await execute_general(schema, query, variables={"skip": True}))
+
+
+def planned_count(documents: DocumentCache, query: str) -> int:
+    return sum(1 for _, plan in documents.parsed(query).plans.plans.entries() if plan is not None)
+
+
 @pytest.mark.parametrize("query", QUERIES)
-def test_planned_answers_match_the_general_executor(query: str) -> None:
-    assert run(planned, query) == run(general, query)
+async def test_planned_answers_match_the_general_executor(query: str) -> None:
+    assert await run(planned, query) == await general(SCHEMA, query)
 
 
-def test_plans_are_used_for_plain_selections() -> None:
-    planned_before = sum(1 for _, plan in PLANS.entries() if plan is not None)
-    run(planned, "{ garage { fresh: count } }")
+async def test_plans_are_used_for_plain_selections() -> None:
+    documents = pipeline_documents(schema=SCHEMA)
+    query = "{ garage { fresh: count } }"
+    await run(documents, query)
     # Compiled on the second sighting of a selection, not on the first.
-    assert sum(1 for _, plan in PLANS.entries() if plan is not None) == planned_before
-    run(planned, "{ garage { fresh: count } }")
-    assert sum(1 for _, plan in PLANS.entries() if plan is not None) > planned_before
+    assert planned_count(documents, query) == 0
+    await run(documents, query)
+    assert planned_count(documents, query) > 0
 
 
-def planned_types(query: str) -> set[str]:
-    """The types a fresh document cache's schema completed by plan in one request of `query`."""
-    documents = DocumentCache()
-    schema = strawberry.Schema(
-        query=Query,
-        execution_context_class=PlannedExecutionContext,
-        extensions=[documents_extension(documents)],
-    )
-    assert run(schema, query) == run(general, query)
-    entry = documents.parsed(query, {})
+async def test_a_document_executed_without_plans_is_completed_the_general_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def no_plans(*_args: Any, **_options: Any) -> None:
+        raise AssertionError("asked for a plan without plans")
+
+    monkeypatch.setattr(DocumentPlans, "plan_for", no_plans)
+    outcome = execute(SCHEMA, parse("{ garage { cars { id } } }"), executor_class=PlannedExecutionContext)
+    result = await outcome if isawaitable(outcome) else outcome
+    assert result.errors is None
+    assert result.data == {"garage": {"cars": [{"id": "c1"}, {"id": "c2"}]}}
+
+
+async def planned_types(query: str) -> set[str]:
+    """The types a fresh document cache's entry completed by plan in one request of `query`."""
+    documents = pipeline_documents(schema=SCHEMA)
+    assert await run(documents, query) == await general(SCHEMA, query)
+    entry = documents.parsed(query)
     assert len(documents) == 1
     return {str(kept[0]) for kept, plan in entry.plans.plans.entries() if plan is not None}
 
 
-def test_a_list_of_several_values_is_planned_on_first_sight() -> None:
+async def test_a_list_of_several_values_is_planned_on_first_sight() -> None:
     # The first request of a document completes its two cars by one plan; the garage, seen
     # once, is completed the general way.
-    assert planned_types("{ garage { cars { id } } }") == {"[Car!]!"}
+    assert await planned_types("{ garage { cars { id } } }") == {"[Car!]!"}
 
 
-def test_a_list_of_one_value_waits_for_a_second_sighting() -> None:
+async def test_a_list_of_one_value_waits_for_a_second_sighting() -> None:
     GARAGE["value"] = Garage(count=1, cars=[car()])
     try:
-        assert planned_types("{ garage { cars { id } } }") == set()
+        assert await planned_types("{ garage { cars { id } } }") == set()
     finally:
         GARAGE["value"] = Garage(count=2, cars=[car(), car(id=strawberry.ID("c2"), year=1970)])
 
@@ -171,24 +197,24 @@ def test_a_list_of_one_value_waits_for_a_second_sighting() -> None:
         car(year=2**40),  # out of Int's range
     ],
 )
-def test_unusual_values_fall_back_with_the_executors_errors(broken: Car) -> None:
+async def test_unusual_values_fall_back_with_the_executors_errors(broken: Car) -> None:
     GARAGE["value"] = Garage(count=1, cars=[broken])
     try:
         query = "{ garage { count cars { id year parts { name } spare { name } } } }"
-        planned_answer = run(planned, query)
+        planned_answer = await run(planned, query)
         assert planned_answer["errors"], "the broken value must produce an error"
-        assert planned_answer == run(general, query)
+        assert planned_answer == await general(SCHEMA, query)
     finally:
         GARAGE["value"] = Garage(count=2, cars=[car(), car(id=strawberry.ID("c2"), year=1970)])
 
 
-def test_leaf_coercion_matches_the_scalars() -> None:
+async def test_leaf_coercion_matches_the_scalars() -> None:
     # Int from a float with no fraction, String from an int, ID from an int: the executor's coercions.
     GARAGE["value"] = Garage(count=1, cars=[car(year=1965.0, nickname=7, id=12)])
     try:
         query = "{ garage { cars { id year nickname } } }"
-        assert run(planned, query) == run(general, query)
-        assert run(planned, query)["data"] == {
+        assert await run(planned, query) == await general(SCHEMA, query)
+        assert (await run(planned, query))["data"] == {
             "garage": {"cars": [{"id": "12", "year": 1965, "nickname": "7"}]}
         }
     finally:
@@ -201,13 +227,13 @@ def field_nodes(query: str) -> list[Any]:
 
 
 def garage_type() -> GraphQLNonNull[GraphQLObjectType]:
-    garage = planned._schema.type_map["Garage"]
+    garage = SCHEMA.type_map["Garage"]
     assert isinstance(garage, GraphQLObjectType)
     return GraphQLNonNull(garage)
 
 
 def test_selections_with_resolvers_or_directives_have_no_plan() -> None:
-    schema, garage = planned._schema, garage_type()
+    schema, garage = SCHEMA, garage_type()
     assert compile_completer(schema, garage, field_nodes("{ garage { count cars { id } } }"), {}) is not None
     assert compile_completer(schema, garage, field_nodes("{ garage { cars { label } } }"), {}) is None
     assert (
@@ -216,7 +242,7 @@ def test_selections_with_resolvers_or_directives_have_no_plan() -> None:
 
 
 def test_plans_are_kept_per_document_node() -> None:
-    schema, garage = planned._schema, garage_type()
+    schema, garage = SCHEMA, garage_type()
     plans = CompletionPlans(max_plans=2)
     nodes = field_nodes("{ garage { count } }")
     first = plans.plan_for(schema, garage, nodes, {})
@@ -228,23 +254,23 @@ def test_plans_are_kept_per_document_node() -> None:
     assert len(plans) <= 2
 
 
-class FieldMiddleware(SchemaExtension):
-    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
-        value = _next(root, info, *args, **kwargs)
-        return value.upper() if isinstance(value, str) else value
+def upper_case(next_: Any, root: Any, info: GraphQLResolveInfo[Any], **kwargs: Any) -> Any:
+    value = next_(root, info, **kwargs)
+    return value.upper() if isinstance(value, str) else value
 
 
-def test_field_middleware_sees_every_field() -> None:
-    with_middleware = strawberry.Schema(
-        query=Query, execution_context_class=PlannedExecutionContext, extensions=[FieldMiddleware]
-    )
-    answer = run(with_middleware, "{ garage { cars { id } } }")
-    assert answer["data"] == {"garage": {"cars": [{"id": "C1"}, {"id": "C2"}]}}
+async def test_field_middleware_sees_every_field() -> None:
+    # Two cars would be completed by a plan on first sight, past any middleware.
+    documents = pipeline_documents(schema=SCHEMA)
+    query = "{ garage { cars { id } } }"
+    result = await execute_planned(documents, query, middleware=[upper_case])
+    assert result.data == {"garage": {"cars": [{"id": "C1"}, {"id": "C2"}]}}
+    assert planned_count(documents, query) == 0
 
 
 def test_the_vehicle_search_page_is_planned_in_the_real_schema() -> None:
     # Guards the fast path against a Strawberry upgrade that changes how attribute fields resolve.
-    schema = build_schema()._schema
+    schema = graphql_schema(build_schema())
     root = schema.query_type
     assert root is not None
     nodes = field_nodes(FILTERED_SEARCH)
@@ -273,12 +299,8 @@ class OddQuery:
         return ODDITIES["make"]()  # type: ignore[no-any-return]
 
 
-odd_planned = strawberry.Schema(
-    query=OddQuery,
-    execution_context_class=PlannedExecutionContext,
-    extensions=[documents_extension(DocumentCache())],
-)
-odd_general = strawberry.Schema(query=OddQuery)
+ODD_SCHEMA = graphql_schema(strawberry.Schema(query=OddQuery))
+odd_planned = pipeline_documents(schema=ODD_SCHEMA)
 
 
 def ready(value: Any) -> asyncio.Future[Any]:
@@ -308,33 +330,25 @@ def ready(value: Any) -> asyncio.Future[Any]:
         "bytes",
     ],
 )
-def test_values_a_plan_does_not_own_are_completed_by_graphql_core(
+async def test_values_a_plan_does_not_own_are_completed_by_graphql_core(
     make: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Each document here runs once: plan it at its first sighting.
     monkeypatch.setattr(DocumentPlans, "sightings_before_compiling", 0)
     ODDITIES["make"] = make
     query = "{ odd { text required count } }"
-    planned_answer = run(odd_planned, query)
-    assert planned_answer == run(odd_general, query)
+    planned_answer = await run(odd_planned, query)
+    assert planned_answer == await general(ODD_SCHEMA, query)
     rendered = str(planned_answer["data"])
     assert "secret" not in rendered
     assert "Future" not in rendered
     assert "Undefined" not in rendered
 
 
-def test_the_executor_still_completes_through_the_method_plans_override() -> None:
-    # A graphql-core upgrade that renamed complete_value or changed its parameters would
-    # leave the override uncalled (planning silently off) or failing on every field.
-    general_completion = inspect.signature(StrawberryGraphQLCoreExecutionContext.complete_value)
-    planned_completion = inspect.signature(PlannedExecutionContext.complete_value)
-    assert list(planned_completion.parameters) == list(general_completion.parameters)
-
-
 def test_an_abandoned_plan_is_counted() -> None:
     abandoned: list[str] = []
     plans = CompletionPlans(on_abandoned=abandoned.append)
-    plan = plans.plan_for(planned._schema, garage_type(), field_nodes("{ garage { count } }"), {})
+    plan = plans.plan_for(SCHEMA, garage_type(), field_nodes("{ garage { count } }"), {})
     assert plan is not None
     assert plan(Garage(count=3, cars=[])) == {"count": 3}
     with pytest.raises(PlanAbandoned):

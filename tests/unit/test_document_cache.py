@@ -1,123 +1,156 @@
+"""The document cache (graph/gql/document_cache.py): parsed once, validated once, bounded in bytes."""
+
 from __future__ import annotations
 
 import gc
 import tracemalloc
+import weakref
 from typing import Any
 
 import pytest
-import strawberry
-import strawberry.schema.schema as strawberry_schema
-from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, parse, specified_rules, validate
+from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode, parse, validate
 
-from graph.gql.document_cache import (
-    STRAWBERRY_RULES,
-    DocumentCache,
-    documents_extension,
-    estimated_size,
-    graphql_schema,
-)
+import graph.gql.document_cache as document_cache
+from graph.compat.strawberry import graphql_schema
+from graph.gql.document_cache import DocumentCache, estimated_size
 from graph.gql.execution.completion_plans import CompletionPlans
-from graph.gql.execution.planned_execution import PLANS, PlannedExecutionContext
-from graph.gql.schema import Query, build_schema
+from graph.gql.execution.planned_execution import DocumentPlans
+from graph.gql.pipeline import validation_rules
+from graph.gql.query_limits import LIMITS
+from graph.gql.schema import build_schema
 from tests.support.benchmark_operations import BY_IDS, FILTERED_SEARCH, NESTED, PICKER
+from tests.support.execution import answer, pipeline_documents
+
+SCHEMA = graphql_schema(build_schema())
+INTROSPECTION = "{ __schema { queryType { name } } }"
+TOO_MANY_TOKENS = "{ " + "vehicles { totalCount } " * 600 + "}"
 
 
 def literal_search(year: int) -> str:
     return FILTERED_SEARCH.replace("yearMin: 1965", f"yearMin: {year}")
 
 
-def operation_of(cache: DocumentCache, query: str) -> OperationDefinitionNode:
-    definition = cache.parsed(query, {}).document.definitions[0]
-    assert isinstance(definition, OperationDefinitionNode)
-    return definition
+def decode(vin: str) -> str:
+    # Answered without Elasticsearch, so a unit test can execute it as the pipeline does.
+    return f'{{ decodeVin(vin: "{vin}") {{ vin valid wmi errors modelYearCandidates }} }}'
 
 
 def test_the_same_text_is_parsed_once() -> None:
-    cache = DocumentCache()
-    first = cache.parsed(PICKER, {})
-    assert cache.parsed(PICKER, {}) is first
-    assert cache.parsed(PICKER, {"max_tokens": 2000}) is not first  # other options, another parse
+    cache = pipeline_documents()
+    first = cache.parsed(PICKER)
+    assert cache.parsed(PICKER) is first
+    assert cache.parsed(FILTERED_SEARCH) is not first
     assert len(cache) == 2
-    assert cache.size == 2 * estimated_size(PICKER)
+    assert cache.size == estimated_size(PICKER) + estimated_size(FILTERED_SEARCH)
+
+
+def test_documents_are_parsed_within_the_token_limit() -> None:
+    cache = pipeline_documents()
+    with pytest.raises(GraphQLError, match=f"{LIMITS.max_tokens} tokens"):
+        cache.parsed(TOO_MANY_TOKENS)
+    assert len(cache) == 0
+    assert cache.size == 0
 
 
 def test_the_least_recently_used_documents_go_first_when_over_the_byte_budget() -> None:
     queries = [literal_search(year) for year in range(1950, 1956)]
-    cache = DocumentCache(max_bytes=3 * estimated_size(queries[0]))
-    kept = [cache.parsed(query, {}) for query in queries[:3]]
-    cache.parsed(queries[0], {})  # used again: the second is now the oldest
-    cache.parsed(queries[3], {})
+    cache = pipeline_documents(max_bytes=3 * estimated_size(queries[0]))
+    kept = [cache.parsed(query) for query in queries[:3]]
+    cache.parsed(queries[0])  # used again: the second is now the oldest
+    cache.parsed(queries[3])
     assert len(cache) == 3
     assert cache.size <= cache.max_bytes
-    assert cache.parsed(queries[0], {}) is kept[0]
-    assert cache.parsed(queries[2], {}) is kept[2]
-    assert cache.parsed(queries[1], {}) is not kept[1]  # evicted, parsed anew
+    assert cache.parsed(queries[0]) is kept[0]
+    assert cache.parsed(queries[2]) is kept[2]
+    assert cache.parsed(queries[1]) is not kept[1]  # evicted, parsed anew
 
 
-def test_an_evicted_document_takes_its_plans_with_it() -> None:
-    first, second = literal_search(1950), literal_search(1951)
-    cache = DocumentCache(max_bytes=estimated_size(first))
-    operation = operation_of(cache, first)
-    assert PLANS.tables_for(operation) is cache.parsed(first, {}).plans
-    cache.parsed(second, {})
-    assert PLANS.tables_for(operation) is None
-    assert PLANS.tables_for(operation_of(cache, second)) is not None
+async def test_an_evicted_document_takes_its_plans_with_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(DocumentPlans, "sightings_before_compiling", 0)
+    first, second = decode("1FAFP40634F172825"), decode("1M8GDM9AXKP042788")
+    cache = pipeline_documents(max_bytes=estimated_size(first))
+    assert (await answer(cache, first))["data"]["decodeVin"]["valid"] is True
+    entry = cache.parsed(first)
+    assert any(plan is not None for _, plan in entry.plans.plans.entries()), "the answer was planned"
+    plans = weakref.ref(entry.plans)
+    del entry
+    assert (await answer(cache, second))["data"]["decodeVin"]["valid"] is True
+    gc.collect()
+    # Nothing but the evicted entry held its plans.
+    assert plans() is None
+    assert len(cache) == 1
 
 
 def test_a_document_larger_than_the_budget_is_parsed_but_not_kept() -> None:
-    cache = DocumentCache(max_bytes=estimated_size(PICKER) - 1)
-    entry = cache.parsed(PICKER, {})
+    cache = pipeline_documents(max_bytes=estimated_size(PICKER) - 1)
+    entry = cache.parsed(PICKER)
     assert entry.document.definitions
     assert len(cache) == 0
     assert cache.size == 0
-    assert PLANS.tables_for(operation_of(cache, PICKER)) is None
+    assert cache.parsed(PICKER) is not entry
 
 
-def test_no_budget_keeps_nothing_and_still_answers() -> None:
-    cache = DocumentCache(max_bytes=0)
-    schema = strawberry.Schema(
-        query=Query,
-        execution_context_class=PlannedExecutionContext,
-        extensions=[documents_extension(cache)],
-    )
-    result = schema.execute_sync('{ decodeVin(vin: "1FAFP40634F172825") { valid } }')
-    assert result.errors is None
-    assert result.data is not None
+async def test_no_budget_keeps_nothing_and_still_answers() -> None:
+    cache = pipeline_documents(max_bytes=0)
+    body = await answer(cache, '{ decodeVin(vin: "1FAFP40634F172825") { valid } }')
+    assert body == {"data": {"decodeVin": {"valid": True}}}
     assert len(cache) == 0
 
 
-def test_validation_is_kept_per_document_and_rule_set() -> None:
-    cache = DocumentCache()
-    schema = strawberry.Schema(query=Query, extensions=[documents_extension(cache)])
+async def test_validation_is_computed_once_per_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[object] = []
+
+    def counting(*args: Any) -> list[GraphQLError]:
+        calls.append(args[1])
+        return validate(*args)
+
+    monkeypatch.setattr(document_cache, "validate", counting)
+    cache = pipeline_documents()
     bad = "{ vehicles { nodes { nope } } }"
-    first = schema.execute_sync(bad)
-    second = schema.execute_sync(bad)
-    assert first.errors
-    assert second.errors
-    assert [e.message for e in first.errors] == [e.message for e in second.errors]
-    assert "Cannot query field 'nope'" in first.errors[0].message
-    entry = cache.parsed(bad, {})
+    first = await answer(cache, bad)
+    second = await answer(cache, bad)
+    assert first == second
+    assert "Cannot query field 'nope'" in first["errors"][0]["message"]
+    assert first["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+    entry = cache.parsed(bad)
+    assert cache.validation(entry) is entry.errors
+    assert len(calls) == 1
+    assert calls == [entry.document]
+
+
+def test_the_rules_are_fixed_when_the_cache_is_made() -> None:
+    with_introspection = pipeline_documents(introspection=True)
+    without = pipeline_documents(introspection=False)
+    assert with_introspection.rules == validation_rules(introspection=True)
+    assert with_introspection.validation(with_introspection.parsed(INTROSPECTION)) == []
+    refused = without.validation(without.parsed(INTROSPECTION))
+    assert refused
+    assert "introspection" in refused[0].message.lower()
+
+
+def test_pinned_documents_are_served_as_given_and_never_evicted() -> None:
+    pinned = parse(PICKER)
+    cache = DocumentCache(
+        schema=SCHEMA,
+        rules=validation_rules(introspection=False),
+        max_tokens=LIMITS.max_tokens,
+        max_bytes=estimated_size(FILTERED_SEARCH),
+        pinned=[(PICKER, pinned)],
+    )
+    entry = cache.parsed(PICKER)
+    assert entry.document is pinned
+    for year in range(1950, 1955):  # each evicts the last: the byte budget holds one
+        cache.parsed(literal_search(year))
+    assert cache.parsed(PICKER) is entry
     assert len(cache) == 1
-    assert list(entry.validations.values()) == [first.errors]
-
-
-def test_the_rules_strawberry_adds_are_the_ones_validated_with(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The cache validates as Strawberry's validate_document does: the schema's rules, then
-    # STRAWBERRY_RULES. Fails if a Strawberry upgrade adds, drops or reorders a rule there.
-    seen: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(strawberry_schema, "validate", lambda _s, _d, rules: seen.append(tuple(rules)))
-    strawberry_schema.validate_document(graphql_schema(build_schema()), parse(PICKER), tuple(specified_rules))
-    assert seen == [(*specified_rules, *STRAWBERRY_RULES)]
-
-
-def test_graphql_core_schema_is_reachable() -> None:
-    # Fails loudly if Strawberry stops keeping graphql-core's schema as `_schema`.
-    assert isinstance(graphql_schema(build_schema()), GraphQLSchema)
+    assert cache.size == estimated_size(literal_search(1954))  # pinned documents aside
+    assert cache.validation(entry) == []
+    assert cache.validation(cache.parsed(INTROSPECTION))  # the cache's rules apply to every document
 
 
 def planned_document(query: str, schema: GraphQLSchema) -> tuple[Any, ...]:
     document = parse(query)
-    errors = validate(schema, document, specified_rules)
+    errors = validate(schema, document, validation_rules(introspection=True))
     plans = CompletionPlans()
     root = schema.query_type
     assert root is not None
@@ -146,6 +179,5 @@ def retained_bytes(query: str, schema: GraphQLSchema) -> int:
 
 @pytest.mark.parametrize("query", [FILTERED_SEARCH, NESTED, PICKER, BY_IDS, literal_search(1990)])
 def test_the_size_estimate_bounds_what_a_document_keeps(query: str) -> None:
-    schema = graphql_schema(build_schema())
-    measured = retained_bytes(query, schema)
+    measured = retained_bytes(query, SCHEMA)
     assert measured <= estimated_size(query) <= 4 * measured

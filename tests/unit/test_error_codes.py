@@ -9,23 +9,26 @@ the classification relies on, and fails when a graphql-core upgrade rewords one
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import pytest
 from graphql import GraphQLError, GraphQLSyntaxError, Source, parse, validate
 
 from graph.gql.errors import GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, classify
-from graph.gql.schema import build_schema
+from graph.gql.query_limits import LIMITS
+from tests.support.execution import answer, pipeline_documents
 
-SCHEMA = build_schema()
+DOCUMENTS = pipeline_documents()
 TOO_MANY_TOKENS = "{ " + "vehicles { totalCount } " * 600 + "}"
 
 
-def codes(query: str, variables: dict[str, Any] | None = None) -> list[str]:
-    result = asyncio.run(SCHEMA.execute(query, variable_values=variables))
-    assert result.errors, "the query must be refused"
-    return [error.extensions["code"] for error in result.errors if error.extensions]
+async def codes(query: str, variables: dict[str, Any] | None = None) -> list[str]:
+    # As the pipeline answers: refused before any resolver runs (the context's data sources
+    # fail any call, which would show here as INTERNAL_SERVER_ERROR).
+    body = await answer(DOCUMENTS, query, variables=variables)
+    assert body.get("errors"), "the query must be refused"
+    assert body["data"] is None
+    return [error["extensions"]["code"] for error in body["errors"]]
 
 
 @pytest.mark.parametrize(
@@ -57,10 +60,10 @@ def codes(query: str, variables: dict[str, Any] | None = None) -> list[str]:
         "missing argument",
     ],
 )
-def test_graphql_cores_errors_get_their_codes(
+async def test_graphql_cores_errors_get_their_codes(
     query: str, variables: dict[str, Any] | None, code: str
 ) -> None:
-    assert codes(query, variables) == [code]
+    assert await codes(query, variables) == [code]
 
 
 # The message starts errors.py matches, with a document graphql-core answers with each.
@@ -80,7 +83,7 @@ PINNED_MESSAGES = [
 @pytest.mark.parametrize(("matched", "query"), PINNED_MESSAGES, ids=[m for m, _ in PINNED_MESSAGES])
 def test_the_messages_the_classification_matches_are_graphql_cores(matched: str, query: str) -> None:
     try:
-        errors: list[GraphQLError] = validate(SCHEMA._schema, parse(query, max_tokens=2_000))
+        errors: list[GraphQLError] = validate(DOCUMENTS.schema, parse(query, max_tokens=LIMITS.max_tokens))
     except GraphQLSyntaxError as error:
         errors = [error]
     assert errors

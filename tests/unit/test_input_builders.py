@@ -13,6 +13,7 @@ from strawberry.types import get_object_definition
 from strawberry.types.arguments import convert_arguments
 from strawberry.types.field import StrawberryField
 
+from graph.compat.strawberry import DEFINITION_KEY, graphql_schema
 from graph.gql.schema import build_schema
 from graph.gql.types.inputs import (
     ManufacturerModelInput,
@@ -23,7 +24,7 @@ from graph.gql.types.inputs import (
     to_filter,
     to_orders,
 )
-from tests.support.strawberry_schema import core_schema
+from tests.support.execution import execute_planned, pipeline_documents
 
 SCHEMA = build_schema()
 BUILT = (ManufacturerModelInput, VehicleSort, VehicleFilterInput)
@@ -56,7 +57,7 @@ def strawberry_conversion() -> Iterator[None]:
 
 
 def converted(arguments: str) -> dict[str, Any]:
-    schema = core_schema(SCHEMA)
+    schema = graphql_schema(SCHEMA)
     assert schema.query_type is not None
     field_def = schema.query_type.fields["vehicles"]
     operation = parse(f"{{ vehicles({arguments}) {{ totalCount }} }}").definitions[0]
@@ -70,7 +71,7 @@ def converted(arguments: str) -> dict[str, Any]:
         for name, argument in field_def.args.items()
         if name in given or argument.default_value is not None
     }
-    strawberry_field = field_def.extensions["strawberry-definition"]
+    strawberry_field = field_def.extensions[DEFINITION_KEY]
     assert isinstance(strawberry_field, StrawberryField)
     return convert_arguments(
         coerced,
@@ -104,9 +105,9 @@ def test_lists_are_copied_not_shared() -> None:
     # graphql-core may hand every request the same list object (a published default);
     # a filter must not hold on to it.
     shared = ["Coupe"]
-    schema = core_schema(SCHEMA)
+    schema = graphql_schema(SCHEMA)
     assert schema.query_type is not None
-    strawberry_field = schema.query_type.fields["vehicles"].extensions["strawberry-definition"]
+    strawberry_field = schema.query_type.fields["vehicles"].extensions[DEFINITION_KEY]
     assert isinstance(strawberry_field, StrawberryField)
     built = convert_arguments(
         {"filter": {"bodyClasses": shared, "dataSources": shared}},
@@ -119,7 +120,7 @@ def test_lists_are_copied_not_shared() -> None:
     assert built.data_sources is not shared
 
 
-def test_strawberry_builds_inputs_through_the_hook() -> None:
+async def test_strawberry_builds_inputs_through_the_hook() -> None:
     # The builders are only worth having while Strawberry's conversion calls `from_input`:
     # an upgrade that stops calling it (or changes what it passes) fails here.
     definition = get_object_definition(VehicleSort, strict=True)
@@ -140,7 +141,8 @@ def test_strawberry_builds_inputs_through_the_hook() -> None:
 
     definition.from_input = recording
     try:
-        result = strawberry.Schema(query=Echo).execute_sync("{ fields(sort: [{field: YEAR}]) }")
+        documents = pipeline_documents(schema=graphql_schema(strawberry.Schema(query=Echo)))
+        result = await execute_planned(documents, "{ fields(sort: [{field: YEAR}]) }")
     finally:
         definition.from_input = installed
     assert result.errors is None

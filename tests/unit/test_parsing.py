@@ -66,20 +66,33 @@ def test_documents_and_errors_are_graphql_cores(query: str) -> None:
     assert parsed(parse_document) == parsed(parse)
 
 
-def test_graphql_core_still_reads_strings_through_read_string(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The gain rests on graphql-core's lexer calling read_string for every string; an
-    # upgrade that inlines it or renames it fails here rather than silently parsing slower.
-    seen: list[int] = []
-    original = StringLexer.read_string
-
-    def counting(self: StringLexer, start: int) -> Any:
-        seen.append(start)
-        return original(self, start)
-
-    monkeypatch.setattr(StringLexer, "read_string", counting)
-    document = parse_document('{ vehicle(id: "Ford") { id } }')
-    assert seen == [14]
-    assert document.loc is not None
+@pytest.mark.parametrize(
+    ("string", "plain"),
+    [
+        ('""', True),
+        ('"Ford"', True),
+        ('"ünïcödé ☃ 汽车"', True),
+        ('"an emoji 🚗 in it"', True),
+        ('"$1"', True),
+        ('"with \\"escaped\\" quotes"', False),
+        ('"tab\\tnewline"', False),
+        ('"line\nbreak"', False),
+        ('"carriage\rreturn"', False),
+        ('"lone \ud800 surrogate"', False),
+        ('"unterminated', False),
+    ],
+)
+def test_plain_strings_are_read_in_one_step_and_the_rest_by_graphql_core(string: str, plain: bool) -> None:
+    # graph/compat/graphql_core.py reads a string itself when plain_string_end finds its end
+    # (tests/unit/test_compat_graphql_core.py pins that graphql-core's lexer asks it).
+    body = f"{{ vehicle(id: {string}) {{ id }} }}"
+    start = body.index('"')
+    end = StringLexer(Source(body)).plain_string_end(body, start)
+    if plain:
+        assert end == start + len(string) - 1
+        assert body[end] == '"'
+    else:
+        assert end is None
 
 
 def test_the_token_limit_still_applies() -> None:

@@ -11,8 +11,11 @@ import pytest
 
 from datasources.cache.document_store import DocumentStore
 from graph.gql.persisted import PersistedOperations, PersistedQueryError
+from graph.gql.pipeline import GraphQLPipeline
 from graph.gql.schema import build_schema
 from graph.gql.trusted_documents import TrustedManifest, load_manifest
+from tests.conftest import make_settings
+from tests.support.execution import answer
 
 DOCUMENT = '{ decodeVin(vin: "1M8GDM9AXKP042788") { valid } }'
 HASH = hashlib.sha256(DOCUMENT.encode()).hexdigest()
@@ -96,3 +99,21 @@ def test_a_manifest_without_introspection_refuses_introspection_documents(tmp_pa
     with pytest.raises(Exception, match="not valid here"):
         load_manifest(path, sdl=SDL, introspection=False)
     assert len(load_manifest(path, sdl=SDL, introspection=True)) == 1
+
+
+async def test_the_pipeline_runs_the_manifests_documents_as_parsed_at_start_up(tmp_path: Path) -> None:
+    trusted = manifest(tmp_path)
+    settings = make_settings(
+        trusted_documents="only",
+        trusted_documents_manifest=str(tmp_path / "persisted-documents.json"),
+        introspection=False,
+        document_cache_max_bytes=0,
+    )
+    documents = GraphQLPipeline(build_schema(), settings, manifest=trusted).documents
+    entry = documents.parsed(DOCUMENT)
+    # Pinned: the manifest's own document, held outside the byte budget (here none at all).
+    assert entry.document is trusted.by_text[DOCUMENT].parsed
+    assert documents.parsed(DOCUMENT) is entry
+    assert len(documents) == 0
+    assert documents.validation(entry) == []
+    assert await answer(documents, DOCUMENT) == {"data": {"decodeVin": {"valid": True}}}
