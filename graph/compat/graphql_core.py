@@ -2,11 +2,13 @@
 
 - The lexer's `read_string` and `create_token`, which the string lexer
   (graph/gql/parsing.py) overrides and calls.
-- `Visitor.enter_leave_map` and `EnterLeaveVisitor`, through which the combined
-  validation rule (graph/gql/combined_rules.py) binds its handlers per kind.
-- The executor's `complete_value` (its signature, with `FieldDetailsList`),
-  which `PlanningExecutor` below routes through completion plans, and
-  `does_fragment_condition_match`, with which plans collect fields.
+- `Visitor.get_enter_leave_for_kind`, its `enter_leave_map` and
+  `EnterLeaveVisitor`, through which the combined validation rule
+  (graph/gql/combined_rules.py) binds its handlers per kind (`KindBoundRule`).
+- The executor's `complete_value` (its signature, with `FieldDetailsList`) and
+  `middleware_manager`, which `PlanningExecutor` below routes through
+  completion plans, and `does_fragment_condition_match`, with which plans
+  collect fields.
 
 tests/unit/test_compat_graphql_core.py pins each of them.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLOutputType, GraphQLResolveInfo, Token, TokenKind
+from graphql import ASTValidationRule, GraphQLOutputType, GraphQLResolveInfo, Token, TokenKind
 from graphql.execution.collect_fields import FieldDetailsList, does_fragment_condition_match
 from graphql.language import Lexer
 from graphql.language.visitor import EnterLeaveVisitor
@@ -26,6 +28,7 @@ from graph.compat.strawberry import ExecutionContext
 __all__ = [
     "EnterLeaveVisitor",
     "FieldDetailsList",
+    "KindBoundRule",
     "PlanningExecutor",
     "StringReadingLexer",
     "does_fragment_condition_match",
@@ -46,8 +49,29 @@ class StringReadingLexer(Lexer):
         return self.create_token(TokenKind.STRING, start, end + 1, self.source.body[start + 1 : end])
 
 
+class KindBoundRule(ASTValidationRule):
+    """A validation rule that binds its enter and leave handlers once per node kind (`bind_kind`)."""
+
+    def bind_kind(self, kind: str) -> EnterLeaveVisitor:
+        return super().get_enter_leave_for_kind(kind)
+
+    def get_enter_leave_for_kind(self, kind: str) -> EnterLeaveVisitor:
+        try:
+            return self.enter_leave_map[kind]
+        except KeyError:
+            found = self.bind_kind(kind)
+            self.enter_leave_map[kind] = found
+            return found
+
+
 class PlanningExecutor(ExecutionContext):
     """Strawberry's executor, asking `complete_planned` before completing a value the general way."""
+
+    @property
+    def has_field_middleware(self) -> bool:
+        """Whether field middleware runs: it must then see every field, so nothing is planned."""
+        middleware = self.middleware_manager
+        return middleware is not None and bool(middleware.middlewares)
 
     def complete_planned(
         self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList, result: Any

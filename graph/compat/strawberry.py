@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from graphql import ASTValidationRule, GraphQLSchema
+from graphql import ASTValidationRule, GraphQLObjectType, GraphQLSchema
 from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -46,6 +46,19 @@ def graphql_schema(schema: BaseSchema) -> GraphQLSchema:
     if not isinstance(core, GraphQLSchema):
         raise TypeError("Strawberry no longer keeps graphql-core's schema as `_schema`")
     return core
+
+
+def plain_object_class(object_type: GraphQLObjectType) -> type | None:
+    """The Python class whose instances are exactly the type's values, or None.
+
+    None for a type Strawberry did not define, a generic one, or one with an
+    `is_type_of` of its own, which could refuse a value a class check accepts.
+    """
+    definition = object_type.extensions.get(DEFINITION_KEY)
+    if definition is None or definition.is_type_of is not None or definition.concrete_of is not None:
+        return None
+    origin: type = definition.origin
+    return origin
 
 
 def plain_attribute(field: object, resolve: object) -> str | None:

@@ -44,7 +44,7 @@ from graphql import (
 )
 from graphql.validation import ASTValidationContext
 
-from graph.compat.graphql_core import EnterLeaveVisitor
+from graph.compat.graphql_core import EnterLeaveVisitor, KindBoundRule
 
 # Rules that report only on variable definitions and usages, both spelled with a `$`.
 VARIABLE_RULES: Final[frozenset[type[ASTValidationRule]]] = frozenset(
@@ -78,7 +78,7 @@ def _method_name(rule: type, kind: str, direction: str) -> str | None:
     return None
 
 
-class CombinedRule(ASTValidationRule):
+class CombinedRule(KindBoundRule):
     """The rules of `rules`, run in their order over one walk (made by `combined_rule`)."""
 
     rules: tuple[type[ASTValidationRule], ...] = ()
@@ -102,13 +102,8 @@ class CombinedRule(ASTValidationRule):
             known = cls._tables[kind] = tuple(rows)
         return known
 
-    def get_enter_leave_for_kind(self, kind: str) -> EnterLeaveVisitor:
-        try:
-            return self.enter_leave_map[kind]
-        except KeyError:
-            found = self._bind(self.table(kind))
-            self.enter_leave_map[kind] = found
-            return found
+    def bind_kind(self, kind: str) -> EnterLeaveVisitor:
+        return self._bind(self.table(kind))
 
     def _bind(self, table: KindTable) -> EnterLeaveVisitor:
         if not table:

@@ -22,6 +22,7 @@ from graphql import (
     TokenKind,
     execute,
     parse,
+    validate,
 )
 from graphql import build_schema as build_from_sdl
 from graphql.execution import Executor
@@ -33,6 +34,7 @@ from graphql.language.parser import Parser
 from graph.compat.graphql_core import (
     EnterLeaveVisitor,
     FieldDetailsList,
+    KindBoundRule,
     PlanningExecutor,
     StringReadingLexer,
     does_fragment_condition_match,
@@ -165,3 +167,37 @@ def test_complete_value_asks_complete_planned_first() -> None:
     # Without a plan of its own, the executor completes everything the general way.
     general = execute(schema, document, root_value=root, executor_class=PlanningExecutor)
     assert general.data == {"a": "resolved", "b": 2}  # type: ignore[union-attr]
+
+
+def test_a_kind_bound_rule_binds_each_kind_once_through_the_visitors_map() -> None:
+    bound: list[str] = []
+
+    class Counting(KindBoundRule):
+        def enter_field(self, *_args: Any) -> None:
+            return None
+
+        def bind_kind(self, kind: str) -> Any:
+            bound.append(kind)
+            return super().bind_kind(kind)
+
+    schema = graphql_schema(build_schema())
+    errors = validate(schema, parse("{ vehicles { totalCount nodes { id } } }"), [Counting])
+    assert errors == []
+    assert bound.count("field") == 1  # bound once, then read from enter_leave_map
+    assert "field" in bound
+    assert "document" in bound
+
+
+def test_the_planning_executor_sees_graphql_cores_field_middleware() -> None:
+    schema = graphql_schema(build_schema())
+    document = parse("{ __typename }")
+    plain = PlanningExecutor.build(schema, document)
+    assert isinstance(plain, PlanningExecutor)
+    assert not plain.has_field_middleware
+
+    def middleware(next_: Any, root: Any, info: Any, **args: Any) -> Any:
+        return next_(root, info, **args)
+
+    with_middleware = PlanningExecutor.build(schema, document, middleware=[middleware])
+    assert isinstance(with_middleware, PlanningExecutor)
+    assert with_middleware.has_field_middleware

@@ -34,6 +34,7 @@ from graph.compat.strawberry import (
     graphql_schema,
     is_awaitable,
     plain_attribute,
+    plain_object_class,
 )
 from graph.gql.schema import build_schema
 from graph.gql.types.catalog import Vehicle
@@ -147,3 +148,11 @@ def test_plain_attribute_refuses_what_is_not_a_strawberry_field() -> None:
     assert plain_attribute(None, field.resolve) is None
     assert plain_attribute(field.extensions[DEFINITION_KEY], None) is None
     assert plain_attribute(field.extensions[DEFINITION_KEY], lambda *_: None) is None
+
+
+def test_plain_object_class_is_the_class_strawberry_defined_the_type_from() -> None:
+    schema = graphql_schema(build_schema())
+    vehicle = schema.get_type("Vehicle")
+    assert isinstance(vehicle, GraphQLObjectType)
+    assert plain_object_class(vehicle) is Vehicle
+    assert plain_object_class(GraphQLObjectType("Foreign", {})) is None

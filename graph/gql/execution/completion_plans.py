@@ -57,7 +57,7 @@ from graphql import (
 from graphql.pyutils import Undefined
 
 from graph.compat.graphql_core import does_fragment_condition_match
-from graph.compat.strawberry import DEFINITION_KEY, plain_attribute
+from graph.compat.strawberry import DEFINITION_KEY, plain_attribute, plain_object_class
 from graph.observability.metrics import record_plan_abandoned
 
 # Completes one value (already resolved) into its JSON-ready form, or raises.
@@ -243,13 +243,11 @@ def _object_completer(
     field_nodes: Sequence[FieldNode],
     fragments: dict[str, FragmentDefinitionNode],
 ) -> Completer | None:
-    definition = object_type.extensions.get(DEFINITION_KEY)
-    # A type's own is_type_of could refuse a value the plan would accept. The one Strawberry
-    # generates for a type with interfaces (Vehicle is a Node) accepts any instance of the
-    # type, which the plan's exact class check below already implies.
-    if definition is None or definition.is_type_of is not None or definition.concrete_of is not None:
+    # The one is_type_of Strawberry generates for a type with interfaces (Vehicle is a Node)
+    # accepts any instance of the type, which the plan's exact class check below implies.
+    origin = plain_object_class(object_type)
+    if origin is None:
         return None
-    origin = definition.origin
     selected = collect_plain_fields(schema, object_type, field_nodes, fragments)
     if selected is None:
         return None

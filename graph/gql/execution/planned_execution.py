@@ -58,9 +58,7 @@ class PlannedExecutionContext(PlanningExecutor):
 
     def __init__(self, *args: Any, plans: DocumentPlans | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Field middleware (a schema extension's `resolve`) must see every field: no plans then.
-        middleware = self.middleware_manager
-        self.plans = plans if middleware is None or not middleware.middlewares else None
+        self.plans = None if self.has_field_middleware else plans
 
     def complete_planned(
         self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList, result: Any
