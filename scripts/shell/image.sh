@@ -84,7 +84,8 @@ make_debian_base() {
   mapfile -t sources < <(apt_sources)
   [ ${#sources[@]} -gt 0 ] || die "no apt sources found under /etc/apt"
   # essential: no apt, no package manager at all in the image. Documentation, manuals and
-  # translations are never unpacked; the apt lists mmdebstrap used are dropped.
+  # translations are never unpacked; the apt lists mmdebstrap used are dropped, and so is the
+  # standard library's own test package (regrtest and its support), as the official image does.
   # The merged-usr hook satisfies init-system-helpers with usr-is-merged: its other choice,
   # usrmerge, would bring perl (45 MB).
   mmdebstrap --quiet --format=tar --variant=essential --include="$packages" \
@@ -93,6 +94,7 @@ make_debian_base() {
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
     --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/lintian/*' \
     --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*.log' \
+    --customize-hook='rm -rf "$1"/usr/lib/python3*/test' \
     --skip=output/dev \
     "$suite" "$tarball" "${sources[@]}"
 }
