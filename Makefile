@@ -10,7 +10,7 @@ CLIENTS_STAMP := tests/clients/node_modules/.package-lock.json
 export ELASTICSEARCH_URL ?= http://127.0.0.1:9200
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install clients run serve test test-fast test-slow test-faults lint format services services-down load-sample load-full schema bench bench-infix clean
+.PHONY: install clients image run serve test test-fast test-slow test-faults lint format services services-down load-sample load-full schema bench bench-infix clean
 
 install: $(STAMP)
 
@@ -34,6 +34,11 @@ services:
 services-down:
 	@bash scripts/shell/services.sh down
 
+# The API image (docs/image.md): buildah where no Docker engine answers, docker where one does.
+image:
+	@bash scripts/shell/image.sh build
+	@bash scripts/shell/image.sh name
+
 run: install services
 	$(BIN)/autos-graph data bootstrap
 	$(BIN)/autos-graph serve
@@ -45,6 +50,7 @@ test: install clients
 	@bash scripts/shell/ensure_browser.sh
 	@bash scripts/shell/ensure_ops_tools.sh promtool
 	@bash scripts/shell/ensure_apq_client.sh
+	@bash scripts/shell/image.sh tools
 	@bash scripts/shell/with_services.sh $(PY) -m pytest -m "not slow"
 
 test-slow: install

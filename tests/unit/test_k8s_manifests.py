@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from prometheus_client import REGISTRY
 import graph.observability.metrics  # noqa: F401 - registers the families the dashboard charts
 from graph.cli.main import GRACEFUL_SHUTDOWN_SECONDS
 from graph.settings import Settings
+from tests.support.image import ROOT, image_name
 
 K8S = Path(__file__).resolve().parents[2] / "k8s"
 KUBERNETES_VERSION = kubernetes_validate.latest_version()
@@ -99,7 +101,12 @@ def test_deployment_shape() -> None:
     assert spec["strategy"]["rollingUpdate"] == {"maxUnavailable": 0, "maxSurge": 1}
     pod = spec["template"]["spec"]
     container = api_container()
-    assert container["image"] == "localhost/autos-backend:0.1.0"
+    # The image `make image` builds, tagged with the project's version.
+    assert container["image"] == image_name()
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert container["image"] == f"localhost/autos-backend:{version}"
+    # kustomize's image override says the same, or `kubectl apply -k` would deploy another tag.
+    assert kustomization()["images"] == [{"name": "localhost/autos-backend", "newTag": version}]
     assert container["envFrom"] == [{"configMapRef": {"name": "autos-backend-config"}}]
     assert container["resources"] == {
         "requests": {"memory": "128Mi", "cpu": "100m"},
