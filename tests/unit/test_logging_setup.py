@@ -139,7 +139,36 @@ def test_an_access_line_is_the_line_logging_would_write_for_it(monkeypatch: pyte
     fast_line, plain_line = (orjson.loads(formatter.format(record)) for record in (fast, plain))
     del fast_line["timestamp"], plain_line["timestamp"]
     assert fast_line == plain_line
-    # A text formatter names where the line comes from.
-    assert logging.Formatter("%(filename)s %(funcName)s %(levelname)s").format(fast) == (
-        "access_log.py write_access_log INFO"
+    # A text formatter finds every documented attribute, and where the line comes from.
+    everything = " ".join(f"%({name})s" for name in DOCUMENTED_ATTRIBUTES)
+    assert logging.Formatter(everything).format(fast)
+    assert logging.Formatter("%(filename)s %(funcName)s %(levelname)s %(message)s").format(fast) == (
+        "access_log.py write_access_log INFO request"
     )
+    assert abs(fast.relativeCreated - plain.relativeCreated) < 60_000
+
+
+# https://docs.python.org/3/library/logging.html#logrecord-attributes (taskName is 3.12's).
+DOCUMENTED_ATTRIBUTES = [
+    "args",
+    "asctime",
+    "created",
+    "exc_info",
+    "filename",
+    "funcName",
+    "levelname",
+    "levelno",
+    "lineno",
+    "message",
+    "module",
+    "msecs",
+    "msg",
+    "name",
+    "pathname",
+    "process",
+    "processName",
+    "relativeCreated",
+    "stack_info",
+    "thread",
+    "threadName",
+]
