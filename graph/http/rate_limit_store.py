@@ -21,9 +21,9 @@ import asyncio
 import heapq
 import math
 import time
-from collections import deque
+from array import array
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
@@ -100,13 +100,21 @@ class SharedWindow:
     counts: tuple[tuple[int, int], ...]  # (bucket, admissions) still in the window
 
 
-@dataclass(slots=True)
 class _Client:
-    own: deque[float] = field(default_factory=deque)  # this process's admissions, oldest first
-    # The other replicas' admissions: (local time the bucket leaves the window, count), oldest first.
-    others: deque[tuple[float, int]] = field(default_factory=deque)
-    others_total: int = 0
-    sent: dict[int, int] = field(default_factory=dict)  # this process's admissions per Redis bucket
+    """One client's counts, kept small: a process may hold tens of thousands of clients."""
+
+    __slots__ = ("head", "others", "others_total", "own", "sent")
+
+    def __init__(self) -> None:
+        # This process's admissions in monotonic seconds, oldest first, from index `head` on:
+        # expired ones are cut off in chunks, so that dropping one copies nothing.
+        self.own = array("d")
+        self.head = 0
+        # The other replicas' admissions: (local time the bucket leaves the window, count), oldest first.
+        self.others: tuple[tuple[float, int], ...] = ()
+        self.others_total = 0
+        # This process's admissions per Redis bucket, as sent.
+        self.sent: dict[int, int] = {}
 
 
 class ClientWindows:
@@ -130,13 +138,24 @@ class ClientWindows:
                 self._sweep(now)
             client = self._clients[key] = _Client()
         own = client.own
+        size = len(own)
+        head = client.head
         horizon = now - window
-        while own and own[0] <= horizon:
-            own.popleft()
+        while head < size and own[head] <= horizon:
+            head += 1
+        if head and head * 2 >= size:
+            del own[:head]
+            size -= head
+            head = 0
+        client.head = head
         others = client.others
-        while others and others[0][0] <= now:
-            client.others_total -= others.popleft()[1]
-        count = len(own) + client.others_total
+        if others and others[0][0] <= now:
+            left = 0
+            while left < len(others) and others[left][0] <= now:
+                client.others_total -= others[left][1]
+                left += 1
+            client.others = others[left:]
+        count = size - head + client.others_total
         allowed = count < limit
         if allowed:
             own.append(now)
@@ -151,19 +170,19 @@ class ClientWindows:
 
     def _time_until_expired(self, client: _Client, entries: int, now: float) -> float:
         """Seconds until the oldest `entries` counted requests have left the window."""
-        own, others = client.own, client.others
+        own, head, others, window = client.own, client.head, client.others, self.window_seconds
         if entries == 1:
-            oldest = own[0] + self.window_seconds if own else math.inf
+            oldest = own[head] + window if head < len(own) else math.inf
             first = min(oldest, others[0][0] if others else math.inf)
-            return first - now if first != math.inf else self.window_seconds
+            return first - now if first != math.inf else window
         expiring: Iterator[tuple[float, int]] = heapq.merge(
-            ((at + self.window_seconds, 1) for at in own), iter(others)
+            ((own[index] + window, 1) for index in range(head, len(own))), others
         )
         for at, count in expiring:
             entries -= count
             if entries <= 0:
                 return at - now
-        return self.window_seconds
+        return window
 
     def take_unsent(self) -> dict[str, int]:
         """This process's admissions per client since the last call, to be sent to the other replicas."""
@@ -190,7 +209,7 @@ class ClientWindows:
             mine[window.bucket] = mine.get(window.bucket, 0) + increment
             for bucket in [bucket for bucket in mine if bucket not in live]:
                 del mine[bucket]
-            others: deque[tuple[float, int]] = deque()
+            others: list[tuple[float, int]] = []
             total = 0
             for bucket, count in sorted(live.items()):
                 theirs = count - mine.get(bucket, 0)
@@ -198,7 +217,7 @@ class ClientWindows:
                     leaves = received_at + ((bucket + 1) * bucket_us + window_us - window.now_us) / 1_000_000
                     others.append((leaves, theirs))
                     total += theirs
-            client.others = others
+            client.others = tuple(others)
             client.others_total = total
 
     def __len__(self) -> int:
@@ -209,7 +228,7 @@ class ClientWindows:
         idle = [
             key
             for key, client in self._clients.items()
-            if (not client.own or client.own[-1] <= horizon)
+            if (client.head == len(client.own) or client.own[-1] <= horizon)
             and (not client.others or client.others[-1][0] <= now)
         ]
         for key in idle:

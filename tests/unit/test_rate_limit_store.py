@@ -6,6 +6,8 @@ here the other replicas' counts are handed in as an exchange would return them.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from graph.http.rate_limit_store import ClientWindows, SharedWindow, WindowDecision
@@ -42,6 +44,20 @@ def test_requests_age_out_of_the_window(clock: list[float]) -> None:
     assert refused.retry_after == 1
     clock[0] += 0.6
     assert store.hit("a", limit=1).allowed
+
+
+def test_long_runs_agree_with_a_plain_log_of_admissions(clock: list[float]) -> None:
+    store = windows()
+    rng = random.Random(29)
+    admitted: list[float] = []
+    for _ in range(20_000):
+        clock[0] += rng.expovariate(3.0)  # about 180 a minute against a limit of 100
+        live = [at for at in admitted if at > clock[0] - 60]
+        decision = store.hit("a", limit=100)
+        assert decision.allowed == (len(live) < 100)
+        admitted = [*live, clock[0]] if decision.allowed else live
+        assert decision.remaining == max(0, 100 - len(admitted))
+        assert decision.reset_seconds == pytest.approx(admitted[0] + 60 - clock[0])
 
 
 def test_admissions_wait_to_be_sent_and_come_back_when_sending_failed() -> None:
