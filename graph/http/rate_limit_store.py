@@ -37,6 +37,9 @@ REDIS_CONNECT_TIMEOUT_SECONDS = 0.1
 REDIS_OPERATION_TIMEOUT_SECONDS = 0.15
 # One exchange at a time, plus the final one at shutdown.
 REDIS_MAX_CONNECTIONS = 2
+# Part of every key: the sorted sets of the earlier per-request limiter, which replicas of
+# an older release may still write under `<prefix>:<client>` during a rollout, are left alone.
+COUNTS_KEY = "counts"
 # Clients per script call: bounds how long one call holds Redis; the calls share one round trip.
 KEYS_PER_SCRIPT = 500
 
@@ -258,7 +261,7 @@ class RedisCounts:
                         pipe.eval(
                             _EXCHANGE,
                             len(chunk),
-                            *[f"{self._prefix}:{key}" for key in chunk],
+                            *[f"{self._prefix}:{COUNTS_KEY}:{key}" for key in chunk],
                             self._bucket_us,
                             self._window_us,
                             *[increments[key] for key in chunk],

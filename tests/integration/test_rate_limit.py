@@ -222,13 +222,30 @@ async def test_the_shared_counts_live_in_one_expiring_hash_per_client(key_prefix
         await limiter.sync()
         client = redis.Redis.from_url(REDIS_URL)
         try:
-            key = f"{key_prefix}:203.0.113.9"
+            key = f"{key_prefix}:counts:203.0.113.9"
             buckets = await client.hgetall(key)
             ttl_ms = await client.pttl(key)
         finally:
             await client.aclose()
     assert sum(int(count) for count in buckets.values()) == 7
     assert 0 < ttl_ms <= 61_000
+
+
+async def test_the_sorted_sets_of_the_per_request_limiter_do_not_disturb_the_exchange(
+    key_prefix: str,
+) -> None:
+    # During a rollout, replicas of the earlier release keep their sliding windows under <prefix>:<client>.
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.zadd(f"{key_prefix}:203.0.113.9", {"earlier-release": time.time()})
+        async with replica(key_prefix, limit=5) as limiter:
+            admitted(limiter, 3)
+            await limiter.sync()
+            _, backend = limiter.hit("203.0.113.9")
+        assert await client.type(f"{key_prefix}:203.0.113.9") == b"zset"
+    finally:
+        await client.aclose()
+    assert backend == "redis"
 
 
 async def test_the_background_task_exchanges_without_being_asked(
