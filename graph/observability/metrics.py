@@ -138,7 +138,7 @@ LOADER_BATCH = Histogram(
 )
 RATE_LIMIT_REJECTIONS = Counter(
     "autos_graph_rate_limit_rejections_total",
-    "Requests answered 429, by the limiter that decided (redis or the per-process fallback).",
+    "Requests answered 429, by the counts decided on: redis (with the other replicas') or memory (alone).",
     ["backend"],
 )
 GRAPHQL_FAILED_OPERATIONS = Counter(
@@ -157,7 +157,7 @@ DEPENDENCY_UP = Gauge(
 )
 RATE_LIMIT_FALLBACKS = Counter(
     "autos_graph_rate_limit_store_failures_total",
-    "Redis rate-limit checks that failed and fell back to the per-process limiter.",
+    "Exchanges of rate-limit counts with Redis that failed; the process limits on its own counts meanwhile.",
 )
 
 # Operation names come from clients; past this many distinct ones they are
