@@ -92,7 +92,8 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__(stream)
-        self._flush_scheduled = False
+        # The first record of the turn, while its flush is pending: named if the flush fails.
+        self._unflushed: logging.LogRecord | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -102,8 +103,8 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
             except RuntimeError:
                 self.flush()
                 return
-            if not self._flush_scheduled:
-                self._flush_scheduled = True
+            if self._unflushed is None:
+                self._unflushed = record
                 loop.call_soon(self._flush_turn)
         except RecursionError:
             raise
@@ -111,8 +112,13 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
             self.handleError(record)
 
     def _flush_turn(self) -> None:
-        self._flush_scheduled = False
-        self.flush()
+        record, self._unflushed = self._unflushed, None
+        try:
+            self.flush()
+        except Exception:
+            # As a flush that fails inside StreamHandler.emit: reported, never raised.
+            if record is not None:
+                self.handleError(record)
 
 
 def configure_logging(level: str) -> None:

@@ -82,6 +82,31 @@ async def test_in_an_event_loop_the_lines_of_a_turn_share_one_flush(
     assert stream.flushes == 2
 
 
+async def test_a_flush_that_fails_at_the_end_of_a_turn_is_reported_not_raised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Broken(io.StringIO):
+        def flush(self) -> None:
+            raise BrokenPipeError("stdout closed")
+
+    handler = JsonLinesHandler(Broken())
+    handler.setFormatter(JsonFormatter())
+    reported: list[str] = []
+    monkeypatch.setattr(handler, "handleError", lambda record: reported.append(record.getMessage()))
+    failures: list[dict[str, object]] = []
+    loop = asyncio.get_running_loop()
+    previous = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: failures.append(context))
+    try:
+        handler.handle(logging.makeLogRecord({"msg": "first", "levelno": logging.INFO}))
+        handler.handle(logging.makeLogRecord({"msg": "second", "levelno": logging.INFO}))
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(previous)
+    assert reported == ["first"]
+    assert failures == []
+
+
 def test_extra_fields_join_the_context_in_the_order_given(
     captured: tuple[logging.Logger, CountingStream],
 ) -> None:
