@@ -70,6 +70,7 @@ class RateLimiter:
         # Whether the decisions include the other replicas' counts: after an exchange succeeded.
         self._shared_live = False
         self._on_fallback = False
+        self._closed = False
 
     def is_whitelisted(self, address: str) -> bool:
         if not self._whitelist:
@@ -79,7 +80,7 @@ class RateLimiter:
 
     def hit(self, address: str) -> tuple[WindowDecision, str]:
         """The decision for one more request from `address`, and whose counts it rests on."""
-        if self._task is None and self._shared is not None:
+        if self._task is None and self._shared is not None and not self._closed:
             self._start_syncing()
         decision = self._windows.hit(address, limit=self.limit)
         return decision, "redis" if self._shared_live else "memory"
@@ -137,6 +138,7 @@ class RateLimiter:
             )
 
     async def close(self) -> None:
+        self._closed = True
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -275,6 +275,18 @@ async def test_the_background_task_exchanges_without_being_asked(
         await limiter.close()
 
 
+async def test_a_closed_replica_sends_its_last_admissions_and_starts_no_task(key_prefix: str) -> None:
+    async with replica(key_prefix, limit=5) as first:
+        admitted(first, 4)
+    # Closed: its 4 were sent on the way out. A request still in flight is decided but not shared.
+    assert first.hit("203.0.113.9")[0].allowed
+    assert first._task is None
+    async with replica(key_prefix, limit=5) as second:
+        assert admitted(second, 1) == 1
+        await second.sync()
+        assert admitted(second, 1) == 0
+
+
 async def test_without_redis_a_replica_limits_on_its_own_counts(key_prefix: str) -> None:
     failures = "autos_graph_rate_limit_store_failures_total"
     before = REGISTRY.get_sample_value(failures) or 0.0
