@@ -115,6 +115,8 @@ class Settings(BaseSettings):
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Redis keys of the shared rate limiter; distinct deployments sharing one Redis use distinct prefixes.
     rate_limit_key_prefix: str = Field(default="autos-graph:ratelimit", pattern=r"^[A-Za-z0-9:._-]{1,100}$")
+    # How often each replica exchanges its rate-limit counts with the others through Redis.
+    rate_limit_sync_seconds: float = Field(default=0.2, ge=0.01, le=10)
     otel_exporter_otlp_endpoint: str | None = None
     otel_service_name: str = "autos-graph"
     # After SIGTERM, readiness answers 503 this long while requests are still served, so load

@@ -5,19 +5,24 @@ Policy
   entry when the peer is one of TRUSTED_PROXIES (see client_address).
 - Addresses in RATE_LIMIT_WHITELIST, the probes (`/health*`) and `/metrics`
   are never limited; RATE_LIMIT_PER_MINUTE=0 turns the limiter off.
-- The window lives in Redis (REDIS_URL), so all replicas enforce one limit.
-- When Redis fails or is slow, this process counts on its own for
-  REDIS_RETRY_SECONDS before asking Redis again: every replica then allows up
-  to the limit by itself (at most replicas × limit in total). The limiter
-  never fails a request and never holds one for longer than Redis' tight timeouts.
+- Every request is decided in the process, from counts in memory: the limiter
+  sits in front of every request and never waits on Redis. A background task
+  exchanges the counts with the other replicas through Redis every
+  RATE_LIMIT_SYNC_SECONDS (REDIS_URL), so all replicas enforce one limit, up to
+  what they admitted since their last exchanges (docs/rate-limit.md gives the bound).
+- When Redis fails or is slow, the exchange is tried again after
+  REDIS_RETRY_SECONDS; meanwhile each replica limits on its own counts (at most
+  replicas × limit in total). Requests never fail and are never held because of it.
 - Over the limit: 429 with `Retry-After` (seconds until a slot frees) and the
   `RateLimit-Limit/Remaining/Reset` headers, which every limited response carries.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import contextvars
 import logging
-import time
 from typing import Any
 
 import orjson
@@ -25,11 +30,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.http.client_address import client_ip, in_networks, parse_ip
 from graph.http.rate_limit_store import (
-    MemoryWindowStore,
-    RedisWindowStore,
+    ClientWindows,
+    RedisCounts,
     StoreUnavailable,
     WindowDecision,
-    open_redis_window_store,
+    open_redis_counts,
 )
 from graph.observability import metrics
 from graph.settings import Network, Settings
@@ -37,21 +42,35 @@ from graph.settings import Network, Settings
 log = logging.getLogger(__name__)
 
 WINDOW_SECONDS = 60.0
+# The granularity of the other replicas' counts: they count for up to a bucket longer than exact.
+BUCKET_SECONDS = 1.0
 REDIS_RETRY_SECONDS = 5.0
 EXEMPT_PATHS = frozenset({"/health", "/metrics"})
 EXEMPT_PREFIXES = ("/health/",)
 
 
 class RateLimiter:
-    """Decides for one client address; owned by the lifespan (it holds the Redis client)."""
+    """Decides for one client address; owned by the lifespan (it holds the Redis client and the sync task)."""
 
-    def __init__(self, *, limit: int, whitelist: list[Network], redis: RedisWindowStore | None) -> None:
+    def __init__(
+        self,
+        *,
+        limit: int,
+        whitelist: list[Network],
+        shared: RedisCounts | None,
+        sync_seconds: float,
+    ) -> None:
         self.limit = limit
         self._whitelist = whitelist
-        self._redis = redis
-        self._memory = MemoryWindowStore()
-        self._redis_retry_at = 0.0
+        self._shared = shared
+        self._sync_seconds = sync_seconds
+        self._windows = ClientWindows(window_seconds=WINDOW_SECONDS, bucket_seconds=BUCKET_SECONDS)
+        self._sync_lock = asyncio.Lock()
+        self._task: asyncio.Task[None] | None = None
+        # Whether the decisions include the other replicas' counts: after an exchange succeeded.
+        self._shared_live = False
         self._on_fallback = False
+        self._closed = False
 
     def is_whitelisted(self, address: str) -> bool:
         if not self._whitelist:
@@ -59,22 +78,57 @@ class RateLimiter:
         parsed = parse_ip(address)
         return parsed is not None and in_networks(parsed, self._whitelist)
 
-    async def hit(self, address: str) -> tuple[WindowDecision, str]:
-        """The decision for one more request from `address`, and which store made it."""
-        if self._redis is not None and time.monotonic() >= self._redis_retry_at:
+    def hit(self, address: str) -> tuple[WindowDecision, str]:
+        """The decision for one more request from `address`, and whose counts it rests on."""
+        if self._task is None and self._shared is not None and not self._closed:
+            self._start_syncing()
+        decision = self._windows.hit(address, limit=self.limit)
+        return decision, "redis" if self._shared_live else "memory"
+
+    async def sync(self) -> None:
+        """Send this process's new admissions to Redis and take back every replica's, in one round trip.
+
+        The background task calls it every RATE_LIMIT_SYNC_SECONDS; it never raises
+        for Redis' sake (a failure is counted, logged once, and retried later).
+        """
+        if self._shared is None:
+            return
+        async with self._sync_lock:
+            unsent = self._windows.take_unsent()
+            if not unsent:
+                return
             try:
-                decision = await self._redis.hit(address, limit=self.limit, window_seconds=WINDOW_SECONDS)
+                shared = await self._shared.exchange(unsent)
             except StoreUnavailable as error:
+                self._windows.restore_unsent(unsent)
                 self._fall_back(error)
-            else:
-                if self._on_fallback:
-                    self._on_fallback = False
-                    log.info("rate limiter back on Redis")
-                return decision, "redis"
-        return self._memory.hit(address, limit=self.limit, window_seconds=WINDOW_SECONDS), "memory"
+                return
+            except asyncio.CancelledError:
+                self._windows.restore_unsent(unsent)
+                raise
+            self._windows.apply(unsent, shared)
+            self._shared_live = True
+            if self._on_fallback:
+                self._on_fallback = False
+                log.info("rate limiter back on Redis")
+
+    def _start_syncing(self) -> None:
+        # A context of its own: the task outlives the request that started it, and its
+        # log lines belong to no request.
+        self._task = asyncio.get_running_loop().create_task(
+            self._sync_forever(), name="rate-limit-sync", context=contextvars.Context()
+        )
+
+    async def _sync_forever(self) -> None:
+        while True:
+            await asyncio.sleep(REDIS_RETRY_SECONDS if self._on_fallback else self._sync_seconds)
+            try:
+                await self.sync()
+            except Exception:  # a bug must not stop the sharing for the life of the process
+                log.exception("rate limiter sync failed")
 
     def _fall_back(self, error: StoreUnavailable) -> None:
-        self._redis_retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+        self._shared_live = False
         metrics.record_rate_limit_fallback()
         if not self._on_fallback:
             self._on_fallback = True
@@ -84,20 +138,36 @@ class RateLimiter:
             )
 
     async def close(self) -> None:
-        if self._redis is not None:
-            await self._redis.close()
+        self._closed = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        # The last admissions still reach the other replicas.
+        await self.sync()
+        if self._shared is not None:
+            await self._shared.close()
 
 
 def open_rate_limiter(settings: Settings) -> RateLimiter | None:
     if settings.rate_limit_per_minute == 0:
         return None
-    redis = (
-        open_redis_window_store(redis_url=settings.redis_url, key_prefix=settings.rate_limit_key_prefix)
+    shared = (
+        open_redis_counts(
+            redis_url=settings.redis_url,
+            key_prefix=settings.rate_limit_key_prefix,
+            window_seconds=WINDOW_SECONDS,
+            bucket_seconds=BUCKET_SECONDS,
+        )
         if settings.redis_url
         else None
     )
     return RateLimiter(
-        limit=settings.rate_limit_per_minute, whitelist=settings.rate_limit_whitelist, redis=redis
+        limit=settings.rate_limit_per_minute,
+        whitelist=settings.rate_limit_whitelist,
+        shared=shared,
+        sync_seconds=settings.rate_limit_sync_seconds,
     )
 
 
@@ -161,7 +231,7 @@ class RateLimitMiddleware:
         if limiter.is_whitelisted(address):
             await self.app(scope, receive, send)
             return
-        decision, backend = await limiter.hit(address)
+        decision, backend = limiter.hit(address)
         if not decision.allowed:
             metrics.record_rate_limit_rejection(backend)
             await _reject(scope["path"], decision, send)

@@ -140,7 +140,7 @@ LOADER_BATCH = Histogram(
 )
 RATE_LIMIT_REJECTIONS = Counter(
     "autos_graph_rate_limit_rejections_total",
-    "Requests answered 429, by the limiter that decided (redis or the per-process fallback).",
+    "Requests answered 429, by the counts decided on: redis (with the other replicas') or memory (alone).",
     ["backend"],
 )
 GRAPHQL_FAILED_OPERATIONS = Counter(
@@ -159,7 +159,7 @@ DEPENDENCY_UP = Gauge(
 )
 RATE_LIMIT_FALLBACKS = Counter(
     "autos_graph_rate_limit_store_failures_total",
-    "Redis rate-limit checks that failed and fell back to the per-process limiter.",
+    "Exchanges of rate-limit counts with Redis that failed; the process limits on its own counts meanwhile.",
 )
 
 # Operation names come from clients; past this many distinct ones they are
@@ -188,34 +188,38 @@ operation_label = _BoundedLabels(MAX_OPERATION_LABELS)
 
 
 class _RequestSeries:
-    """The labelled children of the request metrics, looked up once per label set.
+    """The labelled children of the request metrics, found with one lookup per request.
 
-    `labels()` builds and locks on every call; the children it returns are stable, and
-    the label sets are bounded (route templates × bounded operation names × statuses).
+    `labels()` builds and locks on every call; the children it returns are stable. They are
+    kept per (route, operation name as the client sent it, status), which is bounded: route
+    templates x the first MAX_OPERATION_LABELS names x statuses. Names past that bound count
+    as "other" and are not kept under their own name.
     """
 
     def __init__(self) -> None:
-        self._counters: dict[tuple[str, str, int], Counter] = {}
-        self._latencies: dict[tuple[str, str], Histogram] = {}
+        self._series: dict[tuple[str, str | None, int], tuple[Counter, Histogram]] = {}
 
-    def observe(self, route: str, operation: str, status: int, seconds: float) -> None:
-        counter = self._counters.get((route, operation, status))
-        if counter is None:
-            counter = self._counters.setdefault(
-                (route, operation, status), HTTP_REQUESTS.labels(route, operation, str(status))
-            )
+    def observe(self, route: str, operation: str | None, status: int, seconds: float) -> None:
+        series = self._series.get((route, operation, status))
+        if series is None:
+            series = self._children(route, operation, status)
+        counter, latency = series
         counter.inc()
-        latency = self._latencies.get((route, operation))
-        if latency is None:
-            latency = self._latencies.setdefault((route, operation), HTTP_LATENCY.labels(route, operation))
         latency.observe(seconds)
+
+    def _children(self, route: str, operation: str | None, status: int) -> tuple[Counter, Histogram]:
+        label = operation_label(operation) if operation else ""
+        series = (HTTP_REQUESTS.labels(route, label, str(status)), HTTP_LATENCY.labels(route, label))
+        if label == (operation or ""):
+            self._series[(route, operation, status)] = series
+        return series
 
 
 _REQUEST_SERIES = _RequestSeries()
 
 
 def observe_request(*, route: str, operation: str | None, status: int, seconds: float) -> None:
-    _REQUEST_SERIES.observe(route, operation_label(operation) if operation else "", status, seconds)
+    _REQUEST_SERIES.observe(route, operation, status, seconds)
 
 
 # The same reasoning as _RequestSeries: (method, API, outcome) sets are few and stable.

@@ -107,10 +107,10 @@ async def test_rate_limit_rejections_are_counted() -> None:
         ]
         after = await scrape(client)
     assert statuses == [200, 429, 429]
+    # Decided on this process's counts alone: no exchange with Redis has succeeded. The failed
+    # exchanges themselves are counted in tests/integration/test_rate_limit.py, which drives them.
     name = "autos_graph_rate_limit_rejections_total"
     assert after.value(name, backend="memory") - before.value(name, backend="memory") == 2
-    failures = "autos_graph_rate_limit_store_failures_total"
-    assert after.value(failures) - before.value(failures) >= 1
 
 
 async def test_metrics_can_be_switched_off() -> None:

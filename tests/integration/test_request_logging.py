@@ -11,9 +11,10 @@ import pytest
 from graphql import DocumentNode, parse
 
 from graph.gql import document_cache
-from tests.conftest import make_settings
+from tests.conftest import es_host_port, make_settings
 from tests.support.asgi import client_of, running_app
 from tests.support.json_logs import json_logs
+from tests.support.tcp_proxy import TcpProxy
 
 NAMED = {"query": "query WhoAmI { __typename }"}
 
@@ -56,12 +57,20 @@ async def test_a_missing_or_insane_request_id_is_replaced_by_a_generated_one() -
 
 
 async def test_lines_written_during_a_request_carry_its_id() -> None:
-    # With Redis unreachable the limiter logs a warning while handling the request.
-    settings = make_settings(rate_limit_per_minute=10, redis_url="redis://127.0.0.1:1/0")
-    async with running_app(settings) as app, client_of(app) as client:
-        with json_logs() as logs:
-            await client.post("/graphql", json=NAMED, headers={"x-request-id": "during-1"})
-    warning = [e for e in logs.entries() if "falls back" in e["message"]]
+    # With Elasticsearch gone after start-up, the health check logs a warning while handling the request.
+    host, port = es_host_port()
+    proxy = TcpProxy(target_host=host, target_port=port)
+    await proxy.start()
+    try:
+        settings = make_settings(elasticsearch_url=f"http://{proxy.url_host}")
+        async with running_app(settings) as app, client_of(app) as client:
+            await proxy.stop()
+            with json_logs() as logs:
+                response = await client.get("/health", headers={"x-request-id": "during-1"})
+    finally:
+        await proxy.stop()
+    assert response.status_code == 503
+    warning = [e for e in logs.entries() if e["message"].startswith("health check failed")]
     assert len(warning) == 1
     assert warning[0]["context"]["request_id"] == "during-1"
 
