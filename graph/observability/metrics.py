@@ -43,6 +43,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from graph.compat.prometheus_client import is_process_file, process_files
 from graph.settings import Settings
 
 # The `_created` series double the output and no dashboard here uses them.
@@ -331,9 +332,8 @@ def prepare_multiprocess_dir(path: str) -> None:
     """
     directory = Path(path)
     directory.mkdir(parents=True, exist_ok=True)
-    own = f"_{os.getpid()}.db"
-    for stale in directory.glob("*.db"):
-        if not stale.name.endswith(own):
+    for stale in process_files(directory):
+        if not is_process_file(stale, os.getpid()):
             stale.unlink(missing_ok=True)
 
 
