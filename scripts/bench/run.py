@@ -34,6 +34,7 @@ import argparse
 import os
 import shlex
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -50,7 +51,9 @@ import psutil
 
 from scripts.bench import chart, floors, machine, report
 from scripts.bench.agreement import SAMPLES, PeerMismatch, disagreement
+from scripts.bench.deployment import deployed_environment, describe
 from scripts.bench.es_capture import CapturedRequest, CapturingProxy
+from scripts.bench.floor_app import DEFAULT_BODY_BYTES
 from scripts.bench.load import time_full_load
 from scripts.bench.metrics import Counters
 from scripts.bench.peer_servers import PEER_TITLES, PeerName, peer_cache_prefix, peer_server
@@ -70,6 +73,7 @@ from scripts.bench.server import (
     cli_command,
     free_port,
     http_get,
+    python_command,
     serve_command,
 )
 from scripts.bench.stats import hit_ratio
@@ -88,7 +92,6 @@ MEMORY_DOCUMENTS = 10_000
 MEMORY_CONNECTIONS = 16
 MEMORY_CHUNK_SECONDS = 15.0
 MEMORY_TIME_LIMIT_SECONDS = 480.0
-SERVER_DESCRIPTION = "autos-graph serve; RATE_LIMIT_PER_MINUTE=0 LOG_LEVEL=WARNING ENVIRONMENT=production"
 MB = 1_000_000  # the target is in MB; MiB would be 5 % more lenient
 
 
@@ -141,6 +144,7 @@ class Bench:
         self.redis_url: str = args.redis_url
         self.wrk = ensure_wrk()
         self.result: dict[str, Any] = {}
+        self.floor_body_bytes = DEFAULT_BODY_BYTES
 
     # -- servers ---------------------------------------------------------------------------
 
@@ -153,16 +157,12 @@ class Bench:
             metrics_dir = self.work_dir / f"metrics-{port}"
             metrics_dir.mkdir(parents=True, exist_ok=True)
             multiprocess["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-        env = base_environment(
-            ELASTICSEARCH_URL=elasticsearch_url or self.es_url,
-            REDIS_URL=self.redis_url,
-            ES_INDEX=self.index,
-            HOST="127.0.0.1",
-            PORT=str(port),
+        env = deployed_environment(
+            elasticsearch_url=elasticsearch_url or self.es_url,
+            redis_url=self.redis_url,
+            index=self.index,
+            port=port,
             WORKERS=str(workers),
-            RATE_LIMIT_PER_MINUTE="0",
-            LOG_LEVEL="WARNING",
-            ENVIRONMENT="production",
             **multiprocess,
         )
         return ServerProcess(
@@ -173,6 +173,25 @@ class Bench:
             ready_path="/health/ready",
             log_dir=self.work_dir,
             workers=workers,
+        )
+
+    def floor_server(self) -> ServerProcess:
+        """The fixed-body app on autos-graph's own server stack (scripts/bench/floor_app.py)."""
+        port = free_port()
+        env = deployed_environment(
+            elasticsearch_url=self.es_url,
+            redis_url=self.redis_url,
+            index=self.index,
+            port=port,
+            FLOOR_BODY_BYTES=str(self.floor_body_bytes),
+        )
+        return ServerProcess(
+            name="floor",
+            command=python_command("scripts.bench.floor_app"),
+            env=env,
+            port=port,
+            ready_path="/health/ready",
+            log_dir=self.work_dir,
         )
 
     def peer(self, name: PeerName) -> ServerProcess:
@@ -299,6 +318,7 @@ class Bench:
                     self.send(url, body=body)
                     captured[workload.name]["warm"] = _foreground(proxy.since(mark))
                     captured[workload.name]["problem"] = answer_problem(workload, status, answer)
+                    captured[workload.name]["answer_bytes"] = len(answer)
         finally:
             proxy.stop()
         return captured
@@ -381,6 +401,7 @@ class Bench:
 
     def point(self, side: Side, workload: RaceWorkload, script: Path, *, connections: int) -> dict[str, Any]:
         before = self.counters(side.server) if side.autos_graph else None
+        lines_before = side.server.output_lines
         with RssSampler(side.server.worker_pids()) as rss:
             result = run_wrk(
                 binary=self.wrk,
@@ -394,10 +415,14 @@ class Bench:
             delta = self.counters(side.server).minus(before)
             point["es_requests_per_request"] = delta.per_request(delta.elasticsearch_requests)
             point["cache_hit_ratio"] = hit_ratio(delta.cache_hits, delta.cache_misses)
+            # The access log is on: about one line per request reached the drained pipe.
+            point["log_lines_per_request"] = round(
+                (side.server.output_lines - lines_before) / max(1, result.requests), 2
+            )
         return point
 
     def race_workload(
-        self, workload: RaceWorkload, ours: Side, peers: dict[Mode, Side] | None
+        self, workload: RaceWorkload, ours: Side, peers: dict[Mode, Side] | None, floor: Side | None = None
     ) -> dict[str, dict[str, Any]]:
         modes: dict[str, dict[str, Any]] = {}
         for side in [ours, *({id(s): s for s in (peers or {}).values()}.values())]:
@@ -421,6 +446,10 @@ class Bench:
                 "autos_graph": [],
                 "peer": [],
             }
+            if mode == "repeated" and floor is not None:
+                # The same script against the fixed-body app, in the same minute.
+                sides.append(("floor", floor))
+                entry["floor"] = []
             start = 0
             for number, connections in enumerate(self.args.connections):
                 script = self.script(workload, mode, start=start)
@@ -450,11 +479,13 @@ class Bench:
             self.peer("apollo") as apollo,
             self.peer("apollo-response-cache") as apollo_cached,
             self.peer("express") as express,
+            self.floor_server() as floor,
         ):
             ours = Side(api, graphql_path=GRAPHQL_PATH, autos_graph=True)
             apollo_side = Side(apollo, graphql_path="/", autos_graph=False)
             cached_side = Side(apollo_cached, graphql_path="/", autos_graph=False)
             express_side = Side(express, graphql_path="", autos_graph=False)
+            floor_side = Side(floor, graphql_path=GRAPHQL_PATH, autos_graph=False)
             for workload in items:
                 peers: dict[Mode, Side] | None = None
                 if workload.peer == "apollo":
@@ -469,7 +500,7 @@ class Bench:
                     "api": "graphql" if workload.graphql else "rest",
                     "peer": workload.peer,
                     "agreement_requests": checked,
-                    "modes": self.race_workload(workload, ours, peers),
+                    "modes": self.race_workload(workload, ours, peers, floor_side),
                 }
             race["rss_after_mb"] = {
                 "autos-graph": _rss_mb(api.worker_pids()),
@@ -556,7 +587,7 @@ class Bench:
                 "connections": list(self.args.connections),
                 "modes": list(self.args.modes),
                 "wrk_threads": 1,
-                "server": SERVER_DESCRIPTION,
+                "server": describe(),
                 "variants": self.args.variants,
             },
             machine={**machine.machine_facts(), "load_average_start": machine.load_average()},
@@ -590,6 +621,13 @@ class Bench:
             for name, entry in captured.items()
         }
         self.result["floors"] = {"elasticsearch": self.elasticsearch_floors(requests, captured)}
+        # The floor answers with a body the size of a typical answer: the repeated answers' median.
+        self.floor_body_bytes = round(statistics.median(entry["answer_bytes"] for entry in captured.values()))
+        self.result["floor_app"] = {
+            "body_bytes": self.floor_body_bytes,
+            "server": "scripts/bench/floor_app.py served by `autos-graph serve`'s own uvicorn options "
+            "and HTTP protocol (scripts/bench/cli_serve.py)",
+        }
         log("the race: autos-graph against its peers")
         self.result["race"] = self.race(items)
         if "literal" in self.args.modes and self.args.memory_documents > 0:
