@@ -49,15 +49,16 @@ from urllib.parse import urlsplit
 import orjson
 import psutil
 
-from scripts.bench import chart, floors, machine, report
+from scripts.bench import bench_index, chart, floors, machine, report
 from scripts.bench.agreement import SAMPLES, PeerMismatch, disagreement
 from scripts.bench.deployment import deployed_environment, describe
 from scripts.bench.es_capture import CapturedRequest, CapturingProxy
 from scripts.bench.floor_app import DEFAULT_BODY_BYTES
 from scripts.bench.load import time_full_load
 from scripts.bench.metrics import Counters
-from scripts.bench.peer_servers import PEER_TITLES, PeerName, peer_cache_prefix, peer_server
+from scripts.bench.peer_servers import PEER_TITLES, PeerName, peer_server
 from scripts.bench.race import MODES, add_ratios
+from scripts.bench.race_scripts import write_script
 from scripts.bench.race_workloads import (
     GRAPHQL_PATH,
     VARIANTS,
@@ -80,14 +81,13 @@ from scripts.bench.stats import hit_ratio
 from scripts.bench.variants import Catalog
 from scripts.bench.vin import time_instances
 from scripts.bench.workloads import JSON_HEADERS, Workload, answer_problem
-from scripts.bench.wrk import WrkResult, ensure_wrk, lua_script, rotating_lua_script, run_wrk, wrk_version
+from scripts.bench.wrk import WrkResult, ensure_wrk, rotating_lua_script, run_wrk, wrk_version
 
 DEFAULT_INDEX = "autos-bench"
 DEFAULT_ES_URL = "http://127.0.0.1:9200"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 CONNECTIONS = (1, 16)
 WARM_UP_SECONDS = 1.0
-ID_POOL = 2_000
 MEMORY_DOCUMENTS = 10_000
 MEMORY_CONNECTIONS = 16
 MEMORY_CHUNK_SECONDS = 15.0
@@ -205,18 +205,8 @@ class Bench:
 
     # -- data ------------------------------------------------------------------------------
 
-    def es_json(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        request = urllib.request.Request(
-            f"{self.es_url}{path}",
-            data=orjson.dumps(body) if body is not None else None,
-            headers={"Content-Type": "application/json"},
-            method="POST" if body is not None else "GET",
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return orjson.loads(response.read())
-
     def count_documents(self) -> int:
-        return int(self.es_json(f"/{self.index}/_count")["count"])
+        return bench_index.count_documents(self.es_url, self.index)
 
     def full_load(self) -> None:
         env = base_environment(ELASTICSEARCH_URL=self.es_url, ES_INDEX=self.index, LOG_LEVEL="WARNING")
@@ -225,44 +215,8 @@ class Bench:
         log(f"full load: {timing.seconds:.1f} s, {timing.documents:,} documents")
         self.result["load"] = timing.to_json()
 
-    def catalog(self) -> Catalog:
-        aggregation = {
-            "terms": {"field": "model.keyword", "size": 1000},
-            "aggs": {"year_min": {"min": {"field": "year"}}, "year_max": {"max": {"field": "year"}}},
-        }
-        body = {
-            "size": 0,
-            "aggs": {
-                "manufacturers": {
-                    "terms": {"field": "manufacturer.keyword", "size": 1000},
-                    "aggs": {"models": aggregation},
-                }
-            },
-        }
-        return Catalog.from_aggregation(self.es_json(f"/{self.index}/_search", body))
-
-    def id_pool(self) -> list[str]:
-        body = {
-            "size": ID_POOL,
-            "from": 1000,
-            "sort": [{"vehicle_id": "asc"}],
-            "_source": False,
-            "query": {"match_all": {}},
-        }
-        return [hit["_id"] for hit in self.es_json(f"/{self.index}/_search", body)["hits"]["hits"]]
-
     def clear_caches(self) -> None:
-        """Delete the benchmark index's cached aggregations of both sides (the benchmark's own keys)."""
-        import redis
-
-        client = redis.Redis.from_url(self.redis_url)
-        try:
-            for pattern in (f"autos-graph:{self.index}:*", f"{peer_cache_prefix(self.index)}:*"):
-                keys = list(client.scan_iter(match=pattern, count=1000))
-                if keys:
-                    client.delete(*keys)
-        finally:
-            client.close()
+        bench_index.clear_cached_answers(self.redis_url, self.index)
 
     def vin(self) -> None:
         log("VIN instances in-process")
@@ -375,29 +329,7 @@ class Bench:
         return checked
 
     def script(self, workload: RaceWorkload, mode: Mode, *, start: int) -> Path:
-        lines_path = self.work_dir / f"{workload.name}-{mode}.lines"
-        if not lines_path.exists():
-            lines_path.write_bytes(b"\n".join(workload.lines(mode)) + b"\n")
-        script = self.work_dir / f"{workload.name}-{mode}-{start}.lua"
-        headers = JSON_HEADERS if workload.graphql else {}
-        if mode == "repeated":
-            line = workload.lines("repeated")[0]
-            if workload.graphql:
-                body = self.work_dir / f"{workload.name}.body"
-                body.write_bytes(line)
-                text = lua_script(method="POST", headers=headers, body_path=body)
-            else:
-                text = rotating_lua_script(method="GET", headers={}, items_path=lines_path, vary="path")
-        else:
-            text = rotating_lua_script(
-                method="POST" if workload.graphql else "GET",
-                headers=headers,
-                items_path=lines_path,
-                vary="body" if workload.graphql else "path",
-                start=start,
-            )
-        script.write_text(text)
-        return script
+        return write_script(self.work_dir, workload, mode, start=start)
 
     def point(self, side: Side, workload: RaceWorkload, script: Path, *, connections: int) -> dict[str, Any]:
         before = self.counters(side.server) if side.autos_graph else None
@@ -600,7 +532,8 @@ class Bench:
         self.result["documents"] = self.count_documents()
         if not self.args.skip_vin:
             self.vin()
-        catalog, ids = self.catalog(), self.id_pool()
+        catalog = bench_index.catalog(self.es_url, self.index)
+        ids = bench_index.id_pool(self.es_url, self.index)
         items = race_workloads(catalog=catalog, ids=ids, count=self.args.variants)
         if self.args.workloads:
             unknown = set(self.args.workloads) - {w.name for w in items}
