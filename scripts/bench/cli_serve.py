@@ -46,12 +46,14 @@ def config_changes(**changes: Any) -> Iterator[dict[str, Any]]:
         uvicorn.Config.__init__ = original  # type: ignore[method-assign]
 
 
-def serve_like_autos_graph(**changes: Any) -> None:
+def serve_like_autos_graph(**changes: Any) -> dict[str, Any]:
     """Run `autos-graph serve` (settings from the environment) with `changes` to its uvicorn.Config:
-    e.g. `app="scripts.bench.floor_app:app", factory=False`, or `http="httptools"`."""
+    e.g. `app=floor_app.app, factory=False`, or `http="httptools"`; once it has served, the
+    arguments the Config was built with."""
     from graph.cli.main import app as cli
 
     with config_changes(**changes, workers=1) as built:
         cli(["serve"], standalone_mode=False)
     if not built:
         raise ServeChanged("`autos-graph serve` returned without building a uvicorn.Config")
+    return built

@@ -129,6 +129,11 @@ class ServerProcess:
         return 0 if self._drain is None else self._drain.bytes
 
     def start(self, *, timeout: float = 60.0) -> None:
+        self.launch()
+        self.wait_ready(timeout=timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (several servers then start side by side)."""
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
         self._process = subprocess.Popen(
             self._command,
@@ -139,6 +144,10 @@ class ServerProcess:
         )
         assert self._process.stdout is not None
         self._drain = OutputDrain(self._process.stdout, self._log_path)
+
+    def wait_ready(self, *, timeout: float = 60.0) -> None:
+        if self._process is None:
+            raise RuntimeError(f"{self.name} was not launched")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
