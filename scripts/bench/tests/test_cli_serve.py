@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import signal
-from collections.abc import Iterator
-
 import pytest
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -21,24 +17,6 @@ def test_changes_apply_to_every_config_built_while_open() -> None:
     assert config.http == "httptools"
     assert built["app"] is floor
     assert uvicorn.Config("x:y").http == "auto"  # restored on leaving
-
-
-@pytest.fixture
-def served_nowhere(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """uvicorn's server "runs" without binding; logging and SIGTERM are restored after the command."""
-
-    def run(self: uvicorn.Server, sockets: object = None) -> None:
-        self.started = True
-
-    monkeypatch.setattr(uvicorn.Server, "run", run)
-    monkeypatch.setenv("ENVIRONMENT", "production")
-    monkeypatch.setenv("WORKERS", "4")
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    sigterm = signal.getsignal(signal.SIGTERM)
-    yield
-    root.handlers[:], root.level = handlers, level
-    signal.signal(signal.SIGTERM, sigterm)
 
 
 @pytest.mark.usefixtures("served_nowhere")
