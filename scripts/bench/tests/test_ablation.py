@@ -65,7 +65,14 @@ def test_gain_is_the_median_of_the_per_round_ratios() -> None:
     assert row["gain_percent"] == pytest.approx(50.0)  # ratios 2.0 and 1.0
     assert row["rps_on"] == pytest.approx(150.0)
     assert row["saves_us_per_request"] == pytest.approx(1e6 / 100 - 1e6 / 150, abs=0.1)
+    # The whole service's own runs spread from 100 to 300 around a median of 200.
+    assert row["noise_percent"] == pytest.approx(100.0)
     table = markdown([row])
     assert "| lexer | patch `lexer`: graphql.parse | by_ids:cold (errors) | 1 | 150 | 100 |" in table
-    assert "| +50.0 |" in table
-    assert "| lexer | +50.0 (by_ids:cold, c=1) | +50.0 (by_ids:cold, c=1) | yes |" in summary([row])
+    assert "| +50.0 | 100.0 |" in table
+    assert "| not told apart from noise |" in summary([row])
+    steady = {**row, "noise_percent": 4.0}
+    assert (
+        "| lexer | +50.0 (by_ids:cold, c=1) | +2.0 (picker:cold, c=1) | yes (by_ids:cold, c=1) |"
+        in summary([steady, {**row, "workload": "picker:cold", "gain_percent": 2.0}])
+    )
