@@ -1,12 +1,18 @@
 """`make bench`: autos-graph raced against the peers its users would pick instead, on loopback.
 
-    make bench                                                  # everything, ~15 minutes
+    make bench                                                  # everything, ~17 minutes
     make bench BENCH_ARGS="--duration 2 --modes cold --workloads filtered_search"
     .venv/bin/python -m scripts.bench --skip-load --duration 3  # reuses the loaded index
 
 The peers (scripts/bench/peers/, Node.js) read the same Elasticsearch index and
 the same Redis: Apollo Server 5 for the GraphQL workloads (with its response
 cache in the repeated mode), the old Express backend for the REST v1 ones.
+
+autos-graph runs as k8s/configmap.yaml deploys it (scripts/bench/deployment.py:
+production, the INFO access log on a stdout pipe the harness drains, the rate
+limiter counting every request under a limit no run reaches), and the floor, a
+fixed-body app on its own server stack (scripts/bench/floor_app.py), is raced
+with every repeated workload.
 
 Steps, all in one run so every ratio compares numbers taken minutes apart:
  1. the full data load (`autos-graph data load --full`) into an empty index of
@@ -20,8 +26,9 @@ Steps, all in one run so every ratio compares numbers taken minutes apart:
     literal samples) sent to autos-graph and its peer; any difference in the
     data stops the run;
  5. the race: per workload and mode, wrk at 1 and 16 connections against
-    autos-graph (1 uvicorn worker) and its peer (1 Node process), alternating;
-    RSS of every server sampled throughout;
+    autos-graph (1 uvicorn worker) and its peer (1 Node process), alternating,
+    and in the repeated mode the floor with the same script; RSS of every
+    server sampled throughout;
  6. memory: a fresh autos-graph worker answering 10,000 distinct documents, RSS
     before and after;
  7. the cached picker on 2 workers (the throughput target of the first issue).
