@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import re
 import sys
 import tempfile
 import time
@@ -120,7 +121,7 @@ def servers(
     ]:
         port = free_port()
         started[name] = ServerProcess(
-            name=name.replace(" ", "-"),
+            name=re.sub(r"[^A-Za-z0-9]+", "-", name),
             command=command,
             env=deployed_environment(
                 elasticsearch_url=args.elasticsearch_url,
