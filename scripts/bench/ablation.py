@@ -288,19 +288,16 @@ def markdown(table: Sequence[dict[str, Any]]) -> str:
 
 def earns(measured: Sequence[dict[str, Any]], threshold: float) -> str:
     """Whether some row's gain reaches `threshold` % and stands out of the whole service's own
-    spread on that workload (a gain inside it is not told apart from the machine's drift)."""
-    clear = [
-        r
-        for r in measured
-        if r["gain_percent"] >= threshold
-        and (r["noise_percent"] is None or r["gain_percent"] > r["noise_percent"])
-    ]
+    spread on that workload (a gain inside it is not told apart from the machine's drift; with
+    one round there is no spread to tell it by)."""
+    reached = [r for r in measured if r["gain_percent"] >= threshold]
+    clear = [r for r in reached if r["noise_percent"] is not None and r["gain_percent"] > r["noise_percent"]]
     if clear:
         best = max(clear, key=lambda r: r["gain_percent"])
         return f"yes ({best['workload']}, c={best['connections']})"
-    if any(r["gain_percent"] >= threshold for r in measured):
+    if any(r["noise_percent"] is not None for r in reached):
         return "not told apart from noise"
-    return "no"
+    return "no spread measured (one round)" if reached else "no"
 
 
 def summary(table: Sequence[dict[str, Any]], *, threshold: float = 10.0) -> str:

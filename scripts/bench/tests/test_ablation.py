@@ -71,6 +71,7 @@ def test_gain_is_the_median_of_the_per_round_ratios() -> None:
     assert "| lexer | patch `lexer`: graphql.parse | by_ids:cold (errors) | 1 | 150 | 100 |" in table
     assert "| +50.0 | 100.0 |" in table
     assert "| not told apart from noise |" in summary([row])
+    assert "| no spread measured (one round) |" in summary([{**row, "noise_percent": None}])
     steady = {**row, "noise_percent": 4.0}
     assert (
         "| lexer | +50.0 (by_ids:cold, c=1) | +2.0 (picker:cold, c=1) | yes (by_ids:cold, c=1) |"
