@@ -1,6 +1,6 @@
 """What each speed mechanism earns, and what the access log, the limiter and the metrics cost, as deployed.
 
-    flock /tmp/autos-bench.lock .venv/bin/python -m scripts.bench.ablation             # ~14 minutes
+    flock /tmp/autos-bench.lock .venv/bin/python -m scripts.bench.ablation             # ~11 minutes
     .venv/bin/python -m scripts.bench.ablation --rounds 1 --duration 1 --mechanisms lexer metrics
 
 autos-graph runs as k8s/configmap.yaml deploys it (scripts/bench/deployment.py),
