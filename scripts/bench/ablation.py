@@ -36,7 +36,7 @@ import orjson
 
 from graph.settings import Settings
 from scripts.bench import bench_index, machine
-from scripts.bench.deployment import deployed_environment, describe
+from scripts.bench.deployment import cache_ttl_seconds, deployed_environment, describe
 from scripts.bench.race_workloads import race_workloads
 from scripts.bench.rounds import Cell, Rounds, median, median_ratio, parse_cells, point, send
 from scripts.bench.server import ServerProcess, free_port, python_command, serve_command
@@ -188,6 +188,7 @@ def measure(
         redis_url=args.redis_url,
         index=args.index,
         seconds=args.duration,
+        reuse_window_seconds=cache_ttl_seconds(),
     )
     points: dict[str, dict[str, dict[int, list[dict[str, Any]]]]] = {
         cell.key: {name: {c: [] for c in args.connections} for name in started} for cell in cells
@@ -206,7 +207,7 @@ def measure(
                 )
     return {
         "points": points,
-        "wrapped": [cell.key for cell in cells if rounds.wrapped(cell)],
+        "reused": sorted(rounds.reused),
     }
 
 
@@ -245,7 +246,8 @@ def rows(
                         "saves_us_per_request": None
                         if not on_median or not off_median
                         else round(1e6 / off_median - 1e6 / on_median, 1),
-                        "wrapped": cell.key in measured["wrapped"],
+                        # A server was sent variants it had answered itself within the caches' TTL.
+                        "reused": cell.key in measured["reused"],
                         # How far the whole service's own runs of this cell spread across rounds: a gain
                         # inside it is not told apart from the machine's drift.
                         "noise_percent": noise_percent(whole),
@@ -275,7 +277,7 @@ def markdown(table: Sequence[dict[str, Any]]) -> str:
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in table:
-        flags = (" (errors)" if row["errors"] else "") + (" (wrapped)" if row["wrapped"] else "")
+        flags = (" (errors)" if row["errors"] else "") + (" (reused)" if row["reused"] else "")
         lines.append(
             f"| {row['mechanism']} | {row['off']} | {row['workload']}{flags} | {row['connections']} "
             f"| {_cell(row['rps_on'])} | {_cell(row['rps_off'])} | {_cell(row['p50_on_ms'], 2)} "

@@ -42,6 +42,12 @@ def configmap_values(path: Path = CONFIGMAP) -> dict[str, str]:
     return {str(key): "" if value is None else str(value) for key, value in data.items()}
 
 
+def cache_ttl_seconds() -> float:
+    """The longest time an answer or an aggregation stays cached as deployed."""
+    values = configmap_values()
+    return float(max(int(values.get(key) or 30) for key in ("CACHE_TTL_SECONDS", "ANSWER_CACHE_TTL_SECONDS")))
+
+
 def _service_variables() -> set[str]:
     """Every variable the service's settings read (and the old names it still accepts)."""
     return {name.upper() for name in Settings.model_fields} | set(LEGACY_VARIABLES)

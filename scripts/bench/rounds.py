@@ -4,14 +4,17 @@ What the ablation (scripts/bench/ablation.py) and the server comparison
 (scripts/bench/servers.py) share. Every cold or literal run starts where the
 previous run of that workload stopped, whichever server it went to, so no run
 meets an answer another one left in Redis (and the index's and Redis' caches
-are cleared before it anyway); a run that had to wrap around its variants is
-marked. The verdict of a comparison is the median over rounds of the per-round
-ratio, so the drift of a shared machine between minutes favours no side.
+are cleared before it anyway). A small variant space wraps around; a cell is
+marked when a server was sent a variant it had itself answered within the
+caches' time to live, since that answer may have come from its own process.
+The verdict of a comparison is the median over rounds of the per-round ratio,
+so the drift of a shared machine between minutes favours no side.
 """
 
 from __future__ import annotations
 
 import statistics
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Sequence
@@ -90,6 +93,7 @@ class Rounds:
         redis_url: str,
         index: str,
         seconds: float,
+        reuse_window_seconds: float = 30.0,
     ) -> None:
         self.wrk = wrk
         self.work_dir = work_dir
@@ -98,6 +102,10 @@ class Rounds:
         self.index = index
         self.seconds = seconds
         self.cursor: dict[str, int] = {}
+        # Per (server, cell): when each run started, and the variants it sent (start, count).
+        self.sent: dict[tuple[str, str], list[tuple[float, int, int]]] = {}
+        self.reused: set[str] = set()
+        self.reuse_window_seconds = reuse_window_seconds
 
     def run(self, server: ServerProcess, cell: Cell, *, connections: int) -> WrkResult:
         start = 0
@@ -106,6 +114,7 @@ class Rounds:
             bench_index.clear_cached_answers(self.redis_url, self.index)
             floors.clear_search_caches(elasticsearch_url=self.elasticsearch_url, index=self.index)
         script = write_script(self.work_dir, cell.workload, cell.mode, start=start)
+        began = time.monotonic()
         result = run_wrk(
             binary=self.wrk,
             url=url_of(server, cell.workload),
@@ -114,12 +123,23 @@ class Rounds:
             seconds=self.seconds,
         )
         if cell.mode != "repeated":
-            self.cursor[cell.key] = start + result.requests + connections
+            sent = result.requests + connections
+            self.cursor[cell.key] = start + sent
+            earlier = self.sent.setdefault((server.name, cell.key), [])
+            if any(
+                began - at < self.reuse_window_seconds and overlap(start, sent, other, count, cell.variants)
+                for at, other, count in earlier
+            ):
+                self.reused.add(cell.key)
+            earlier.append((began, start, sent))
         return result
 
-    def wrapped(self, cell: Cell) -> bool:
-        """Whether the cell's runs went past its last variant (and so repeated some)."""
-        return self.cursor.get(cell.key, 0) > cell.variants
+
+def overlap(start: int, count: int, other: int, other_count: int, size: int) -> bool:
+    """Whether variants `start`.. (`count` of them) and `other`.. share one, modulo `size`."""
+    if count + other_count > size:
+        return True
+    return (other - start) % size < count or (start - other) % size < other_count
 
 
 def median(values: Sequence[float]) -> float | None:

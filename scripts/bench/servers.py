@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.bench import bench_index
-from scripts.bench.deployment import deployed_environment
+from scripts.bench.deployment import cache_ttl_seconds, deployed_environment
 from scripts.bench.race_workloads import race_workloads
 from scripts.bench.rounds import Rounds, median, median_ratio, parse_cells, point, send
 from scripts.bench.server import ServerProcess, free_port, python_command, serve_command
@@ -185,6 +185,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             redis_url=args.redis_url,
             index=args.index,
             seconds=args.duration,
+            reuse_window_seconds=cache_ttl_seconds(),
         )
         for number in range(args.rounds):
             order = sides if number % 2 == 0 else sides[::-1]
@@ -204,6 +205,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                         )
     ordered = dict(sorted(results.items(), key=_table_order))
     print(markdown(ordered))
+    if rounds.reused:
+        print(
+            f"\nA server met variants it had answered within the caches' TTL in: {', '.join(rounds.reused)}"
+        )
     print(
         f"\n{args.rounds} rounds of {args.duration:g} s per run; floor body {len(answer):,} bytes; "
         f"wall time {time.perf_counter() - started_at:.0f} s."

@@ -57,7 +57,7 @@ def test_gain_is_the_median_of_the_per_round_ratios() -> None:
                 "lexer": {1: [_point(100, 9.0), _point(100, 9.0), _point(100, 9.0, errors=3)]},
             }
         },
-        "wrapped": [],
+        "reused": [],
     }
     lexer = next(m for m in MECHANISMS if m.name == "lexer")
     [row] = rows(measured, [lexer], [cell], [1])
