@@ -3,8 +3,11 @@
     .venv/bin/python -m scripts.cold_path latency --duration 5      # p50 and req/s at 1 and 16 connections
     .venv/bin/python -m scripts.cold_path memory --documents 10000  # RSS after that many distinct documents
 
-Both start `autos-graph serve` (one worker, rate limit off, WARNING logs) on a
-free port against ELASTICSEARCH_URL / ES_INDEX / REDIS_URL, and stop it after.
+Both start `autos-graph serve` as k8s/configmap.yaml deploys it (one worker, INFO
+access log, the rate limiter counting under a limit no run reaches;
+scripts/bench/deployment.py) on a free port against ELASTICSEARCH_URL / ES_INDEX /
+REDIS_URL, and stop it after. Its output, the access log with it, goes to a log
+file beside the run, as a container runtime writes a pod's.
 
 - *cold*: every request carries different variables, drawn from thousands of
   variants, so no answer, aggregation or Elasticsearch request cache entry is
@@ -35,6 +38,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
+
+from scripts.bench.deployment import deployed_environment
 
 BIN = Path(sys.executable).parent / "autos-graph"
 CONNECTIONS = (1, 16)
@@ -154,15 +159,12 @@ def free_port() -> int:
 def served(log_path: Path) -> Iterator[tuple[str, int]]:
     """(base URL, pid) of one `autos-graph serve` worker."""
     port = free_port()
-    env = {
-        **os.environ,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "WORKERS": "1",
-        "RATE_LIMIT_PER_MINUTE": "0",
-        "LOG_LEVEL": "WARNING",
-        "ENVIRONMENT": "production",
-    }
+    env = deployed_environment(
+        elasticsearch_url=os.environ["ELASTICSEARCH_URL"],
+        redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        index=os.environ["ES_INDEX"],
+        port=port,
+    )
     with log_path.open("wb") as log:
         process = subprocess.Popen([str(BIN), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

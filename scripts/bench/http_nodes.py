@@ -2,7 +2,8 @@
 
     .venv/bin/python -m scripts.bench.http_nodes [--rounds 7] [--only by_ids ...] [--connections 1 16]
 
-Two `autos-graph serve` processes, one with ES_HTTP_NODE=lean and one with
+Two `autos-graph serve` processes as k8s/configmap.yaml deploys them
+(scripts/bench/deployment.py), one with ES_HTTP_NODE=lean and one with
 ES_HTTP_NODE=aiohttp (each with a twin on a Redis that remembers nothing, for
 the uncached workloads), answer the same workloads under wrk in alternating
 rounds (the order flips every round). The verdict per workload is the median of
@@ -20,6 +21,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from scripts.bench.deployment import deployed_environment
 from scripts.bench.server import ServerProcess, base_environment, free_port, python_command, serve_command
 from scripts.bench.workloads import Workload, index_sample_ids, workloads
 from scripts.bench.wrk import ensure_wrk, lua_script, run_wrk
@@ -52,17 +54,12 @@ def servers(args: argparse.Namespace, work: Path) -> Iterator[dict[tuple[str, st
                 port = free_port()
                 metrics = work / f"metrics-{node}-{mode}"
                 metrics.mkdir()
-                env = base_environment(
+                env = deployed_environment(
+                    elasticsearch_url=args.elasticsearch_url,
+                    redis_url=redis_url,
+                    index=args.index,
+                    port=port,
                     ES_HTTP_NODE=node,
-                    ELASTICSEARCH_URL=args.elasticsearch_url,
-                    REDIS_URL=redis_url,
-                    ES_INDEX=args.index,
-                    HOST="127.0.0.1",
-                    PORT=str(port),
-                    WORKERS="1",
-                    RATE_LIMIT_PER_MINUTE="0",
-                    LOG_LEVEL="WARNING",
-                    ENVIRONMENT="production",
                     PROMETHEUS_MULTIPROC_DIR=str(metrics),
                 )
                 started[(node, mode)] = stack.enter_context(

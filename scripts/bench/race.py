@@ -7,6 +7,8 @@ and verdict in docs/benchmarks.md can be checked by a unit test:
                                "modes": {mode: {"peer_name": …, "autos_graph": [point], "peer": [point]}}}
 
 where a point is one wrk run: {"connections", "p50_ms", "requests_per_second", "errors", …}.
+A repeated mode also holds "floor": [point], the same script against the fixed-body app
+(scripts/bench/floor_app.py) on autos-graph's server stack, and "floor_fractions".
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ LITERAL_EXTRA_MS = 1.5
 # Issue 16, repeated mode: p50 at most the peer's and requests/s at least the peer's.
 REPEATED_P50_RATIO = 1.0
 REPEATED_RPS_RATIO = 1.0
+# Issue 29: a repeated request at no less than a third of what its server answers with no work at all.
+FLOOR_FRACTION = 1 / 3
 PEER_NAMES = {"apollo": "Apollo", "express": "Express"}
 
 
@@ -54,10 +58,29 @@ def ratios(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def floor_fractions(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """autos-graph's requests/s over the floor's, at every connection count both ran."""
+    rows = []
+    for ours in entry.get("autos_graph", []):
+        floor = point_at(entry.get("floor", []), ours["connections"])
+        mine = point_at([ours], ours["connections"])
+        rows.append(
+            {
+                "connections": ours["connections"],
+                "fraction": ratio(mine["requests_per_second"], floor["requests_per_second"])
+                if mine and floor
+                else None,
+            }
+        )
+    return rows
+
+
 def add_ratios(race: dict[str, Any]) -> None:
     for workload in race["workloads"].values():
         for entry in workload["modes"].values():
             entry["ratios"] = ratios(entry)
+            if "floor" in entry:
+                entry["floor_fractions"] = floor_fractions(entry)
 
 
 def _ratio_at(entry: dict[str, Any] | None, connections: int, key: str) -> float | None:
@@ -97,9 +120,36 @@ def _pair_note(entry: dict[str, Any], connections: int) -> str:
     )
 
 
+def floor_targets(race: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every repeated workload, peer or not, against the floor at each connection count."""
+    targets: list[dict[str, Any]] = []
+    for workload in race["workloads"].values():
+        entry = workload["modes"].get("repeated")
+        if entry is None or "floor" not in entry:
+            continue
+        for row in entry.get("floor_fractions") or floor_fractions(entry):
+            count = row["connections"]
+            ours = point_at(entry["autos_graph"], count)
+            floor = point_at(entry["floor"], count)
+            targets.append(
+                _target(
+                    f"Repeated {workload['title']}: req/s as a fraction of the floor's "
+                    f"({count} connection{'s' if count > 1 else ''})",
+                    "≥ 1/3",
+                    row["fraction"],
+                    "×",
+                    at_least(row["fraction"], FLOOR_FRACTION),
+                    f"{ours['requests_per_second']:,.0f} vs {floor['requests_per_second']:,.0f} req/s"
+                    if ours and floor
+                    else "a side has no valid run",
+                )
+            )
+    return targets
+
+
 def race_targets(race: dict[str, Any]) -> list[dict[str, Any]]:
     """One verdict per workload and target; workloads without a peer have no ratio targets."""
-    targets: list[dict[str, Any]] = []
+    targets: list[dict[str, Any]] = floor_targets(race)
     for workload in race["workloads"].values():
         peer = workload.get("peer")
         if peer is None:

@@ -188,18 +188,23 @@ def _ratio_text(value: float | None) -> str:
 
 
 def race_table(result: dict[str, Any], mode: str) -> str:
-    """The side-by-side table of one mode: both sides at every connection count, and their ratios."""
+    """The side-by-side table of one mode: both sides at every connection count, and their ratios;
+    in the repeated mode also the floor's req/s and autos-graph's fraction of it."""
+    workloads = result["race"]["workloads"].values()
+    with_floor = any("floor" in w["modes"].get(mode, {}) for w in workloads)
     lines = [
         "| workload | peer | conns | autos-graph p50 ms | peer p50 ms | × p50 | autos-graph req/s "
-        "| peer req/s | × req/s | autos-graph RSS MB | peer RSS MB |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| peer req/s | × req/s | autos-graph RSS MB | peer RSS MB |"
+        + (" floor req/s | of floor |" if with_floor else ""),
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|---:|" if with_floor else ""),
     ]
-    for workload in result["race"]["workloads"].values():
+    for workload in workloads:
         entry = workload["modes"].get(mode)
         if entry is None:
             continue
         peer = PEER_TITLES.get(entry["peer_name"] or "", "none")
         rows = {r["connections"]: r for r in entry.get("ratios", [])}
+        fractions = {r["connections"]: r["fraction"] for r in entry.get("floor_fractions", [])}
         for ours in entry["autos_graph"]:
             count = ours["connections"]
             theirs = next((p for p in entry["peer"] if p["connections"] == count), None)
@@ -212,14 +217,22 @@ def race_table(result: dict[str, Any], mode: str) -> str:
                 f"| {_number(theirs['requests_per_second'] if theirs else None, 0)} "
                 f"| {_ratio_text(row.get('rps_ratio'))} | {ours['rss_peak_mb']:.0f} "
                 f"| {_number(theirs['rss_peak_mb'] if theirs else None, 0)} |"
+                + (_floor_cells(entry, count, fractions.get(count)) if with_floor else "")
             )
     return "\n".join(lines)
 
 
+def _floor_cells(entry: dict[str, Any], connections: int, fraction: float | None) -> str:
+    floor = next((p for p in entry.get("floor", []) if p["connections"] == connections), None)
+    rps = None if floor is None else floor["requests_per_second"]
+    flag = " (errors)" if floor and floor["errors"] else ""
+    return f" {_number(rps, 0)}{flag} | {'–' if fraction is None else f'{fraction:.2f}'} |"
+
+
 def _details_table(result: dict[str, Any]) -> str:
     lines = [
-        "| workload | mode | conns | p95 ms | p99 ms | ES req/op | cache hits | variants |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| workload | mode | conns | p95 ms | p99 ms | ES req/op | cache hits | log lines/req | variants |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for workload in result["race"]["workloads"].values():
         for mode, entry in workload["modes"].items():
@@ -229,7 +242,8 @@ def _details_table(result: dict[str, Any]) -> str:
                 lines.append(
                     f"| {workload['title']} | {mode} | {point['connections']} | {point['p95_ms']:.2f} "
                     f"| {point['p99_ms']:.2f} | {_number(point.get('es_requests_per_request'))} "
-                    f"| {'–' if hits is None else f'{hits:.1%}'} | {variants} |"
+                    f"| {'–' if hits is None else f'{hits:.1%}'} "
+                    f"| {_number(point.get('log_lines_per_request'))} | {variants} |"
                 )
     return "\n".join(lines)
 
@@ -295,11 +309,33 @@ def _facts(result: dict[str, Any]) -> str:
     )
 
 
+CONFIGURATION = """\
+autos-graph runs as deployed: `autos-graph serve` (one uvicorn worker) with the
+`data` of k8s/configmap.yaml as its environment, read by the harness
+(scripts/bench/deployment.py). In this run: {server}.
+
+Settings the configmap leaves out keep the service's defaults (metrics on, in
+process); a variable of the same name in the shell that runs the benchmark is
+not passed on. The rate limit is the only
+deployed value changed: it counts every request (the whitelist is empty, so
+nothing is exempt) but is set where no run reaches it. The access log is on at
+INFO, one JSON line per request on stdout, which is a pipe the harness reads
+to its end and counts, as a container runtime reads a pod's stdout: never
+/dev/null, never a raised level (the lines per request are in the details
+table). Only the 2-worker run changes WORKERS, and shares metrics through
+PROMETHEUS_MULTIPROC_DIR.
+
+The floor is a fixed-body ASGI app (scripts/bench/floor_app.py) served on the
+same stack: the real `autos-graph serve` with its uvicorn options and HTTP
+protocol class, only the app swapped (scripts/bench/cli_serve.py). It answers
+every request with a {floor_bytes} body (the median size of the
+repeated answers) and is raced with each repeated workload's own wrk script in
+the same minute; "of floor" is autos-graph's req/s over the floor's (target: at
+least 1/3).
+"""
+
 METHOD = """\
-- Sides: `autos-graph serve`, one uvicorn worker, RATE_LIMIT_PER_MINUTE=0,
-  LOG_LEVEL=WARNING, ENVIRONMENT=production, metrics in process as
-  k8s/configmap.yaml deploys one worker (only the 2-worker run shares them
-  through PROMETHEUS_MULTIPROC_DIR); against one Node.js process per peer
+- Sides: autos-graph as deployed (see Configuration); against one Node.js process per peer
   (scripts/bench/peers/, NODE_ENV=production): Apollo Server 5 (standalone
   server, per-request DataLoaders, `@elastic/elasticsearch` 8, the picker's
   aggregation in Redis through ioredis for 30 s) for GraphQL, with
@@ -332,6 +368,10 @@ METHOD = """\
 - Load: `autos-graph data create-index --recreate`, then the wall time of
   `autos-graph data load --full` as a process.
 """
+
+
+def _bytes(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}-byte"
 
 
 def render(result: dict[str, Any], *, chart_name: str = "benchmarks.svg") -> str:
@@ -383,6 +423,11 @@ def render(result: dict[str, Any], *, chart_name: str = "benchmarks.svg") -> str
         + _floors(result),
         "## In-process and load\n\n" + ("\n".join(extras) if extras else "not run"),
         "## Machine and versions\n\n" + _facts(result),
+        "## Configuration\n\n"
+        + CONFIGURATION.format(
+            server=settings.get("server", "not recorded"),
+            floor_bytes=_bytes(result.get("floor_app", {}).get("body_bytes")),
+        ),
         "## Method\n\n"
         + METHOD.format(
             samples=SAMPLES,

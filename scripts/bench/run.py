@@ -1,12 +1,18 @@
 """`make bench`: autos-graph raced against the peers its users would pick instead, on loopback.
 
-    make bench                                                  # everything, ~15 minutes
+    make bench                                                  # everything, ~17 minutes
     make bench BENCH_ARGS="--duration 2 --modes cold --workloads filtered_search"
     .venv/bin/python -m scripts.bench --skip-load --duration 3  # reuses the loaded index
 
 The peers (scripts/bench/peers/, Node.js) read the same Elasticsearch index and
 the same Redis: Apollo Server 5 for the GraphQL workloads (with its response
 cache in the repeated mode), the old Express backend for the REST v1 ones.
+
+autos-graph runs as k8s/configmap.yaml deploys it (scripts/bench/deployment.py:
+production, the INFO access log on a stdout pipe the harness drains, the rate
+limiter counting every request under a limit no run reaches), and the floor, a
+fixed-body app on its own server stack (scripts/bench/floor_app.py), is raced
+with every repeated workload.
 
 Steps, all in one run so every ratio compares numbers taken minutes apart:
  1. the full data load (`autos-graph data load --full`) into an empty index of
@@ -20,8 +26,9 @@ Steps, all in one run so every ratio compares numbers taken minutes apart:
     literal samples) sent to autos-graph and its peer; any difference in the
     data stops the run;
  5. the race: per workload and mode, wrk at 1 and 16 connections against
-    autos-graph (1 uvicorn worker) and its peer (1 Node process), alternating;
-    RSS of every server sampled throughout;
+    autos-graph (1 uvicorn worker) and its peer (1 Node process), alternating,
+    and in the repeated mode the floor with the same script; RSS of every
+    server sampled throughout;
  6. memory: a fresh autos-graph worker answering 10,000 distinct documents, RSS
     before and after;
  7. the cached picker on 2 workers (the throughput target of the first issue).
@@ -34,6 +41,7 @@ import argparse
 import os
 import shlex
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -48,13 +56,16 @@ from urllib.parse import urlsplit
 import orjson
 import psutil
 
-from scripts.bench import chart, floors, machine, report
+from scripts.bench import bench_index, chart, floors, machine, report
 from scripts.bench.agreement import SAMPLES, PeerMismatch, disagreement
+from scripts.bench.deployment import deployed_environment, describe
 from scripts.bench.es_capture import CapturedRequest, CapturingProxy
+from scripts.bench.floor_app import DEFAULT_BODY_BYTES
 from scripts.bench.load import time_full_load
 from scripts.bench.metrics import Counters
-from scripts.bench.peer_servers import PEER_TITLES, PeerName, peer_cache_prefix, peer_server
+from scripts.bench.peer_servers import PEER_TITLES, PeerName, peer_server
 from scripts.bench.race import MODES, add_ratios
+from scripts.bench.race_scripts import write_script
 from scripts.bench.race_workloads import (
     GRAPHQL_PATH,
     VARIANTS,
@@ -70,25 +81,24 @@ from scripts.bench.server import (
     cli_command,
     free_port,
     http_get,
+    python_command,
     serve_command,
 )
 from scripts.bench.stats import hit_ratio
 from scripts.bench.variants import Catalog
 from scripts.bench.vin import time_instances
 from scripts.bench.workloads import JSON_HEADERS, Workload, answer_problem
-from scripts.bench.wrk import WrkResult, ensure_wrk, lua_script, rotating_lua_script, run_wrk, wrk_version
+from scripts.bench.wrk import WrkResult, ensure_wrk, rotating_lua_script, run_wrk, wrk_version
 
 DEFAULT_INDEX = "autos-bench"
 DEFAULT_ES_URL = "http://127.0.0.1:9200"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 CONNECTIONS = (1, 16)
 WARM_UP_SECONDS = 1.0
-ID_POOL = 2_000
 MEMORY_DOCUMENTS = 10_000
 MEMORY_CONNECTIONS = 16
 MEMORY_CHUNK_SECONDS = 15.0
 MEMORY_TIME_LIMIT_SECONDS = 480.0
-SERVER_DESCRIPTION = "autos-graph serve; RATE_LIMIT_PER_MINUTE=0 LOG_LEVEL=WARNING ENVIRONMENT=production"
 MB = 1_000_000  # the target is in MB; MiB would be 5 % more lenient
 
 
@@ -141,6 +151,7 @@ class Bench:
         self.redis_url: str = args.redis_url
         self.wrk = ensure_wrk()
         self.result: dict[str, Any] = {}
+        self.floor_body_bytes = DEFAULT_BODY_BYTES
 
     # -- servers ---------------------------------------------------------------------------
 
@@ -153,16 +164,12 @@ class Bench:
             metrics_dir = self.work_dir / f"metrics-{port}"
             metrics_dir.mkdir(parents=True, exist_ok=True)
             multiprocess["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-        env = base_environment(
-            ELASTICSEARCH_URL=elasticsearch_url or self.es_url,
-            REDIS_URL=self.redis_url,
-            ES_INDEX=self.index,
-            HOST="127.0.0.1",
-            PORT=str(port),
+        env = deployed_environment(
+            elasticsearch_url=elasticsearch_url or self.es_url,
+            redis_url=self.redis_url,
+            index=self.index,
+            port=port,
             WORKERS=str(workers),
-            RATE_LIMIT_PER_MINUTE="0",
-            LOG_LEVEL="WARNING",
-            ENVIRONMENT="production",
             **multiprocess,
         )
         return ServerProcess(
@@ -173,6 +180,25 @@ class Bench:
             ready_path="/health/ready",
             log_dir=self.work_dir,
             workers=workers,
+        )
+
+    def floor_server(self) -> ServerProcess:
+        """The fixed-body app on autos-graph's own server stack (scripts/bench/floor_app.py)."""
+        port = free_port()
+        env = deployed_environment(
+            elasticsearch_url=self.es_url,
+            redis_url=self.redis_url,
+            index=self.index,
+            port=port,
+            FLOOR_BODY_BYTES=str(self.floor_body_bytes),
+        )
+        return ServerProcess(
+            name="floor",
+            command=python_command("scripts.bench.floor_app"),
+            env=env,
+            port=port,
+            ready_path="/health/ready",
+            log_dir=self.work_dir,
         )
 
     def peer(self, name: PeerName) -> ServerProcess:
@@ -186,18 +212,8 @@ class Bench:
 
     # -- data ------------------------------------------------------------------------------
 
-    def es_json(self, path: str, body: dict[str, Any] | None = None) -> Any:
-        request = urllib.request.Request(
-            f"{self.es_url}{path}",
-            data=orjson.dumps(body) if body is not None else None,
-            headers={"Content-Type": "application/json"},
-            method="POST" if body is not None else "GET",
-        )
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return orjson.loads(response.read())
-
     def count_documents(self) -> int:
-        return int(self.es_json(f"/{self.index}/_count")["count"])
+        return bench_index.count_documents(self.es_url, self.index)
 
     def full_load(self) -> None:
         env = base_environment(ELASTICSEARCH_URL=self.es_url, ES_INDEX=self.index, LOG_LEVEL="WARNING")
@@ -206,44 +222,8 @@ class Bench:
         log(f"full load: {timing.seconds:.1f} s, {timing.documents:,} documents")
         self.result["load"] = timing.to_json()
 
-    def catalog(self) -> Catalog:
-        aggregation = {
-            "terms": {"field": "model.keyword", "size": 1000},
-            "aggs": {"year_min": {"min": {"field": "year"}}, "year_max": {"max": {"field": "year"}}},
-        }
-        body = {
-            "size": 0,
-            "aggs": {
-                "manufacturers": {
-                    "terms": {"field": "manufacturer.keyword", "size": 1000},
-                    "aggs": {"models": aggregation},
-                }
-            },
-        }
-        return Catalog.from_aggregation(self.es_json(f"/{self.index}/_search", body))
-
-    def id_pool(self) -> list[str]:
-        body = {
-            "size": ID_POOL,
-            "from": 1000,
-            "sort": [{"vehicle_id": "asc"}],
-            "_source": False,
-            "query": {"match_all": {}},
-        }
-        return [hit["_id"] for hit in self.es_json(f"/{self.index}/_search", body)["hits"]["hits"]]
-
     def clear_caches(self) -> None:
-        """Delete the benchmark index's cached aggregations of both sides (the benchmark's own keys)."""
-        import redis
-
-        client = redis.Redis.from_url(self.redis_url)
-        try:
-            for pattern in (f"autos-graph:{self.index}:*", f"{peer_cache_prefix(self.index)}:*"):
-                keys = list(client.scan_iter(match=pattern, count=1000))
-                if keys:
-                    client.delete(*keys)
-        finally:
-            client.close()
+        bench_index.clear_cached_answers(self.redis_url, self.index)
 
     def vin(self) -> None:
         log("VIN instances in-process")
@@ -299,6 +279,7 @@ class Bench:
                     self.send(url, body=body)
                     captured[workload.name]["warm"] = _foreground(proxy.since(mark))
                     captured[workload.name]["problem"] = answer_problem(workload, status, answer)
+                    captured[workload.name]["answer_bytes"] = len(answer)
         finally:
             proxy.stop()
         return captured
@@ -355,32 +336,11 @@ class Bench:
         return checked
 
     def script(self, workload: RaceWorkload, mode: Mode, *, start: int) -> Path:
-        lines_path = self.work_dir / f"{workload.name}-{mode}.lines"
-        if not lines_path.exists():
-            lines_path.write_bytes(b"\n".join(workload.lines(mode)) + b"\n")
-        script = self.work_dir / f"{workload.name}-{mode}-{start}.lua"
-        headers = JSON_HEADERS if workload.graphql else {}
-        if mode == "repeated":
-            line = workload.lines("repeated")[0]
-            if workload.graphql:
-                body = self.work_dir / f"{workload.name}.body"
-                body.write_bytes(line)
-                text = lua_script(method="POST", headers=headers, body_path=body)
-            else:
-                text = rotating_lua_script(method="GET", headers={}, items_path=lines_path, vary="path")
-        else:
-            text = rotating_lua_script(
-                method="POST" if workload.graphql else "GET",
-                headers=headers,
-                items_path=lines_path,
-                vary="body" if workload.graphql else "path",
-                start=start,
-            )
-        script.write_text(text)
-        return script
+        return write_script(self.work_dir, workload, mode, start=start)
 
     def point(self, side: Side, workload: RaceWorkload, script: Path, *, connections: int) -> dict[str, Any]:
         before = self.counters(side.server) if side.autos_graph else None
+        lines_before = side.server.output_lines
         with RssSampler(side.server.worker_pids()) as rss:
             result = run_wrk(
                 binary=self.wrk,
@@ -394,10 +354,14 @@ class Bench:
             delta = self.counters(side.server).minus(before)
             point["es_requests_per_request"] = delta.per_request(delta.elasticsearch_requests)
             point["cache_hit_ratio"] = hit_ratio(delta.cache_hits, delta.cache_misses)
+            # The access log is on: about one line per request reached the drained pipe.
+            point["log_lines_per_request"] = round(
+                (side.server.output_lines - lines_before) / max(1, result.requests), 2
+            )
         return point
 
     def race_workload(
-        self, workload: RaceWorkload, ours: Side, peers: dict[Mode, Side] | None
+        self, workload: RaceWorkload, ours: Side, peers: dict[Mode, Side] | None, floor: Side | None = None
     ) -> dict[str, dict[str, Any]]:
         modes: dict[str, dict[str, Any]] = {}
         for side in [ours, *({id(s): s for s in (peers or {}).values()}.values())]:
@@ -421,6 +385,10 @@ class Bench:
                 "autos_graph": [],
                 "peer": [],
             }
+            if mode == "repeated" and floor is not None:
+                # The same script against the fixed-body app, in the same minute.
+                sides.append(("floor", floor))
+                entry["floor"] = []
             start = 0
             for number, connections in enumerate(self.args.connections):
                 script = self.script(workload, mode, start=start)
@@ -450,11 +418,13 @@ class Bench:
             self.peer("apollo") as apollo,
             self.peer("apollo-response-cache") as apollo_cached,
             self.peer("express") as express,
+            self.floor_server() as floor,
         ):
             ours = Side(api, graphql_path=GRAPHQL_PATH, autos_graph=True)
             apollo_side = Side(apollo, graphql_path="/", autos_graph=False)
             cached_side = Side(apollo_cached, graphql_path="/", autos_graph=False)
             express_side = Side(express, graphql_path="", autos_graph=False)
+            floor_side = Side(floor, graphql_path=GRAPHQL_PATH, autos_graph=False)
             for workload in items:
                 peers: dict[Mode, Side] | None = None
                 if workload.peer == "apollo":
@@ -469,7 +439,7 @@ class Bench:
                     "api": "graphql" if workload.graphql else "rest",
                     "peer": workload.peer,
                     "agreement_requests": checked,
-                    "modes": self.race_workload(workload, ours, peers),
+                    "modes": self.race_workload(workload, ours, peers, floor_side),
                 }
             race["rss_after_mb"] = {
                 "autos-graph": _rss_mb(api.worker_pids()),
@@ -556,7 +526,7 @@ class Bench:
                 "connections": list(self.args.connections),
                 "modes": list(self.args.modes),
                 "wrk_threads": 1,
-                "server": SERVER_DESCRIPTION,
+                "server": describe(),
                 "variants": self.args.variants,
             },
             machine={**machine.machine_facts(), "load_average_start": machine.load_average()},
@@ -569,7 +539,8 @@ class Bench:
         self.result["documents"] = self.count_documents()
         if not self.args.skip_vin:
             self.vin()
-        catalog, ids = self.catalog(), self.id_pool()
+        catalog = bench_index.catalog(self.es_url, self.index)
+        ids = bench_index.id_pool(self.es_url, self.index)
         items = race_workloads(catalog=catalog, ids=ids, count=self.args.variants)
         if self.args.workloads:
             unknown = set(self.args.workloads) - {w.name for w in items}
@@ -590,6 +561,13 @@ class Bench:
             for name, entry in captured.items()
         }
         self.result["floors"] = {"elasticsearch": self.elasticsearch_floors(requests, captured)}
+        # The floor answers with a body the size of a typical answer: the repeated answers' median.
+        self.floor_body_bytes = round(statistics.median(entry["answer_bytes"] for entry in captured.values()))
+        self.result["floor_app"] = {
+            "body_bytes": self.floor_body_bytes,
+            "server": "scripts/bench/floor_app.py served by `autos-graph serve`'s own uvicorn options "
+            "and HTTP protocol (scripts/bench/cli_serve.py)",
+        }
         log("the race: autos-graph against its peers")
         self.result["race"] = self.race(items)
         if "literal" in self.args.modes and self.args.memory_documents > 0:

@@ -1,5 +1,10 @@
 """Server processes under test: start on a free loopback port, wait for them, watch their memory, stop them.
 
+A server's stdout and stderr are a pipe the harness drains, as a container
+runtime drains a pod's: every access line is written and read, at what a
+deployment's log costs, and counted (`OutputDrain`). The head and tail of the
+output are kept in the server's log file for diagnosis.
+
 Only processes this module started are ever signalled: the Popen it holds,
 whose uvicorn supervisor stops its own workers.
 """
@@ -16,10 +21,14 @@ import urllib.request
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 import psutil
 
 STOP_TIMEOUT_SECONDS = 30
+# How much of a server's output its log file keeps, from the start and from the end.
+KEPT_OUTPUT_BYTES = 256 * 1024
+READ_SIZE = 64 * 1024
 
 
 def free_port() -> int:
@@ -34,6 +43,43 @@ def http_get(url: str, *, timeout: float = 5.0) -> tuple[int, bytes]:
             return int(response.status), bytes(response.read())
     except urllib.error.HTTPError as error:
         return int(error.code), bytes(error.read())
+
+
+class OutputDrain:
+    """Reads a pipe to its end on a thread: counts bytes and lines, keeps the head in `log_path`
+    as it comes and appends the tail when the pipe closes."""
+
+    def __init__(self, pipe: IO[bytes], log_path: Path) -> None:
+        self._pipe = pipe
+        self._log_path = log_path
+        self.bytes = 0
+        self.lines = 0
+        self._tail = bytearray()
+        self._thread = threading.Thread(target=self._run, name=f"drain-{log_path.stem}", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        fd = self._pipe.fileno()
+        with self._log_path.open("wb") as log:
+            while chunk := os.read(fd, READ_SIZE):
+                head_room = KEPT_OUTPUT_BYTES - self.bytes
+                if head_room > 0:
+                    log.write(chunk[:head_room])
+                    log.flush()
+                self.bytes += len(chunk)
+                self.lines += chunk.count(b"\n")
+                if self.bytes > KEPT_OUTPUT_BYTES:
+                    self._tail += chunk[max(0, head_room) :]
+                    del self._tail[:-KEPT_OUTPUT_BYTES]
+            if self._tail:
+                skipped = self.bytes - KEPT_OUTPUT_BYTES - len(self._tail)
+                if skipped > 0:
+                    log.write(f"\n[... {skipped:,} bytes read and not kept ...]\n".encode())
+                log.write(bytes(self._tail))
+        self._pipe.close()
+
+    def join(self, timeout: float = 10.0) -> None:
+        self._thread.join(timeout)
 
 
 class ServerProcess:
@@ -58,6 +104,7 @@ class ServerProcess:
         self._ready_path = ready_path
         self._log_path = log_dir / f"{name}.log"
         self._process: subprocess.Popen[bytes] | None = None
+        self._drain: OutputDrain | None = None
 
     @property
     def base_url(self) -> str:
@@ -72,15 +119,40 @@ class ServerProcess:
     ) -> None:
         self.stop()
 
+    @property
+    def output_lines(self) -> int:
+        """Lines the server has written so far (its access log, once started)."""
+        return 0 if self._drain is None else self._drain.lines
+
+    @property
+    def output_bytes(self) -> int:
+        return 0 if self._drain is None else self._drain.bytes
+
     def start(self, *, timeout: float = 60.0) -> None:
+        self.launch()
+        self.wait_ready(timeout=timeout)
+
+    def launch(self) -> None:
+        """Start the process without waiting for it (several servers then start side by side)."""
         self._log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self._log_path.open("wb") as log:
-            self._process = subprocess.Popen(
-                self._command, env=self._env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
-            )
+        self._process = subprocess.Popen(
+            self._command,
+            env=self._env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        assert self._process.stdout is not None
+        self._drain = OutputDrain(self._process.stdout, self._log_path)
+
+    def wait_ready(self, *, timeout: float = 60.0) -> None:
+        if self._process is None:
+            raise RuntimeError(f"{self.name} was not launched")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                if self._drain is not None:
+                    self._drain.join()
                 raise RuntimeError(f"{self.name} exited {self._process.returncode}; see {self._log_path}")
             if self._ready() and len(self.worker_pids()) >= self.workers:
                 return
@@ -118,14 +190,15 @@ class ServerProcess:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._drain is not None:
+            self._drain.join()
 
 
 class RssSampler:

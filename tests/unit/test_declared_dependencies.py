@@ -33,6 +33,7 @@ USED_WITHOUT_IMPORT = {
     "types-psutil": "psutil's type stubs, read by mypy",
     "types-cachetools": "cachetools' type stubs, read by mypy",
     "openapi-python-client": "run as a command to generate the REST client test_python_clients.py uses",
+    "granian": "run as a command: the server scripts/bench/servers.py weighs against uvicorn",
 }
 
 

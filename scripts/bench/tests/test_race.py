@@ -96,3 +96,28 @@ def test_literal_cost_over_the_limit_is_missed() -> None:
     assert literal["measured"] == pytest.approx(1.6)
     assert literal["verdict"] == "missed"
     assert "Apollo: +0.50 ms" in literal["note"]
+
+
+def test_repeated_workloads_are_set_against_the_floor() -> None:
+    measured = race()
+    repeated = measured["workloads"]["filtered_search"]["modes"]["repeated"]
+    repeated["floor"] = [point(1, 0.1, 6000), point(16, 1.0, 5000, errors=2)]
+    add_ratios(measured)
+    assert repeated["floor_fractions"] == [
+        {"connections": 1, "fraction": pytest.approx(0.3)},
+        {"connections": 16, "fraction": None},  # the floor's run had errors
+    ]
+    verdicts = {
+        t["target"]: (t["measured"], t["verdict"]) for t in race_targets(measured) if "floor" in t["target"]
+    }
+    assert verdicts == {
+        "Repeated Filtered search: req/s as a fraction of the floor's (1 connection)": (
+            pytest.approx(0.3),
+            "missed",
+        ),
+        "Repeated Filtered search: req/s as a fraction of the floor's (16 connections)": (
+            None,
+            "not measured",
+        ),
+    }
+    assert "floor_fractions" not in measured["workloads"]["filtered_search"]["modes"]["cold"]

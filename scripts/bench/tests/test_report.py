@@ -124,3 +124,25 @@ def test_summary_has_the_side_by_side_table_and_the_chart() -> None:
     )
     assert "## Cold" not in markdown  # a mode that did not run has no table
     assert "RSS 149.0 MB after" in markdown
+
+
+def test_summary_sets_repeated_workloads_against_the_floor_and_states_the_configuration() -> None:
+    result = _result()
+    repeated = result["race"]["workloads"]["picker"]["modes"]["repeated"]
+    repeated["floor"] = [
+        {**repeated["peer"][0], "requests_per_second": 4000.0},
+        {**repeated["peer"][1], "requests_per_second": 3000.0},
+    ]
+    result["floor_app"] = {"body_bytes": 2_345}
+    result["settings"]["server"] = "k8s/configmap.yaml as deployed (LOG_LEVEL=INFO)"
+    add_derived(result)
+    markdown = render(result)
+    assert "| floor req/s | of floor |" in markdown
+    assert "| 4,000 | 0.25 |" in markdown
+    assert "| 3,000 | 0.40 |" in markdown
+    assert "k8s/configmap.yaml as deployed (LOG_LEVEL=INFO)" in markdown
+    assert "2,345-byte body" in markdown
+    assert "never\n/dev/null" in markdown or "never /dev/null" in markdown
+    verdicts = {t["target"]: t["verdict"] for t in result["targets"]}
+    assert verdicts["Repeated Picker: req/s as a fraction of the floor's (1 connection)"] == "missed"
+    assert verdicts["Repeated Picker: req/s as a fraction of the floor's (16 connections)"] == "met"

@@ -1,0 +1,38 @@
+"""The floor and the ablation's variants are served with `autos-graph serve`'s own uvicorn options."""
+
+from __future__ import annotations
+
+import pytest
+import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from scripts.bench.cli_serve import config_changes, serve_like_autos_graph
+from scripts.bench.floor_app import app as floor
+
+
+def test_changes_apply_to_every_config_built_while_open() -> None:
+    with config_changes(http="httptools", app=floor) as built:
+        config = uvicorn.Config("graph.asgi:app_factory", factory=True, http="auto")
+    assert config.app is floor
+    assert config.http == "httptools"
+    assert built["app"] is floor
+    assert uvicorn.Config("x:y").http == "auto"  # restored on leaving
+
+
+@pytest.mark.usefixtures("served_nowhere")
+def test_the_floor_runs_on_the_commands_own_options() -> None:
+    built = serve_like_autos_graph(app=floor, factory=False)
+    assert built["app"] is floor
+    assert built["factory"] is False
+    assert built["workers"] == 1  # always one process, where the patches were applied
+    assert built["loop"] == "uvloop"
+    # The service's own protocol class, whatever `autos-graph serve` passes today.
+    assert isinstance(built["http"], type)
+    assert issubclass(built["http"], HttpToolsProtocol)
+
+
+@pytest.mark.usefixtures("served_nowhere")
+def test_the_protocol_can_be_uvicorns_own() -> None:
+    built = serve_like_autos_graph(http="httptools")
+    assert built["app"] is not floor
+    assert built["http"] == "httptools"
