@@ -131,6 +131,9 @@ class GraphQLPipeline:
             observation.operation = operation_name.UNPARSED
 
         # 1. Read the request.
+        if request.method not in ("GET", "POST"):
+            message = "GraphQL only supports GET and POST requests."
+            return self._transport_error(405, message, graphql_response, allow=b"GET, POST")
         try:
             asked = await self._read(request)
         except BodyTooLarge:
@@ -172,7 +175,7 @@ class GraphQLPipeline:
                 return self._transport_error(400, _no_operation(asked.operation_name), graphql_response)
             if request.method == "GET" and operation.operation is not OperationType.QUERY:
                 return self._transport_error(
-                    405, "Mutations are only allowed over POST.", graphql_response, allow_post=True
+                    405, "Mutations are only allowed over POST.", graphql_response, allow=b"POST"
                 )
 
         # 4. The answer cache; 5-6 on a miss.
@@ -260,7 +263,7 @@ class GraphQLPipeline:
         graphql_response: bool,
         *,
         vary: bool = False,
-        allow_post: bool = False,
+        allow: bytes | None = None,
     ) -> Reply:
         headers = [
             (b"content-type", media_type(graphql_response=graphql_response).encode()),
@@ -268,15 +271,15 @@ class GraphQLPipeline:
         ]
         if vary:
             headers.append((b"vary", b"Accept"))
-        if allow_post:
-            headers.append((b"allow", b"POST"))
+        if allow is not None:
+            headers.append((b"allow", allow))
         return Reply(status, body, headers)
 
     def _transport_error(
-        self, status: int, message: str, graphql_response: bool, *, allow_post: bool = False
+        self, status: int, message: str, graphql_response: bool, *, allow: bytes | None = None
     ) -> Reply:
         body = orjson.dumps(error_body(message, BAD_REQUEST))
-        return self._reply(status, body, graphql_response, allow_post=allow_post)
+        return self._reply(status, body, graphql_response, allow=allow)
 
 
 def _no_operation(name: str | None) -> str:

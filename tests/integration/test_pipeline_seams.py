@@ -121,3 +121,9 @@ async def test_replicas_with_other_validation_settings_never_share_an_answer() -
     async with running_app(production) as prod_app, client_of(prod_app) as prod:
         refused = await prod.get("/graphql", params={"query": INTROSPECTION})
     assert set(codes(refused)) == {"INTROSPECTION_DISABLED"}
+
+
+async def test_methods_other_than_get_and_post_are_refused_with_allow(cached: httpx.AsyncClient) -> None:
+    head = await cached.head("/graphql", params={"query": "{ __typename }"})
+    assert head.status_code == 405
+    assert head.headers["allow"] == "GET, POST"
