@@ -15,7 +15,6 @@ from graph.cli.data import data_app
 from graph.cli.releases import register_release_commands
 from graph.gql.schema import build_schema
 from graph.gql.schema_evolution import check_schema
-from graph.http.coalesced_writes import CoalescingHttpToolsProtocol
 from graph.observability.logging_setup import configure_logging
 
 # Shorter than Kubernetes' default 30 s grace period, so in-flight requests
@@ -59,7 +58,7 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         loop="uvloop",
-        http=CoalescingHttpToolsProtocol,
+        http="httptools",
         log_config=None,
         proxy_headers=False,  # forwarded headers are judged by our own trusted-proxy list
         server_header=False,

@@ -6,12 +6,12 @@
 autos-graph runs as k8s/configmap.yaml deploys it (scripts/bench/deployment.py),
 once whole ("on") and once per mechanism without it ("off"), all started side
 by side on the benchmark's index (`make bench` loads it). A mechanism is taken
-out by its setting where it has one, by the HTTP protocol for coalesced writes,
-and otherwise by a named patch of scripts/bench/ablation_server.py, never by a
-switch in the product. In each round every workload runs at each connection
-count against every server without a mechanism and, in the middle of them, the
-whole server (the order reverses every other round); a mechanism's gain is the median over rounds
-of whole req/s over its own req/s, minus one. Positive: it makes the service
+out by its setting where it has one, and otherwise by a named patch of
+scripts/bench/ablation_server.py, never by a switch in the product. In each
+round every workload runs at each connection count against every server
+without a mechanism and, in the middle of them, the whole server (the order
+reverses every other round); a mechanism's gain is the median over rounds of
+whole req/s over its own req/s, minus one. Positive: it makes the service
 faster; negative: what it costs per request.
 
 Prints a Markdown table and its wall time; writes the raw numbers and the table
@@ -51,14 +51,11 @@ class Mechanism:
     off: str
     env: Mapping[str, str] = field(default_factory=dict)
     without: str | None = None  # a patch of scripts/bench/ablation_server.py
-    http: str | None = None  # uvicorn's `http` setting instead of autos-graph's protocol class
 
     def command(self) -> list[str]:
-        if self.without is None and self.http is None:
+        if self.without is None:
             return serve_command()
-        arguments = ["--without", self.without] if self.without else []
-        arguments += ["--http", self.http] if self.http else []
-        return python_command("scripts.bench.ablation_server", *arguments)
+        return python_command("scripts.bench.ablation_server", "--without", self.without)
 
 
 MECHANISMS: tuple[Mechanism, ...] = (
@@ -68,7 +65,6 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "combined validation rules", "patch `combined_rules`: the rules as given", without="combined_rules"
     ),
     Mechanism("completion plans", "patch `completion_plans`: no plan", without="completion_plans"),
-    Mechanism("coalesced writes", "uvicorn's own httptools protocol", http="httptools"),
     Mechanism(
         "batched Redis I/O", "patch `batched_redis`: batches through aiocache", without="batched_redis"
     ),

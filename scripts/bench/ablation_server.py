@@ -1,7 +1,6 @@
 """autos-graph with one in-process speed mechanism taken out, for the ablation (scripts/bench/ablation.py).
 
     python -m scripts.bench.ablation_server --without lexer          # the environment autos-graph gets
-    python -m scripts.bench.ablation_server --http httptools         # uvicorn's own protocol class
 
 A mechanism that has no setting is taken out by a patch applied here, before
 the app is built, never by a switch in the product: each patch makes the
@@ -141,16 +140,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--without", action="append", default=[], choices=sorted(PATCHES))
-    parser.add_argument(
-        "--http", help="uvicorn's `http` setting instead of autos-graph's protocol class, e.g. httptools"
-    )
     args = parser.parse_args(argv)
     changed = apply(args.without)
     for name, count in changed.items():
         print(f"ablation: {name} taken out ({count} references replaced)", file=sys.stderr, flush=True)
     from scripts.bench.cli_serve import serve_like_autos_graph
 
-    serve_like_autos_graph(**({"http": args.http} if args.http else {}))
+    serve_like_autos_graph()
 
 
 if __name__ == "__main__":

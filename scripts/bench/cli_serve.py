@@ -2,13 +2,12 @@
 
 The floor app and the ablation's variants must run on the server stack the
 service is deployed on: uvicorn with the options `autos-graph serve` gives it
-(event loop, HTTP protocol class, logging, headers, shutdown). Rather than copy
+(event loop, HTTP protocol, logging, headers, shutdown). Rather than copy
 those options, which would drift, this runs the real `autos-graph serve`
-command in this process and changes the `uvicorn.Config` it builds: the app
-(the floor), or the HTTP protocol (plain httptools instead of the service's
-own). It always serves one worker, as k8s/configmap.yaml deploys: uvicorn then
-serves in the calling process, so whatever was patched here before is what
-serves.
+command in this process and changes the `uvicorn.Config` it builds (the app,
+for the floor). It always serves one worker, as k8s/configmap.yaml deploys:
+uvicorn then serves in the calling process, so whatever was patched here
+before is what serves.
 """
 
 from __future__ import annotations
@@ -48,8 +47,8 @@ def config_changes(**changes: Any) -> Iterator[dict[str, Any]]:
 
 def serve_like_autos_graph(**changes: Any) -> dict[str, Any]:
     """Run `autos-graph serve` (settings from the environment) with `changes` to its uvicorn.Config:
-    e.g. `app=floor_app.app, factory=False`, or `http="httptools"`; once it has served, the
-    arguments the Config was built with."""
+    e.g. `app=floor_app.app, factory=False`; once it has served, the arguments the Config was
+    built with."""
     from graph.cli.main import app as cli
 
     with config_changes(**changes, workers=1) as built:

@@ -3,7 +3,7 @@
     FLOOR_BODY_BYTES=4000 python -m scripts.bench.floor_app   # with the environment autos-graph gets
 
 Served on the same stack as autos-graph (`autos-graph serve`'s own uvicorn
-options and HTTP protocol, scripts/bench/cli_serve.py), or by Granian as
+options, scripts/bench/cli_serve.py), or by Granian as
 `scripts.bench.floor_app:app`, it is what that server costs per request with no
 application work: a repeated request to autos-graph can at best approach it.
 The body has the size of a typical answer (the harness passes it in

@@ -326,8 +326,8 @@ table). Only the 2-worker run changes WORKERS, and shares metrics through
 PROMETHEUS_MULTIPROC_DIR.
 
 The floor is a fixed-body ASGI app (scripts/bench/floor_app.py) served on the
-same stack: the real `autos-graph serve` with its uvicorn options and HTTP
-protocol class, only the app swapped (scripts/bench/cli_serve.py). It answers
+same stack: the real `autos-graph serve` with its uvicorn options, only the
+app swapped (scripts/bench/cli_serve.py). It answers
 every request with a {floor_bytes} body (the median size of the
 repeated answers) and is raced with each repeated workload's own wrk script in
 the same minute; "of floor" is autos-graph's req/s over the floor's (target: at

@@ -566,7 +566,7 @@ class Bench:
         self.result["floor_app"] = {
             "body_bytes": self.floor_body_bytes,
             "server": "scripts/bench/floor_app.py served by `autos-graph serve`'s own uvicorn options "
-            "and HTTP protocol (scripts/bench/cli_serve.py)",
+            "(scripts/bench/cli_serve.py)",
         }
         log("the race: autos-graph against its peers")
         self.result["race"] = self.race(items)

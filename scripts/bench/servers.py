@@ -1,17 +1,16 @@
-"""Granian weighed against uvicorn with autos-graph's own protocol class, as deployed.
+"""Granian weighed against uvicorn with `autos-graph serve`'s own options, as deployed.
 
     flock /tmp/autos-bench.lock .venv/bin/python -m scripts.bench.servers    # ~3 minutes
     .venv/bin/python -m scripts.bench.servers --rounds 1 --duration 1
 
 Four servers side by side on the benchmark's index (`make bench` loads it),
 all with the environment k8s/configmap.yaml deploys (scripts/bench/deployment.py):
-autos-graph served by `autos-graph serve` (uvicorn, uvloop, httptools and the
-service's protocol class) and by Granian (ASGI interface, one worker, HTTP/1 on
-loopback, uvloop), and the floor app (scripts/bench/floor_app.py, a fixed body
-of the size of the repeated answer) on each. The repeated and the cold filtered
-search run at 1 and 16 connections in alternating rounds; the floor gets the
-repeated script. Prints a Markdown table with the medians and Granian's
-median per-round ratio to uvicorn.
+autos-graph served by `autos-graph serve` (uvicorn, uvloop, httptools) and by
+Granian (ASGI interface, one worker, HTTP/1 on loopback, uvloop), and the floor
+app (scripts/bench/floor_app.py, a fixed body of the size of the repeated
+answer) on each. The repeated and the cold filtered search run at 1 and 16
+connections in alternating rounds; the floor gets the repeated script. Prints a
+Markdown table with the medians and Granian's median per-round ratio to uvicorn.
 """
 
 from __future__ import annotations

@@ -34,7 +34,6 @@ def test_deployed_costs_are_in_the_table() -> None:
 def test_mechanisms_without_a_setting_run_the_launcher() -> None:
     by_name = {m.name: m for m in MECHANISMS}
     assert by_name["lexer"].command()[-3:] == ["scripts.bench.ablation_server", "--without", "lexer"]
-    assert by_name["coalesced writes"].command()[-2:] == ["--http", "httptools"]
     assert by_name["metrics"].command()[-1] == "serve"
 
 
