@@ -30,12 +30,12 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
+    parse,
     validate,
 )
 
 from graph.gql.combined_rules import rules_for
 from graph.gql.execution.planned_execution import DocumentPlans
-from graph.gql.parsing import parse_document
 
 # Measured (tests/unit/test_document_cache.py) with a margin, so the budget bounds them.
 BYTES_PER_CHARACTER: Final = 200
@@ -102,9 +102,7 @@ class DocumentCache:
         if entry is not None:
             self._entries.move_to_end(query)
             return entry
-        entry = CachedDocument(
-            document=parse_document(query, max_tokens=self._max_tokens), size=estimated_size(query)
-        )
+        entry = CachedDocument(document=parse(query, max_tokens=self._max_tokens), size=estimated_size(query))
         if entry.size <= self._max_bytes:
             self._add(query, entry)
         return entry

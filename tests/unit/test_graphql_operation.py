@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from graphql import GraphQLSyntaxError, OperationDefinitionNode
+from graphql import GraphQLSyntaxError, OperationDefinitionNode, parse
 
 from graph.gql.operation_name import ANONYMOUS, UNPARSED, label, label_of_name, selected_operation
-from graph.gql.parsing import parse_document
 from graph.gql.query_limits import LIMITS
 
 
 def labelled(query: str, operation_name: str | None = None) -> str:
     """As the pipeline labels a request: from the document it parsed for it."""
-    document = parse_document(query, max_tokens=LIMITS.max_tokens)
+    document = parse(query, max_tokens=LIMITS.max_tokens)
     return label(selected_operation(document, operation_name))
 
 
@@ -41,7 +40,7 @@ def test_names_from_the_parsed_document(query: str, operation_name: str | None, 
 
 
 def test_the_selected_operation_is_the_documents_own_node() -> None:
-    document = parse_document("query A { x } query B { y }")
+    document = parse("query A { x } query B { y }")
     second = document.definitions[1]
     assert isinstance(second, OperationDefinitionNode)
     assert selected_operation(document, "B") is second
@@ -52,7 +51,7 @@ def test_the_selected_operation_is_the_documents_own_node() -> None:
 def test_a_document_that_does_not_parse_is_unparsed() -> None:
     # The pipeline parses, then labels; a syntax error leaves no operation to name.
     with pytest.raises(GraphQLSyntaxError):
-        parse_document("query Broken { x")
+        parse("query Broken { x")
     assert label(None) == UNPARSED
 
 
