@@ -16,8 +16,7 @@ the old generation, in either level.
   soon as it is computed and kept in L1, and its L2 copy follows in a batch;
   `flush()` waits for the copies queued so far, `aclose()` sends the rest.
   Reads of one turn of the event loop leave together as one MGET
-  (datasources/cache/read_batches.py). Both go to Redis in one command a
-  batch on the redis-py client itself (datasources/cache/batch_client.py).
+  (datasources/cache/read_batches.py).
 - The value is the encoded answer, so a hit does no execution at all.
 - Concurrent misses for one flight key share one computation, which runs as
   its own task: a caller that goes away (a client disconnect, a sibling
@@ -39,7 +38,7 @@ from typing import Any, Final, Generic, Literal, Protocol, TypeVar
 from aiocache import Cache
 from cachetools import TLRUCache
 
-from datasources.cache.batch_client import batch_client
+from datasources.cache.batch_client import BatchClient
 from datasources.cache.read_batches import ReadBatches
 from datasources.cache.write_behind import Outcome, WriteBehind
 
@@ -163,7 +162,7 @@ class AnswerCache:
         self._in_flight: dict[Hashable, asyncio.Task[Served[Any]]] = {}
         self._backend_retry_at = 0.0
         # Reads of one turn of the event loop share one MGET (datasources/cache/read_batches.py).
-        client = None if backend is None else batch_client(backend)
+        client = None if backend is None else BatchClient(backend)
         self._reads = None if client is None else ReadBatches(client=client, usable=self._backend_usable)
         self._writes = (
             None

@@ -6,9 +6,9 @@ key in a batch (docs/caching.md). A read waits one turn of the loop for
 others to join it, or, while a batch is on the wire, until that batch is back
 (one round trip at most: under load the batches grow instead of the round
 trips), then one task sends the batch, an MGET even for one key
-(datasources/cache/batch_client.py, on the redis-py client itself). A failed
-batch fails every read in it with the same error; the caller treats that as a
-miss, and the reads that gathered behind it miss at once (`usable`).
+(datasources/cache/batch_client.py). A failed batch fails every read in it
+with the same error; the caller treats that as a miss, and the reads that
+gathered behind it miss at once (`usable`).
 """
 
 from __future__ import annotations

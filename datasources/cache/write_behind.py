@@ -5,11 +5,10 @@ process keeps the answer itself (L1), and the shared copy only spares other
 replicas a computation. So writes are queued, and one task of the cache sends
 what has gathered over a short window (`window_seconds`, a few ms; at once
 when the batch reaches `max_batch_answers` or `max_batch_bytes`) as one
-command (datasources/cache/batch_client.py: one EVALSHA that sets every value
-with its own expiry), then gathers the next. A round trip costs the worker
-about the same CPU for one answer as for dozens, so under load a batch
-carries the writes of every request of the window instead of the few that
-finished in one turn of the event loop. Another replica can read an answer
+round trip (datasources/cache/batch_client.py), then gathers the next. A
+round trip costs the worker far more CPU than one more answer in it, so under
+load a batch carries the writes of every request of the window instead of the
+few that finished in one turn of the event loop. Another replica can read an answer
 at most a window plus a round trip (plus, under load, the batch before it on
 the wire) after it was computed.
 
@@ -19,8 +18,8 @@ the wire) after it was computed.
   (the backend refused or timed out; the cache's backoff starts), `dropped`
   (no room), or `skipped` (the backend is in its backoff after a failure, or
   the value expired while it waited).
-- Each value is kept by Redis for what it has left when its batch is sent,
-  and also carries its expiry, which readers check.
+- A batch is kept by Redis for what its longest-lived value has left when it
+  is sent, and each value also carries its own expiry, which readers check.
 - `flush()` sends what is queued without waiting out the window; `aclose()`
   does the same at shutdown, before the clients close.
 """

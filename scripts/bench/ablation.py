@@ -64,9 +64,6 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "combined validation rules", "patch `combined_rules`: the rules as given", without="combined_rules"
     ),
     Mechanism("completion plans", "patch `completion_plans`: no plan", without="completion_plans"),
-    Mechanism(
-        "batched Redis I/O", "patch `batched_redis`: batches through aiocache", without="batched_redis"
-    ),
     Mechanism("held aggregations", "AGGREGATION_CACHE_MAX_BYTES=0", env={"AGGREGATION_CACHE_MAX_BYTES": "0"}),
     Mechanism("answer cache", "ANSWER_CACHE=false", env={"ANSWER_CACHE": "false"}),
     Mechanism("document cache", "DOCUMENT_CACHE_MAX_BYTES=0", env={"DOCUMENT_CACHE_MAX_BYTES": "0"}),

@@ -98,23 +98,10 @@ def without_completion_plans() -> int:
     )
 
 
-def without_batched_redis() -> int:
-    """The answer cache's Redis batches sent through aiocache's API."""
-    _, plain = _attribute("datasources.cache.batch_client", "CacheBatchClient", "batched_redis")
-
-    def batch_client(cache: Any) -> Any:
-        return plain(cache)
-
-    return replace_function(
-        "datasources.cache.batch_client", "batch_client", batch_client, patch="batched_redis"
-    )
-
-
 # name -> the patch that takes the mechanism out; each returns how many places it changed.
 PATCHES: dict[str, Callable[[], int]] = {
     "combined_rules": without_combined_rules,
     "completion_plans": without_completion_plans,
-    "batched_redis": without_batched_redis,
 }
 
 

@@ -20,7 +20,6 @@ changed = apply(sys.argv[1:])
 import graphql
 from graph.gql import combined_rules
 from graph.gql.execution.planned_execution import DocumentPlans
-from datasources.cache import answer_cache, batch_client
 
 if "combined_rules" in changed:
     rules = list(graphql.specified_rules)
@@ -28,10 +27,6 @@ if "combined_rules" in changed:
 if "completion_plans" in changed:
     assert DocumentPlans.plan_for.__module__ == "scripts.bench.ablation_server"
     assert DocumentPlans().plan_for(None, None, [], {}, many=True) is None
-if "batched_redis" in changed:
-    from aiocache import RedisCache
-    cache = RedisCache()
-    assert type(answer_cache.batch_client(cache)) is batch_client.CacheBatchClient
 print(changed)
 """
 
