@@ -27,15 +27,8 @@ from graph.gql.query_limits import QueryLimits
 def pipeline_fingerprint(
     *, sdl: str, rules: Sequence[type], limits: QueryLimits, trusted_only: bool, expose_internals: bool
 ) -> str:
-    settings = "\x00".join(
-        [
-            sdl,
-            ",".join(f"{rule.__module__}.{rule.__qualname__}" for rule in rules),
-            repr(limits),
-            f"trusted_only={trusted_only}",
-            f"expose_internals={expose_internals}",
-        ]
-    )
+    names = ",".join(f"{rule.__module__}.{rule.__qualname__}" for rule in rules)
+    settings = f"{sdl}\x00{names}\x00{limits!r}\x00{trusted_only=}\x00{expose_internals=}"
     return hashlib.sha256(settings.encode()).hexdigest()[:16]
 
 

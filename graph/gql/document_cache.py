@@ -31,11 +31,15 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     parse,
+    specified_rules,
     validate,
 )
 
+from graph.compat.strawberry import VALIDATION_RULES
 from graph.gql.combined_rules import rules_for
 from graph.gql.execution.planned_execution import DocumentPlans
+from graph.gql.introspection import IntrospectionDisabledRule
+from graph.gql.query_limits import QueryLimitsRule
 
 # Measured (tests/unit/test_document_cache.py) with a margin, so the budget bounds them.
 BYTES_PER_CHARACTER: Final = 200
@@ -55,6 +59,12 @@ class CachedDocument:
         for definition in self.document.definitions:
             if isinstance(definition, OperationDefinitionNode):
                 yield definition
+
+
+def validation_rules(*, introspection: bool) -> tuple[type, ...]:
+    """graphql-core's rules, the query limits, introspection's refusal where it is off, Strawberry's."""
+    refuse_introspection = () if introspection else (IntrospectionDisabledRule,)
+    return (*specified_rules, QueryLimitsRule, *refuse_introspection, *VALIDATION_RULES)
 
 
 def estimated_size(query: str) -> int:

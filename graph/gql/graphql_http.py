@@ -20,10 +20,6 @@ JSON: Final = "application/json"
 BAD_REQUEST: Final = "BAD_REQUEST"
 
 
-def accepts_graphql_response(accept: str) -> bool:
-    return GRAPHQL_RESPONSE_JSON in accept
-
-
 def media_type(*, graphql_response: bool) -> str:
     return GRAPHQL_RESPONSE_JSON if graphql_response else JSON
 

@@ -26,9 +26,16 @@ from urllib.parse import parse_qsl
 
 import orjson
 
-from graph.gql.graphql_http import JSON
+from graph.http.http_caching import JSON
 
-_PARAMETERS: Final = ("query", "operationName", "variables", "extensions", "documentId")
+# Each parameter's type when it is given (null is as good as absent).
+_TYPES: Final[dict[str, tuple[type, str]]] = {
+    "query": (str, "a string"),
+    "operationName": (str, "a string"),
+    "variables": (dict, "an object"),
+    "extensions": (dict, "an object"),
+    "documentId": (str, "a string"),
+}
 
 
 class RequestError(Exception):
@@ -57,7 +64,7 @@ def read_get(query_string: bytes) -> GraphQLRequest | None:
         raise RequestError("The query string is not valid.") from None
     params: dict[str, Any] = {}
     for name, value in pairs:
-        if name not in _PARAMETERS:
+        if name not in _TYPES:
             continue
         if name in params:
             raise RequestError(f"The `{name}` parameter is given more than once.")
@@ -105,23 +112,14 @@ def _charset(parameters: str) -> str | None:
 
 
 def _checked(params: dict[str, Any]) -> GraphQLRequest:
-    query, operation_name = params.get("query"), params.get("operationName")
-    variables, extensions = params.get("variables"), params.get("extensions")
-    document_id = params.get("documentId")
-    if not isinstance(query, str | None):
-        raise RequestError("The GraphQL operation's `query` must be a string or null, if provided.")
-    if not isinstance(operation_name, str | None):
-        raise RequestError("The GraphQL operation's `operationName` must be a string or null, if provided.")
-    if not isinstance(variables, dict | None):
-        raise RequestError("The GraphQL operation's `variables` must be an object or null, if provided.")
-    if not isinstance(extensions, dict | None):
-        raise RequestError("The GraphQL operation's `extensions` must be an object or null, if provided.")
-    if not isinstance(document_id, str | None):
-        raise RequestError("`documentId` must be a string.")
+    for name, (kind, what) in _TYPES.items():
+        value = params.get(name)
+        if value is not None and not isinstance(value, kind):
+            raise RequestError(f"The GraphQL operation's `{name}` must be {what} or null, if provided.")
     return GraphQLRequest(
-        query=query,
-        operation_name=operation_name,
-        variables=variables,
-        extensions=extensions,
-        document_id=document_id,
+        query=params.get("query"),
+        operation_name=params.get("operationName"),
+        variables=params.get("variables"),
+        extensions=params.get("extensions"),
+        document_id=params.get("documentId"),
     )

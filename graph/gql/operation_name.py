@@ -12,17 +12,12 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from graphql import DocumentNode, OperationDefinitionNode, get_operation_ast
+from graphql import OperationDefinitionNode
 
 ANONYMOUS: Final = "anonymous"
 UNPARSED: Final = "unparsed"
 
 _NAME: Final = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,99}$")
-
-
-def selected_operation(document: DocumentNode, operation_name: str | None) -> OperationDefinitionNode | None:
-    """The operation that runs: the one named, else the only one; None when there is no such one."""
-    return get_operation_ast(document, operation_name)
 
 
 def label(operation: OperationDefinitionNode | None) -> str:

@@ -58,12 +58,10 @@ class PersistedOperations:
         return self._trusted_only
 
     async def document(
-        self, *, query: str | None, extensions: Mapping[str, Any] | None, document_id: object = None
+        self, *, query: str | None, extensions: Mapping[str, Any] | None, document_id: str | None = None
     ) -> Document | None:
         """The document to run; None when the request names none (the executor then says so)."""
         apq_hash = _apq_hash(extensions)
-        if document_id is not None and not isinstance(document_id, str):
-            raise PersistedQueryError("`documentId` must be a string.", code=BAD_REQUEST)
         named = document_id or apq_hash
         if query is None:
             return None if named is None else await self._by_id(named, apq=apq_hash is not None)

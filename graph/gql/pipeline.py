@@ -1,28 +1,15 @@
-"""The one GraphQL pipeline: every request to /graphql passes through these stages, in this order.
+"""The one GraphQL pipeline: every request to /graphql passes through the same stages, in order.
 
-1. Read the request (http_request.py): a GET's query string or a JSON POST,
-   the body within its size limit, read once and strictly. GraphiQL's page is
-   the answer to a browser's GET that carries no GraphQL request.
-2. Persisted documents (persisted.py): the document the request runs, named
-   by hash (automatic persisted queries, trusted documents) or sent as text.
-3. The document (document_cache.py): parsed within the token limit and held,
-   with its validation and completion plans, by the worker's document cache;
-   the operation it selects names the request in the access log and metrics.
-4. The answer cache (answers.py, datasources/cache/answer_cache.py): an answer
-   kept for this request's key is sent as it is; concurrent misses share one
-   computation.
-5. Validate and execute (execution/operation.py): the validation rules are
-   fixed when the pipeline is built, from the settings; execution is
-   graphql-core's, with completion plans.
-6. Encode (graphql_http.py): the body, its media type and status as GraphQL
-   over HTTP asks for the client's Accept header.
-7. HTTP caching (graph/http/http_caching.py): a GET's kept answer carries an
-   ETag naming its representation, and a matching If-None-Match gets a 304.
+1. read the request (http_request.py), 2. persisted documents (persisted.py),
+3. the document, parsed and held with its validation and plans
+(document_cache.py), 4. the answer cache (answers.py), 5. validate and execute
+(execution/operation.py), 6. encode (graphql_http.py), 7. HTTP caching
+(graph/http/http_caching.py); docs/architecture.md says what each decides.
 
 Strawberry defines the types and builds the schema; its HTTP view is not in
-the path (docs/cold-path.md weighs the two). Each request is handled by
-arguments and return values only: what the observer needs to know (the
-operation's label) is set on the request's `Observation`.
+the path (docs/cold-path.md weighs the two). Request data travels as
+arguments and return values; what the observer needs to know (the operation's
+label) is set on the request's `Observation`.
 """
 
 from __future__ import annotations
@@ -32,35 +19,34 @@ from typing import Final
 
 import orjson
 import strawberry
-from graphql import ExecutionResult, GraphQLError, OperationType, specified_rules
+from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_ast
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from datasources.cache.answer_cache import Computed, Served
-from graph.compat.strawberry import VALIDATION_RULES, graphql_schema
+from graph.compat.strawberry import graphql_schema
 from graph.gql import graphiql, operation_name
 from graph.gql.answers import key_parts, may_keep, pipeline_fingerprint
 from graph.gql.context import Context
-from graph.gql.document_cache import CachedDocument, DocumentCache
+from graph.gql.document_cache import CachedDocument, DocumentCache, validation_rules
 from graph.gql.execution.operation import response_body, run_operation
 from graph.gql.graphql_http import (
     BAD_REQUEST,
+    GRAPHQL_RESPONSE_JSON,
     BodyTooLarge,
-    accepts_graphql_response,
     error_body,
     media_type,
     read_limited_body,
     shaped,
 )
 from graph.gql.http_request import GraphQLRequest, RequestError, read_get, read_post
-from graph.gql.introspection import IntrospectionDisabledRule
 from graph.gql.persisted import PersistedQueryError
-from graph.gql.query_limits import LIMITS, QueryLimitsRule
+from graph.gql.query_limits import LIMITS
 from graph.gql.trusted_documents import TrustedManifest
 from graph.http import http_caching
 from graph.observability.metrics import record_not_modified
-from graph.observability.request_observer import observation_of
+from graph.observability.request_observer import Observation, observation_of
 from graph.settings import Settings
 from graph.state import new_data_scope, request_generation, services_of
 
@@ -83,12 +69,6 @@ class Executed:
     body: bytes
     # The document parsed and validated, and execution produced data (if only partial).
     executed: bool
-
-
-def validation_rules(*, introspection: bool) -> tuple[type, ...]:
-    """graphql-core's rules, the query limits, introspection's refusal where it is off, Strawberry's."""
-    refuse_introspection = () if introspection else (IntrospectionDisabledRule,)
-    return (*specified_rules, QueryLimitsRule, *refuse_introspection, *VALIDATION_RULES)
 
 
 class GraphQLPipeline:
@@ -125,10 +105,10 @@ class GraphQLPipeline:
 
     async def respond(self, request: Request) -> Reply:
         accept = request.headers.get("accept", "")
-        graphql_response = accepts_graphql_response(accept)
-        observation = observation_of(request.scope)
-        if observation is not None:
-            observation.operation = operation_name.UNPARSED
+        graphql_response = GRAPHQL_RESPONSE_JSON in accept
+        # Outside the observer (an app served bare) the label goes nowhere.
+        observation = observation_of(request.scope) or Observation()
+        observation.operation = operation_name.UNPARSED
 
         # 1. Read the request.
         if request.method not in ("GET", "POST"):
@@ -142,8 +122,7 @@ class GraphQLPipeline:
         except RequestError as error:
             return self._transport_error(error.status, error.message, graphql_response)
         if asked is None:
-            if observation is not None:
-                observation.operation = None
+            observation.operation = None
             if self.graphiql and graphiql.wants_page(accept):
                 return Reply(200, graphiql.PAGE, [(b"content-type", b"text/html; charset=utf-8")])
             return self._transport_error(400, "No GraphQL query found in the request", graphql_response)
@@ -155,8 +134,7 @@ class GraphQLPipeline:
                 query=asked.query, extensions=asked.extensions, document_id=asked.document_id
             )
         except PersistedQueryError as error:
-            if observation is not None:
-                observation.operation = operation_name.label_of_name(asked.operation_name)
+            observation.operation = operation_name.label_of_name(asked.operation_name)
             body, status = shaped(error_body(error.message, error.code), graphql_response=graphql_response)
             return self._reply(status, orjson.dumps(body), graphql_response)
         if document is None:
@@ -168,11 +146,16 @@ class GraphQLPipeline:
         except GraphQLError as error:
             parsed = error
         if isinstance(parsed, CachedDocument):
-            operation = operation_name.selected_operation(parsed.document, asked.operation_name)
-            if observation is not None:
-                observation.operation = operation_name.label(operation)
+            operation = get_operation_ast(parsed.document, asked.operation_name)
+            observation.operation = operation_name.label(operation)
             if operation is None:
-                return self._transport_error(400, _no_operation(asked.operation_name), graphql_response)
+                name = asked.operation_name
+                unknown = (
+                    "Can't get GraphQL operation type"
+                    if name is None
+                    else f'Unknown operation named "{name}".'
+                )
+                return self._transport_error(400, unknown, graphql_response)
             if request.method == "GET" and operation.operation is not OperationType.QUERY:
                 return self._transport_error(
                     405, "Mutations are only allowed over POST.", graphql_response, allow=b"POST"
@@ -206,33 +189,26 @@ class GraphQLPipeline:
         graphql_response: bool,
         generation: str,
     ) -> Computed[Executed]:
-        result = await self._execute(request, parsed, asked, generation)
+        if isinstance(parsed, GraphQLError):
+            result = ExecutionResult(None, [parsed])
+        elif errors := self.documents.validation(parsed):
+            result = ExecutionResult(None, errors)
+        else:
+            services = services_of(request)
+            data = new_data_scope(services, generation=generation)
+            result = await run_operation(
+                self.documents.schema,
+                parsed,
+                variables=asked.variables,
+                operation_name=asked.operation_name,
+                context=Context(request=request, services=services, data=data),
+            )
         body, status = shaped(
             response_body(result, expose_internals=self.expose_internals), graphql_response=graphql_response
         )
         encoded = orjson.dumps(body)
         executed = Executed(status=status, body=encoded, executed=result.data is not None)
         return Computed(result=executed, body=encoded if status == 200 and may_keep(result) else None)
-
-    async def _execute(
-        self, request: Request, parsed: CachedDocument | GraphQLError, asked: GraphQLRequest, generation: str
-    ) -> ExecutionResult:
-        if isinstance(parsed, GraphQLError):
-            return ExecutionResult(None, [parsed])
-        errors = self.documents.validation(parsed)
-        if errors:
-            return ExecutionResult(None, errors)
-        services = services_of(request)
-        context = Context(
-            request=request, services=services, data=new_data_scope(services, generation=generation)
-        )
-        return await run_operation(
-            self.documents.schema,
-            parsed,
-            variables=asked.variables,
-            operation_name=asked.operation_name,
-            context=context,
-        )
 
     def _http_cached(self, request: Request, served: Served[Executed], graphql_response: bool) -> Reply:
         get = request.method == "GET"
@@ -280,10 +256,6 @@ class GraphQLPipeline:
     ) -> Reply:
         body = orjson.dumps(error_body(message, BAD_REQUEST))
         return self._reply(status, body, graphql_response, allow=allow)
-
-
-def _no_operation(name: str | None) -> str:
-    return "Can't get GraphQL operation type" if name is None else f'Unknown operation named "{name}".'
 
 
 def _executed(served: Served[Executed]) -> bool:

@@ -23,13 +23,12 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     parse,
-    specified_rules,
     validate,
 )
 from graphql import build_schema as schema_from_sdl
 
-from graph.gql.introspection import IntrospectionDisabledRule
-from graph.gql.query_limits import LIMITS, QueryLimitsRule
+from graph.gql.document_cache import validation_rules
+from graph.gql.query_limits import LIMITS
 
 
 class ManifestError(Exception):
@@ -72,10 +71,7 @@ def load_manifest(path: str | Path, *, sdl: str, introspection: bool) -> Trusted
         raise ManifestError(
             f"TRUSTED_DOCUMENTS_MANIFEST: {path} must be a JSON object of hash -> document text"
         )
-    schema = schema_from_sdl(sdl)
-    rules: list[type[ASTValidationRule]] = [*specified_rules, QueryLimitsRule]
-    if not introspection:
-        rules.append(IntrospectionDisabledRule)
+    schema, rules = schema_from_sdl(sdl), validation_rules(introspection=introspection)
     documents = [_checked(schema, rules, str(key), text, path) for key, text in raw.items()]
     return TrustedManifest(
         by_id={d.document_id: d for d in documents},
@@ -85,7 +81,11 @@ def load_manifest(path: str | Path, *, sdl: str, introspection: bool) -> Trusted
 
 
 def _checked(
-    schema: GraphQLSchema, rules: list[type[ASTValidationRule]], document_id: str, text: str, path: str | Path
+    schema: GraphQLSchema,
+    rules: tuple[type[ASTValidationRule], ...],
+    document_id: str,
+    text: str,
+    path: str | Path,
 ) -> TrustedDocument:
     where = f"TRUSTED_DOCUMENTS_MANIFEST: {path}: document {document_id}"
     try:

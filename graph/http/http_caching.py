@@ -27,16 +27,6 @@ def representation_etag(answer: StoredAnswer, media_type: str) -> str:
     return f'{answer.etag[:-1]}-{variant}"'
 
 
-def vary_header(*, accept: bool) -> str | None:
-    """The request headers an answer depends on: `Accept` where it picks the media type.
-
-    `Origin` is added by the CORS middleware whenever CORS names allowed origins
-    (starlette's CORSMiddleware does so on every answer, with or without an
-    Origin in the request), so a shared cache never hands one site's answer to another.
-    """
-    return "Accept" if accept else None
-
-
 def etag_matches(condition: str, etag: str) -> bool:
     """Whether an `If-None-Match` value names `etag` (weak comparison, `*` matching any)."""
     if condition.strip() == "*":

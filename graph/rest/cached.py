@@ -37,8 +37,6 @@ _FINGERPRINT = hashlib.sha256(document_bytes()).hexdigest()[:16]
 _JSON = (b"content-type", b"application/json")
 _STALE = (STALE_HEADER.lower().encode(), b"true")
 _NO_STORE = (b"cache-control", http_caching.NO_STORE.encode())
-# The REST answers depend on no request header (http_caching.vary_header).
-_VARY = http_caching.vary_header(accept=False)
 
 
 def key_path(scope: Scope) -> str:
@@ -46,25 +44,17 @@ def key_path(scope: Scope) -> str:
     return str(scope["path"]).replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
-def _vary(headers: RawHeaders) -> RawHeaders:
-    if _VARY:
-        headers.append((b"vary", _VARY.encode()))
-    return headers
-
-
 def cacheable_headers(stored: StoredAnswer) -> RawHeaders:
-    return _vary(
-        [
-            (b"cache-control", f"public, max-age={stored.remaining_seconds()}".encode()),
-            (b"etag", stored.etag.encode()),
-        ]
-    )
+    # No Vary: a REST answer depends on no request header.
+    return [
+        (b"cache-control", f"public, max-age={stored.remaining_seconds()}".encode()),
+        (b"etag", stored.etag.encode()),
+    ]
 
 
 def uncacheable_headers(answer: Answer) -> RawHeaders:
     headers = [_STALE] if answer.stale else []
-    headers += [_JSON, (b"content-length", str(len(answer.body)).encode()), _NO_STORE]
-    return _vary(headers)
+    return [*headers, _JSON, (b"content-length", str(len(answer.body)).encode()), _NO_STORE]
 
 
 class CachedEndpoint:

@@ -21,10 +21,9 @@ from starlette.requests import Request
 from datasources.cache.aggregation_cache import AggregationCache
 from graph.compat.strawberry import ExecutionContext, graphql_schema, is_awaitable
 from graph.gql.context import Context
-from graph.gql.document_cache import DEFAULT_MAX_BYTES, DocumentCache
+from graph.gql.document_cache import DEFAULT_MAX_BYTES, DocumentCache, validation_rules
 from graph.gql.execution.operation import response_body, run_operation
 from graph.gql.execution.planned_execution import PlannedExecutionContext
-from graph.gql.pipeline import validation_rules
 from graph.gql.query_limits import LIMITS
 from graph.gql.schema import build_schema
 from graph.state import Services

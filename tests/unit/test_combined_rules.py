@@ -24,7 +24,7 @@ from graph.gql.combined_rules import (
     may_use_variables,
     rules_for,
 )
-from graph.gql.pipeline import validation_rules
+from graph.gql.document_cache import validation_rules
 from graph.gql.query_limits import QueryLimitsRule
 from graph.gql.schema import build_schema
 from tests.support.benchmark_operations import (

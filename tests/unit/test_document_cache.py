@@ -12,10 +12,9 @@ from graphql import FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionN
 
 import graph.gql.document_cache as document_cache
 from graph.compat.strawberry import graphql_schema
-from graph.gql.document_cache import DocumentCache, estimated_size
+from graph.gql.document_cache import DocumentCache, estimated_size, validation_rules
 from graph.gql.execution.completion_plans import CompletionPlans
 from graph.gql.execution.planned_execution import DocumentPlans
-from graph.gql.pipeline import validation_rules
 from graph.gql.query_limits import LIMITS
 from graph.gql.schema import build_schema
 from tests.support.benchmark_operations import BY_IDS, FILTERED_SEARCH, NESTED, PICKER

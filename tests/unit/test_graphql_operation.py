@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from graphql import GraphQLSyntaxError, OperationDefinitionNode, parse
+from graphql import GraphQLSyntaxError, OperationDefinitionNode, get_operation_ast, parse
 
-from graph.gql.operation_name import ANONYMOUS, UNPARSED, label, label_of_name, selected_operation
+from graph.gql.operation_name import ANONYMOUS, UNPARSED, label, label_of_name
 from graph.gql.query_limits import LIMITS
 
 
 def labelled(query: str, operation_name: str | None = None) -> str:
     """As the pipeline labels a request: from the document it parsed for it."""
     document = parse(query, max_tokens=LIMITS.max_tokens)
-    return label(selected_operation(document, operation_name))
+    return label(get_operation_ast(document, operation_name))
 
 
 @pytest.mark.parametrize(
@@ -43,9 +43,9 @@ def test_the_selected_operation_is_the_documents_own_node() -> None:
     document = parse("query A { x } query B { y }")
     second = document.definitions[1]
     assert isinstance(second, OperationDefinitionNode)
-    assert selected_operation(document, "B") is second
-    assert selected_operation(document, "A") is document.definitions[0]
-    assert selected_operation(document, None) is None
+    assert get_operation_ast(document, "B") is second
+    assert get_operation_ast(document, "A") is document.definitions[0]
+    assert get_operation_ast(document, None) is None
 
 
 def test_a_document_that_does_not_parse_is_unparsed() -> None:

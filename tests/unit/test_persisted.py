@@ -10,6 +10,7 @@ import orjson
 import pytest
 
 from datasources.cache.document_store import DocumentStore
+from graph.gql.http_request import RequestError, read_post
 from graph.gql.persisted import PersistedOperations, PersistedQueryError
 from graph.gql.pipeline import GraphQLPipeline
 from graph.gql.schema import build_schema
@@ -68,7 +69,9 @@ async def test_malformed_persisted_query_extensions_are_bad_requests(extensions:
 async def test_a_request_naming_no_document_is_left_to_the_executor() -> None:
     operations = PersistedOperations(store=DocumentStore(backend=None), manifest=None, trusted_only=False)
     assert await operations.document(query=None, extensions={"other": 1}) is None
-    assert await code_of(operations, document_id=7) == "BAD_REQUEST"
+    # A `documentId` that is not a string never gets this far: reading the request refuses it.
+    with pytest.raises(RequestError, match="documentId"):
+        read_post("application/json", b'{"documentId": 7}')
 
 
 async def test_trusted_only_runs_the_manifest_and_nothing_else(tmp_path: Path) -> None:

@@ -19,7 +19,6 @@ from graph.gql.context import Context
 from graph.gql.document_cache import CachedDocument
 from graph.gql.errors import coded
 from graph.gql.execution.planned_execution import PlannedExecutionContext
-from graph.gql.stale import stale_extensions
 
 
 async def run_operation(
@@ -44,8 +43,10 @@ async def run_operation(
         result = await outcome if isawaitable(outcome) else outcome
     except Exception as error:  # graphql-core reports field errors itself; anything else is ours
         return ExecutionResult(None, [GraphQLError(str(error), original_error=error)])
-    extensions = stale_extensions(context)
-    return ExecutionResult(result.data, result.errors, extensions or None)
+    # Fields answered from the last-known cache during an outage: the client is told which.
+    stale = context.data.stale
+    extensions = {"stale": True, "staleFields": sorted(stale)} if stale else None
+    return ExecutionResult(result.data, result.errors, extensions)
 
 
 def response_body(result: ExecutionResult, *, expose_internals: bool) -> dict[str, Any]:
