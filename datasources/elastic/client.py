@@ -9,11 +9,11 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from elastic_transport import AiohttpHttpNode, AsyncTransport, ConnectionTimeout, TransportApiResponse
-from elastic_transport.client_utils import DEFAULT, DefaultType
 from elasticsearch import ApiError, AsyncElasticsearch, TransportError
 from elasticsearch import ConnectionError as ESConnectionError
 from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
 
+from datasources.compat.elastic_transport import DEFAULT, DefaultType
 from datasources.elastic.lean_http_node import LeanHttpNode
 from datasources.elastic.timed_node import RequestObserver, timed_node_class
 
