@@ -1,5 +1,7 @@
 """graphql-core's undocumented names the GraphQL pipeline relies on.
 
+- The lexer's `read_string` and `create_token`, which the string lexer
+  (graph/gql/parsing.py) overrides and calls.
 - `Visitor.get_enter_leave_for_kind`, its `enter_leave_map` and
   `EnterLeaveVisitor`, through which the combined validation rule
   (graph/gql/combined_rules.py) binds its handlers per kind (`KindBoundRule`).
@@ -15,8 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import ASTValidationRule, GraphQLOutputType, GraphQLResolveInfo
+from graphql import ASTValidationRule, GraphQLOutputType, GraphQLResolveInfo, Token, TokenKind
 from graphql.execution.collect_fields import FieldDetailsList, does_fragment_condition_match
+from graphql.language import Lexer
 from graphql.language.visitor import EnterLeaveVisitor
 from graphql.pyutils import Path
 
@@ -27,8 +30,23 @@ __all__ = [
     "FieldDetailsList",
     "KindBoundRule",
     "PlanningExecutor",
+    "StringReadingLexer",
     "does_fragment_condition_match",
 ]
+
+
+class StringReadingLexer(Lexer):
+    """A lexer that may read a string literal itself: `plain_string_end` finds where one ends."""
+
+    def plain_string_end(self, body: str, start: int) -> int | None:
+        """The index of the closing quote of a string needing no decoding, or None."""
+        return None
+
+    def read_string(self, start: int) -> Token:
+        end = self.plain_string_end(self.source.body, start)
+        if end is None:
+            return super().read_string(start)
+        return self.create_token(TokenKind.STRING, start, end + 1, self.source.body[start + 1 : end])
 
 
 class KindBoundRule(ASTValidationRule):

@@ -30,7 +30,6 @@ from graphql import (
     GraphQLError,
     GraphQLSchema,
     OperationDefinitionNode,
-    parse,
     specified_rules,
     validate,
 )
@@ -39,6 +38,7 @@ from graph.compat.strawberry import VALIDATION_RULES
 from graph.gql.combined_rules import rules_for
 from graph.gql.execution.planned_execution import DocumentPlans
 from graph.gql.introspection import IntrospectionDisabledRule
+from graph.gql.parsing import parse_document
 from graph.gql.query_limits import QueryLimitsRule
 
 # Measured (tests/unit/test_document_cache.py) with a margin, so the budget bounds them.
@@ -112,7 +112,9 @@ class DocumentCache:
         if entry is not None:
             self._entries.move_to_end(query)
             return entry
-        entry = CachedDocument(document=parse(query, max_tokens=self._max_tokens), size=estimated_size(query))
+        entry = CachedDocument(
+            document=parse_document(query, max_tokens=self._max_tokens), size=estimated_size(query)
+        )
         if entry.size <= self._max_bytes:
             self._add(query, entry)
         return entry

@@ -1,7 +1,7 @@
 """What each speed mechanism earns, and what the access log, the limiter and the metrics cost, as deployed.
 
     flock /tmp/autos-bench.lock .venv/bin/python -m scripts.bench.ablation             # ~11 minutes
-    .venv/bin/python -m scripts.bench.ablation --rounds 1 --duration 1 --mechanisms 'completion plans' metrics
+    .venv/bin/python -m scripts.bench.ablation --rounds 1 --duration 1 --mechanisms lexer metrics
 
 autos-graph runs as k8s/configmap.yaml deploys it (scripts/bench/deployment.py),
 once whole ("on") and once per mechanism without it ("off"), all started side
@@ -60,6 +60,7 @@ class Mechanism:
 
 MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism("lean HTTP node", "ES_HTTP_NODE=aiohttp", env={"ES_HTTP_NODE": "aiohttp"}),
+    Mechanism("lexer", "patch `lexer`: graphql.parse", without="lexer"),
     Mechanism(
         "combined validation rules", "patch `combined_rules`: the rules as given", without="combined_rules"
     ),
@@ -326,7 +327,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=1.0, help="seconds per wrk run (whole seconds)")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 16])
     parser.add_argument(
-        "--mechanisms", nargs="+", help="only these (names as in the table, e.g. metrics 'access log')"
+        "--mechanisms", nargs="+", help="only these (names as in the table, e.g. lexer 'access log')"
     )
     parser.add_argument(
         "--workloads",

@@ -1,6 +1,6 @@
 """autos-graph with one in-process speed mechanism taken out, for the ablation (scripts/bench/ablation.py).
 
-    python -m scripts.bench.ablation_server --without completion_plans   # the environment autos-graph gets
+    python -m scripts.bench.ablation_server --without lexer          # the environment autos-graph gets
 
 A mechanism that has no setting is taken out by a patch applied here, before
 the app is built, never by a switch in the product: each patch makes the
@@ -23,7 +23,7 @@ from types import ModuleType
 from typing import Any
 
 # Every module of these packages is imported before patching, so a function imported by name
-# (`from graph.gql.combined_rules import rules_for`) is replaced in its importers too.
+# (`from graph.gql.parsing import parse_document`) is replaced in its importers too.
 PRODUCT_PACKAGES = ("graph", "resolvers", "loaders", "datasources")
 
 
@@ -74,6 +74,16 @@ def replace_method(module_name: str, class_name: str, method: str, replacement: 
     return 1
 
 
+def without_lexer() -> int:
+    """Documents parsed by graphql-core's own parser and lexer."""
+    import graphql
+
+    def parse_document(query: str, **options: Any) -> Any:
+        return graphql.parse(query, **options)
+
+    return replace_function("graph.gql.parsing", "parse_document", parse_document, patch="lexer")
+
+
 def without_combined_rules() -> int:
     """Documents validated by graphql-core with the rules one by one."""
 
@@ -100,6 +110,7 @@ def without_completion_plans() -> int:
 
 # name -> the patch that takes the mechanism out; each returns how many places it changed.
 PATCHES: dict[str, Callable[[], int]] = {
+    "lexer": without_lexer,
     "combined_rules": without_combined_rules,
     "completion_plans": without_completion_plans,
 }

@@ -125,7 +125,7 @@ async def test_a_document_is_parsed_once_for_its_answer_and_its_access_lines(
         parses.append(source)
         return parse(source, **options)
 
-    monkeypatch.setattr(document_cache, "parse", counted)
+    monkeypatch.setattr(document_cache, "parse_document", counted)
     name = f"Fresh{uuid.uuid4().hex}"
     padding = " " * 9000  # over the 8 KiB the old edge parser remembered
     document = {"query": f"query {name} {{ __typename }}{padding}"}

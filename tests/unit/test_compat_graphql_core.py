@@ -1,7 +1,8 @@
 """What graph/compat/graphql_core.py takes from graphql-core beyond its documented API.
 
-Each test fails when an upgrade changes one of those names: the visitor's
-`enter_leave_map` and `EnterLeaveVisitor` (the combined rule of
+Each test fails when an upgrade changes one of those names: the lexer's
+`read_string` and `create_token` (the string lexer of graph/gql/parsing.py),
+the visitor's `enter_leave_map` and `EnterLeaveVisitor` (the combined rule of
 graph/gql/combined_rules.py), and the executor's `complete_value` with
 `FieldDetailsList` and `does_fragment_condition_match` (completion plans).
 """
@@ -16,6 +17,9 @@ from graphql import (
     FragmentDefinitionNode,
     GraphQLOutputType,
     GraphQLString,
+    Source,
+    Token,
+    TokenKind,
     execute,
     parse,
     validate,
@@ -23,18 +27,68 @@ from graphql import (
 from graphql import build_schema as build_from_sdl
 from graphql.execution import Executor
 from graphql.execution.collect_fields import FieldDetails
-from graphql.language import Visitor
+from graphql.language import Lexer, Visitor
 from graphql.language import visitor as graphql_visitor
+from graphql.language.parser import Parser
 
 from graph.compat.graphql_core import (
     EnterLeaveVisitor,
     FieldDetailsList,
     KindBoundRule,
     PlanningExecutor,
+    StringReadingLexer,
     does_fragment_condition_match,
 )
 from graph.compat.strawberry import ExecutionContext, graphql_schema
 from graph.gql.schema import build_schema
+
+# Plain strings on two lines (line and column matter), a block string and an escaped one.
+DOCUMENT = (
+    '{ vehicle(id: "Ford") { id }\n'
+    '  a: vehicle(id: "Mercedes 300 SL") { id } b: x(s: """block""", t: "\\u00e9") }'
+)
+
+
+class Recording(StringReadingLexer):
+    """Asked for every string; reads the plain ones itself (no backslash before the closing quote)."""
+
+    def __init__(self, source: Source, *, read_plain: bool) -> None:
+        super().__init__(source)
+        self.read_plain = read_plain
+        self.asked: list[int] = []
+
+    def plain_string_end(self, body: str, start: int) -> int | None:
+        self.asked.append(start)
+        end = body.index('"', start + 1)
+        return end if self.read_plain and "\\" not in body[start:end] else None
+
+
+def tokens(lexer: Lexer) -> list[tuple[Any, ...]]:
+    found = []
+    while True:
+        token: Token = lexer.advance()
+        found.append((token.kind, token.start, token.end, token.line, token.column, token.value))
+        if token.kind is TokenKind.EOF:
+            return found
+
+
+def test_the_lexer_reads_every_string_token_through_read_string() -> None:
+    # The string lexer's gain rests on graphql-core's lexer calling read_string for each
+    # (non-block) string; an upgrade that inlines or renames it fails here, not silently.
+    lexer = Recording(Source(DOCUMENT), read_plain=False)
+    tokens(lexer)
+    strings = [DOCUMENT.index('"Ford"'), DOCUMENT.index('"Mercedes'), DOCUMENT.index('"\\u00e9')]
+    assert lexer.asked == strings
+    parsing = Recording(Source(DOCUMENT), read_plain=True)
+    document = Parser(Source(DOCUMENT), lexer=parsing).parse_document()
+    assert parsing.asked == strings
+    assert document.loc is not None
+
+
+def test_create_token_makes_the_token_graphql_core_makes() -> None:
+    ours = tokens(Recording(Source(DOCUMENT), read_plain=True))
+    assert ours == tokens(Lexer(Source(DOCUMENT)))
+    assert "Mercedes 300 SL" in [token[5] for token in ours]
 
 
 def test_enter_leave_visitor_is_graphql_cores() -> None:

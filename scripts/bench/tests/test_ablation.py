@@ -33,11 +33,7 @@ def test_deployed_costs_are_in_the_table() -> None:
 
 def test_mechanisms_without_a_setting_run_the_launcher() -> None:
     by_name = {m.name: m for m in MECHANISMS}
-    assert by_name["completion plans"].command()[-3:] == [
-        "scripts.bench.ablation_server",
-        "--without",
-        "completion_plans",
-    ]
+    assert by_name["lexer"].command()[-3:] == ["scripts.bench.ablation_server", "--without", "lexer"]
     assert by_name["metrics"].command()[-1] == "serve"
 
 
@@ -57,13 +53,13 @@ def test_gain_is_the_median_of_the_per_round_ratios() -> None:
         "points": {
             "by_ids:cold": {
                 WHOLE: {1: [_point(200, 5.0), _point(100, 9.0), _point(300, 4.0)]},
-                "metrics": {1: [_point(100, 9.0), _point(100, 9.0), _point(100, 9.0, errors=3)]},
+                "lexer": {1: [_point(100, 9.0), _point(100, 9.0), _point(100, 9.0, errors=3)]},
             }
         },
         "reused": [],
     }
-    metrics = next(m for m in MECHANISMS if m.name == "metrics")
-    [row] = rows(measured, [metrics], [cell], [1])
+    lexer = next(m for m in MECHANISMS if m.name == "lexer")
+    [row] = rows(measured, [lexer], [cell], [1])
     assert row["rounds"] == 2  # the round with errors does not count
     assert row["gain_percent"] == pytest.approx(50.0)  # ratios 2.0 and 1.0
     assert row["rps_on"] == pytest.approx(150.0)
@@ -71,12 +67,12 @@ def test_gain_is_the_median_of_the_per_round_ratios() -> None:
     # The whole service's own runs spread from 100 to 300 around a median of 200.
     assert row["noise_percent"] == pytest.approx(100.0)
     table = markdown([row])
-    assert "| metrics | METRICS_ENABLED=false | by_ids:cold (errors) | 1 | 150 | 100 |" in table
+    assert "| lexer | patch `lexer`: graphql.parse | by_ids:cold (errors) | 1 | 150 | 100 |" in table
     assert "| +50.0 | 100.0 |" in table
     assert "| not told apart from noise |" in summary([row])
     assert "| no spread measured (one round) |" in summary([{**row, "noise_percent": None}])
     steady = {**row, "noise_percent": 4.0}
     assert (
-        "| metrics | +50.0 (by_ids:cold, c=1) | +2.0 (picker:cold, c=1) | yes (by_ids:cold, c=1) |"
+        "| lexer | +50.0 (by_ids:cold, c=1) | +2.0 (picker:cold, c=1) | yes (by_ids:cold, c=1) |"
         in summary([steady, {**row, "workload": "picker:cold", "gain_percent": 2.0}])
     )
