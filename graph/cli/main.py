@@ -49,7 +49,7 @@ def serve(
 
         prepare_multiprocess_dir(settings.prometheus_multiproc_dir)
     # uvicorn drains on SIGTERM, then re-raises the signal with the handler it
-    # found in place (graph/compat/uvicorn.py): a drained stop is then a clean exit (0), not a kill.
+    # found in place (graph/http/draining.py): a drained stop is then a clean exit (0), not a kill.
     signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         "graph.asgi:app_factory",

@@ -1,15 +1,9 @@
-"""Parsing a document with graphql-core's parser, its plain strings read in one step.
+"""Parsing with graphql-core's parser, a string literal without escapes read in one step.
 
-graphql-core's lexer reads a string literal character by character in Python,
-checking each one. A client that inlines its values sends documents that are
-mostly strings (a list of ids, say), and a new document is parsed once, so
-reading its strings is a large share of parsing it (docs/cold-path.md).
-
-`StringLexer` finds the end of a string that has no escape, no line terminator
-and no surrogate code point with one regular expression, and leaves every
-other string to graphql-core's own reading, which reports errors and decodes
-escapes. tests/unit/test_parsing.py compares tokens, documents and errors with
-graphql-core's own lexer.
+graphql-core's lexer reads strings character by character, and a document that
+inlines its values is mostly strings (docs/cold-path.md). `StringLexer` finds the
+end of a plain string with one regular expression and leaves every other string
+to graphql-core; tests/unit/test_parsing.py compares both lexers token by token.
 """
 
 from __future__ import annotations

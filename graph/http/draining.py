@@ -6,9 +6,10 @@ for SHUTDOWN_DELAY_SECONDS, long enough for a load balancer's health checks
 then does uvicorn's own SIGTERM handling start: it stops accepting connections,
 lets the requests in flight finish (up to the graceful-shutdown bound) and exits.
 
-uvicorn installs its SIGTERM handler before the lifespan starts (an
-undocumented order, stated in graph/compat/uvicorn.py and pinned by its test);
-`install` wraps that handler and `uninstall` puts it back. Nothing is wrapped
+uvicorn installs its SIGTERM handler before the lifespan starts, and after a
+graceful stop raises the signal again with the handler it found (undocumented
+behaviour, pinned by tests/unit/test_compat_uvicorn.py); `install` wraps that
+handler and `uninstall` puts it back. Nothing is wrapped
 when the handler in place is not a Python callable (tests driving the app
 in-process).
 """

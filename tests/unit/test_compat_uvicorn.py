@@ -1,4 +1,4 @@
-"""What graph/compat/uvicorn.py states of uvicorn beyond its documented settings.
+"""What the service relies on in uvicorn beyond its documented settings: its SIGTERM handling.
 
 Each test drives uvicorn's own code and fails when an upgrade changes its
 signal handling, before the SIGTERM drain (graph/http/draining.py) or the clean
