@@ -45,20 +45,18 @@ from graph.gql.persisted import PersistedQueryError
 from graph.gql.query_limits import LIMITS
 from graph.gql.trusted_documents import TrustedManifest
 from graph.http import http_caching
-from graph.observability.metrics import record_not_modified
 from graph.observability.request_observer import Observation, observation_of
 from graph.settings import Settings
 from graph.state import new_data_scope, request_generation, services_of
 
 ROUTE: Final = "/graphql"
-RawHeaders = list[tuple[bytes, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
     status: int
     body: bytes
-    headers: RawHeaders
+    headers: http_caching.RawHeaders
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,14 +219,8 @@ class GraphQLPipeline:
             return self._reply(200, stored.body, graphql_response)
         mime = media_type(graphql_response=graphql_response)
         etag = http_caching.representation_etag(stored, mime)
-        headers = [
-            (b"cache-control", f"public, max-age={stored.remaining_seconds()}".encode()),
-            (b"etag", etag.encode()),
-            (b"vary", b"Accept"),
-        ]
-        condition = request.headers.get("if-none-match")
-        if condition is not None and http_caching.etag_matches(condition, etag):
-            record_not_modified(ROUTE)
+        headers = http_caching.cacheable_headers(stored, etag=etag, vary=b"Accept")
+        if http_caching.revalidated(request.headers.get("if-none-match"), etag, route=ROUTE):
             return Reply(304, b"", headers)
         return Reply(200, stored.body, [(b"content-type", mime.encode()), *headers])
 

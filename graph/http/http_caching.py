@@ -14,6 +14,9 @@ from __future__ import annotations
 import hashlib
 
 from datasources.cache.answer_cache import StoredAnswer
+from graph.observability.metrics import record_not_modified
+
+RawHeaders = list[tuple[bytes, bytes]]
 
 NO_STORE = "no-store"
 JSON = "application/json"
@@ -32,3 +35,20 @@ def etag_matches(condition: str, etag: str) -> bool:
     if condition.strip() == "*":
         return True
     return any(tag.strip().removeprefix("W/") == etag for tag in condition.split(","))
+
+
+def cacheable_headers(answer: StoredAnswer, *, etag: str, vary: bytes | None = None) -> RawHeaders:
+    """`Cache-Control` for the time the kept answer has left, its `ETag`, and `Vary` when given."""
+    headers = [
+        (b"cache-control", f"public, max-age={answer.remaining_seconds()}".encode()),
+        (b"etag", etag.encode()),
+    ]
+    return [*headers, (b"vary", vary)] if vary else headers
+
+
+def revalidated(condition: str | None, etag: str, *, route: str) -> bool:
+    """Whether an `If-None-Match` names the answer, so a 304 answers it (counted for `route`)."""
+    if condition is None or not etag_matches(condition, etag):
+        return False
+    record_not_modified(route)
+    return True

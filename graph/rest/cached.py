@@ -23,15 +23,13 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from datasources.cache.answer_cache import Computed, Served, StoredAnswer
+from datasources.cache.answer_cache import Computed, Served
 from graph.http import http_caching
-from graph.observability.metrics import record_not_modified
 from graph.rest.openapi import document_bytes
 from graph.rest.responses import STALE_HEADER, Answer
 from graph.state import request_generation, services_of
 
 Endpoint = Callable[[Request], Awaitable[Answer]]
-RawHeaders = list[tuple[bytes, bytes]]
 
 _FINGERPRINT = hashlib.sha256(document_bytes()).hexdigest()[:16]
 _JSON = (b"content-type", b"application/json")
@@ -44,15 +42,7 @@ def key_path(scope: Scope) -> str:
     return str(scope["path"]).replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
 
 
-def cacheable_headers(stored: StoredAnswer) -> RawHeaders:
-    # No Vary: a REST answer depends on no request header.
-    return [
-        (b"cache-control", f"public, max-age={stored.remaining_seconds()}".encode()),
-        (b"etag", stored.etag.encode()),
-    ]
-
-
-def uncacheable_headers(answer: Answer) -> RawHeaders:
+def uncacheable_headers(answer: Answer) -> http_caching.RawHeaders:
     headers = [_STALE] if answer.stale else []
     return [*headers, _JSON, (b"content-length", str(len(answer.body)).encode()), _NO_STORE]
 
@@ -79,10 +69,12 @@ class CachedEndpoint:
         served: Served[Answer] = await services.answers.answer(key, compute=compute)
         stored = served.stored
         if stored is not None:
-            if _revalidates(scope, stored, route=self.route):
-                await _send(send, 304, cacheable_headers(stored), b"")
+            # No Vary: a REST answer depends on no request header.
+            cacheable = http_caching.cacheable_headers(stored, etag=stored.etag)
+            if http_caching.revalidated(request.headers.get("if-none-match"), stored.etag, route=self.route):
+                await _send(send, 304, cacheable, b"")
                 return
-            headers = cacheable_headers(stored)
+            headers = cacheable
             headers += [(b"content-length", str(len(stored.body)).encode()), _JSON]
             await _send(send, 200, headers, stored.body)
             return
@@ -91,18 +83,6 @@ class CachedEndpoint:
         await _send(send, 200, uncacheable_headers(answer), answer.body)
 
 
-def _revalidates(scope: Scope, stored: StoredAnswer, *, route: str) -> bool:
-    """Whether the request's `If-None-Match` names this answer (then its 304 is counted)."""
-    for name, value in scope["headers"]:
-        if name == b"if-none-match":
-            condition = value.decode("latin-1")
-            if not http_caching.etag_matches(condition, stored.etag):
-                return False
-            record_not_modified(route)
-            return True
-    return False
-
-
-async def _send(send: Send, status: int, headers: RawHeaders, body: bytes) -> None:
+async def _send(send: Send, status: int, headers: http_caching.RawHeaders, body: bytes) -> None:
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
