@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import orjson
 from graphql import ExecutionResult
 
-from graph.gql.http_request import GraphQLRequest
+from graph.gql.graphql_http import GraphQLRequest
 from graph.gql.persisted import Document
 from graph.gql.query_limits import QueryLimits
 

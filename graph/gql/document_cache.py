@@ -20,7 +20,7 @@ never evicted.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -29,7 +29,6 @@ from graphql import (
     DocumentNode,
     GraphQLError,
     GraphQLSchema,
-    OperationDefinitionNode,
     specified_rules,
     validate,
 )
@@ -54,11 +53,6 @@ class CachedDocument:
     # Validation errors under the cache's rules, once computed.
     errors: list[GraphQLError] | None = None
     plans: DocumentPlans = field(default_factory=DocumentPlans)
-
-    def operations(self) -> Iterator[OperationDefinitionNode]:
-        for definition in self.document.definitions:
-            if isinstance(definition, OperationDefinitionNode):
-                yield definition
 
 
 def validation_rules(*, introspection: bool) -> tuple[type, ...]:

@@ -1,10 +1,9 @@
 """The one GraphQL pipeline: every request to /graphql passes through the same stages, in order.
 
-1. read the request (http_request.py), 2. persisted documents (persisted.py),
-3. the document, parsed and held with its validation and plans
+1. read the request and 6. encode the answer (graphql_http.py), 2. persisted
+documents (persisted.py), 3. the document with its validation and plans
 (document_cache.py), 4. the answer cache (answers.py), 5. validate and execute
-(execution/operation.py), 6. encode (graphql_http.py), 7. HTTP caching
-(graph/http/http_caching.py); docs/architecture.md says what each decides.
+(execution/operation.py), 7. HTTP caching (graph/http/http_caching.py).
 
 Strawberry defines the types and builds the schema; its HTTP view is not in
 the path (docs/cold-path.md weighs the two). Request data travels as
@@ -15,7 +14,6 @@ label) is set on the request's `Observation`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
 
 import orjson
 import strawberry
@@ -35,12 +33,15 @@ from graph.gql.graphql_http import (
     BAD_REQUEST,
     GRAPHQL_RESPONSE_JSON,
     BodyTooLarge,
+    GraphQLRequest,
+    RequestError,
     error_body,
     media_type,
+    read_get,
     read_limited_body,
+    read_post,
     shaped,
 )
-from graph.gql.http_request import GraphQLRequest, RequestError, read_get, read_post
 from graph.gql.persisted import PersistedQueryError
 from graph.gql.query_limits import LIMITS
 from graph.gql.trusted_documents import TrustedManifest
@@ -48,8 +49,6 @@ from graph.http import http_caching
 from graph.observability.request_observer import Observation, observation_of
 from graph.settings import Settings
 from graph.state import new_data_scope, request_generation, services_of
-
-ROUTE: Final = "/graphql"
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +219,7 @@ class GraphQLPipeline:
         mime = media_type(graphql_response=graphql_response)
         etag = http_caching.representation_etag(stored, mime)
         headers = http_caching.cacheable_headers(stored, etag=etag, vary=b"Accept")
-        if http_caching.revalidated(request.headers.get("if-none-match"), etag, route=ROUTE):
+        if http_caching.revalidated(request.headers.get("if-none-match"), etag, route="/graphql"):
             return Reply(304, b"", headers)
         return Reply(200, stored.body, [(b"content-type", mime.encode()), *headers])
 

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from datasources.cache.document_store import DocumentStore
-from graph.gql.http_request import RequestError, read_post
+from graph.gql.graphql_http import RequestError, read_post
 from graph.gql.persisted import PersistedOperations, PersistedQueryError
 from graph.gql.pipeline import GraphQLPipeline
 from graph.gql.schema import build_schema
