@@ -87,9 +87,6 @@ class LcgStream:
         self.state = (self.state * MULTIPLIER + INCREMENT) & MASK
         return self.state * _TWO_TO_MINUS_32
 
-    def chance(self, probability: float) -> bool:
-        return self.unit() < probability
-
     def pick(self, items: Sequence[T]) -> T:
         self.state = (self.state * MULTIPLIER + INCREMENT) & MASK
         return items[(self.state * len(items)) >> 32]
