@@ -66,7 +66,9 @@ async def es() -> AsyncIterator[AsyncElasticsearch]:
 
 async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(settings)
-    async with LifespanManager(app, startup_timeout=60) as manager:
+    # Shutdown may take what the deployment grants a draining pod (25 s), not asgi-lifespan's
+    # default 5 s: after a Redis fault, closing its clients waits out their timeouts.
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=25) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client

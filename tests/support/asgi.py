@@ -16,7 +16,9 @@ from graph.settings import Settings
 @asynccontextmanager
 async def running_app(settings: Settings) -> AsyncIterator[ASGIApp]:
     app = create_app(settings)
-    async with LifespanManager(app, startup_timeout=60) as manager:
+    # Shutdown may take what the deployment grants a draining pod (25 s), not asgi-lifespan's
+    # default 5 s: after a Redis fault, closing its clients waits out their timeouts.
+    async with LifespanManager(app, startup_timeout=60, shutdown_timeout=25) as manager:
         yield manager.app
 
 
