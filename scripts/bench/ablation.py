@@ -36,7 +36,7 @@ import orjson
 
 from graph.settings import Settings
 from scripts.bench import bench_index, machine
-from scripts.bench.deployment import cache_ttl_seconds, deployed_environment, describe
+from scripts.bench.deployment import add_service_arguments, cache_ttl_seconds, deployed_environment, describe
 from scripts.bench.race_workloads import race_workloads
 from scripts.bench.rounds import Cell, Rounds, median, median_ratio, parse_cells, point, send
 from scripts.bench.server import ServerProcess, free_port, python_command, serve_command
@@ -320,9 +320,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--index", default="autos-bench")
-    parser.add_argument("--elasticsearch-url", default="http://127.0.0.1:9200")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    add_service_arguments(parser)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=1.0, help="seconds per wrk run (whole seconds)")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 16])

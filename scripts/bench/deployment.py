@@ -10,6 +10,7 @@ not passed on, so `LOG_LEVEL=DEBUG make bench` still measures the deployment.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -100,3 +101,10 @@ def describe(configmap: Mapping[str, str] | None = None) -> str:
     )
     overridden = "; ".join(f"{key}: {why}" for key, why in LOCAL_OVERRIDES.items())
     return f"k8s/configmap.yaml as deployed ({shown}); overridden: {overridden}"
+
+
+def add_service_arguments(parser: argparse.ArgumentParser) -> None:
+    """The services and index a runner beside `make bench` serves autos-graph against."""
+    parser.add_argument("--index", default="autos-bench")
+    parser.add_argument("--elasticsearch-url", default="http://127.0.0.1:9200")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")

@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from scripts.bench.deployment import deployed_environment
+from scripts.bench.deployment import add_service_arguments, deployed_environment
 from scripts.bench.server import ServerProcess, base_environment, free_port, python_command, serve_command
 from scripts.bench.workloads import Workload, index_sample_ids, workloads
 from scripts.bench.wrk import ensure_wrk, lua_script, run_wrk
@@ -120,9 +120,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--index", default="autos-bench")
-    parser.add_argument("--elasticsearch-url", default="http://127.0.0.1:9200")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    add_service_arguments(parser)
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=2.0, help="per node per round")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 16])

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.bench import bench_index
-from scripts.bench.deployment import cache_ttl_seconds, deployed_environment
+from scripts.bench.deployment import add_service_arguments, cache_ttl_seconds, deployed_environment
 from scripts.bench.race_workloads import race_workloads
 from scripts.bench.rounds import Rounds, median, median_ratio, parse_cells, point, send
 from scripts.bench.server import ServerProcess, free_port, python_command, serve_command
@@ -141,9 +141,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--index", default="autos-bench")
-    parser.add_argument("--elasticsearch-url", default="http://127.0.0.1:9200")
-    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    add_service_arguments(parser)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 16])
