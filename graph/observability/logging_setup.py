@@ -9,6 +9,7 @@ event-loop turn instead of once per line (at once outside a loop, and at exit).
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import math
 import sys
@@ -121,8 +122,24 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
                 self.handleError(record)
 
 
+def buffered_stdout() -> TextIO:
+    """Standard output through a buffer of its own, which the handler flushes once per loop turn.
+
+    With PYTHONUNBUFFERED (the image sets it) `sys.stdout` hands every write to the
+    file at once, a system call per line; where stdout is no file (a test's capture),
+    it is `sys.stdout` itself.
+    """
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return sys.stdout
+    sys.stdout.flush()
+    raw = io.FileIO(descriptor, "w", closefd=False)
+    return io.TextIOWrapper(io.BufferedWriter(raw, buffer_size=2**16), encoding="utf-8", newline="\n")
+
+
 def configure_logging(level: str) -> None:
-    handler = JsonLinesHandler(sys.stdout)
+    handler = JsonLinesHandler(buffered_stdout())
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -6,14 +6,16 @@ import asyncio
 import io
 import logging
 import random
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import orjson
 import pytest
 
 from graph.observability.access_log import AccessRecord, write_access_log
-from graph.observability.logging_setup import JsonFormatter, JsonLinesHandler
+from graph.observability.logging_setup import JsonFormatter, JsonLinesHandler, buffered_stdout
 
 
 def reference_timestamp(created: float) -> str:
@@ -197,3 +199,17 @@ DOCUMENTED_ATTRIBUTES = [
     "thread",
     "threadName",
 ]
+
+
+def test_stdout_lines_wait_in_a_buffer_of_their_own_until_the_flush(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As with PYTHONUNBUFFERED: sys.stdout itself would hand every line to the file at once.
+    path = tmp_path / "stdout"
+    with path.open("w", buffering=1) as unbuffered:
+        monkeypatch.setattr(sys, "stdout", unbuffered)
+        stream = buffered_stdout()
+        stream.write('{"message": "request"}\n')
+        assert path.read_text() == ""
+        stream.flush()
+        assert path.read_text() == '{"message": "request"}\n'
