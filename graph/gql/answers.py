@@ -1,14 +1,11 @@
 """What names a GraphQL answer in the answer cache, and which answers may be kept.
 
-An answer is named by everything that can change it: the pipeline's
-fingerprint (the schema's SDL and every validation setting: the rules, the
-limits, trusted-documents mode, whether internals are exposed), the document
-(its sha256), the operation name exactly as sent (absent and `""` differ), the
-variables, and the data generation (datasources/cache/answer_cache.py adds
-that). Replicas that differ in any setting which can change an answer never
-share one, even through one Redis. The media type shapes only error answers,
-which are never kept; it is part of the flight, so concurrent callers share a
-computation only when their answers are the same.
+An answer is named by everything that can change it: the schema's SDL and every
+validation setting (rules, limits, trusted-only mode, exposed internals), the
+document's sha256, the operation name as sent (absent and `""` differ), the
+variables and the data generation. Replicas configured differently never share
+one, even through one Redis. The media type shapes only error answers, never
+kept, so it names the flight, not the answer.
 """
 
 from __future__ import annotations

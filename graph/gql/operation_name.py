@@ -1,10 +1,7 @@
 """The label of a GraphQL request in the access log and the metrics: the operation that runs.
 
-Taken from the document the pipeline parsed for the request (never parsed
-again for it), so it names the operation execution runs: the one
-`operationName` names, else the only one. A document that does not parse, or
-does not say which operation runs, is `unparsed`. Only the name is kept: never
-the query text or its variables.
+Taken from the document the pipeline parsed for the request, so it names the
+operation that runs; `unparsed` when none does. Never the query text or variables.
 """
 
 from __future__ import annotations

@@ -60,11 +60,10 @@ class Reply:
 
 @dataclass(frozen=True, slots=True)
 class Executed:
-    """A computed answer as every caller sharing its computation sends it."""
+    """A computed answer as every caller sharing its computation sends it; `executed`: data came back."""
 
     status: int
     body: bytes
-    # The document parsed and validated, and execution produced data (if only partial).
     executed: bool
 
 

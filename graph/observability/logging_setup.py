@@ -83,13 +83,8 @@ class JsonFormatter(logging.Formatter):
 
 
 class JsonLinesHandler(logging.StreamHandler[TextIO]):
-    """Writes each line at once and flushes when the event loop's turn ends.
-
-    A flush is a system call; a turn that answers several requests then pays one.
-    Lines reach the stream within the turn they were written in; outside an event
-    loop (a thread, the CLI's synchronous commands) every line is flushed as before,
-    and `logging.shutdown` flushes at exit.
-    """
+    """Flushes when the event loop's turn ends (a turn answering several requests pays one
+    system call), at once outside a loop; `logging.shutdown` flushes at exit."""
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__(stream)
@@ -123,12 +118,8 @@ class JsonLinesHandler(logging.StreamHandler[TextIO]):
 
 
 def buffered_stdout() -> TextIO:
-    """Standard output through a buffer of its own, which the handler flushes once per loop turn.
-
-    With PYTHONUNBUFFERED (the image sets it) `sys.stdout` hands every write to the
-    file at once, a system call per line; where stdout is no file (a test's capture),
-    it is `sys.stdout` itself.
-    """
+    """stdout through a buffer of its own: with PYTHONUNBUFFERED (the image sets it) `sys.stdout`
+    writes every line at once. Where stdout is no file (a test's capture), `sys.stdout` itself."""
     try:
         descriptor = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):
