@@ -36,7 +36,7 @@ import orjson
 
 from graph.settings import Settings
 from scripts.bench import bench_index, machine
-from scripts.bench.deployment import add_service_arguments, cache_ttl_seconds, deployed_environment, describe
+from scripts.bench.deployment import add_service_arguments, deployed_environment, describe
 from scripts.bench.race_workloads import race_workloads
 from scripts.bench.rounds import Cell, Rounds, median, median_ratio, parse_cells, point, send
 from scripts.bench.server import ServerProcess, free_port, python_command, serve_command
@@ -174,15 +174,7 @@ def estimated_seconds(runs: int, duration: float) -> float:
 def measure(
     args: argparse.Namespace, started: Mapping[str, ServerProcess], cells: Sequence[Cell], work: Path
 ) -> dict[str, Any]:
-    rounds = Rounds(
-        wrk=ensure_wrk(),
-        work_dir=work,
-        elasticsearch_url=args.elasticsearch_url,
-        redis_url=args.redis_url,
-        index=args.index,
-        seconds=args.duration,
-        reuse_window_seconds=cache_ttl_seconds(),
-    )
+    rounds = Rounds.for_runner(args, wrk=ensure_wrk(), work_dir=work)
     points: dict[str, dict[str, dict[int, list[dict[str, Any]]]]] = {
         cell.key: {name: {c: [] for c in args.connections} for name in started} for cell in cells
     }

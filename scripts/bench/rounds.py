@@ -13,6 +13,7 @@ so the drift of a shared machine between minutes favours no side.
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import time
 import urllib.error
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.bench import bench_index, floors
+from scripts.bench.deployment import cache_ttl_seconds
 from scripts.bench.race_scripts import write_script
 from scripts.bench.race_workloads import GRAPHQL_PATH, Mode, RaceWorkload
 from scripts.bench.server import ServerProcess
@@ -106,6 +108,19 @@ class Rounds:
         self.sent: dict[tuple[str, str], list[tuple[float, int, int]]] = {}
         self.reused: set[str] = set()
         self.reuse_window_seconds = reuse_window_seconds
+
+    @classmethod
+    def for_runner(cls, args: argparse.Namespace, *, wrk: str, work_dir: Path) -> Rounds:
+        """The rounds of a runner beside `make bench` (its services, index and run length)."""
+        return cls(
+            wrk=wrk,
+            work_dir=work_dir,
+            elasticsearch_url=args.elasticsearch_url,
+            redis_url=args.redis_url,
+            index=args.index,
+            seconds=args.duration,
+            reuse_window_seconds=cache_ttl_seconds(),
+        )
 
     def run(self, server: ServerProcess, cell: Cell, *, connections: int) -> WrkResult:
         start = 0

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from scripts.bench import bench_index
-from scripts.bench.deployment import add_service_arguments, cache_ttl_seconds, deployed_environment
+from scripts.bench.deployment import add_service_arguments, deployed_environment
 from scripts.bench.race_workloads import race_workloads
 from scripts.bench.rounds import Rounds, median, median_ratio, parse_cells, point, send
 from scripts.bench.server import ServerProcess, free_port, python_command, serve_command
@@ -175,15 +175,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         status, _ = send(server, cell.workload, cell.workload.line(cell.mode, value))
                         if status != 200:
                             raise SystemExit(f"{side.name} answered {cell.key} with {status}")
-        rounds = Rounds(
-            wrk=ensure_wrk(),
-            work_dir=work,
-            elasticsearch_url=args.elasticsearch_url,
-            redis_url=args.redis_url,
-            index=args.index,
-            seconds=args.duration,
-            reuse_window_seconds=cache_ttl_seconds(),
-        )
+        rounds = Rounds.for_runner(args, wrk=ensure_wrk(), work_dir=work)
         for number in range(args.rounds):
             order = sides if number % 2 == 0 else sides[::-1]
             for cell in cells:
