@@ -1,4 +1,4 @@
-"""The persisted documents' store against the real Redis: bounded in bytes and count, least recently used out."""
+"""The persisted documents' store on the real Redis: bounded in bytes and count, least recently used out."""
 
 from __future__ import annotations
 
