@@ -98,7 +98,8 @@ async def test_an_ipv6_client_cannot_rotate_through_its_64_to_register_more(key_
 async def test_comment_padding_counts_towards_the_document_limit_and_is_never_stored(key_prefix: str) -> None:
     settings = make_settings(persisted_registrations_per_minute=100, rate_limit_key_prefix=key_prefix)
     padded, sha256 = new_document(size=60_000)
-    assert padded.startswith("query Fresh") and len(padded) == 60_000
+    assert padded.startswith("query Fresh")
+    assert len(padded) == 60_000
     async with running_app(settings) as app, client_of(app) as client:
         refused = await register(client, padded, sha256)
         missing = await by_hash(client, sha256)

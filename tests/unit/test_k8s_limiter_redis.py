@@ -66,6 +66,7 @@ def test_compose_bounds_both_redis_and_points_the_limiter_at_its_own() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     cache, limits = services["redis"]["command"], services["redis-limits"]["command"]
-    assert option(cache, "--maxmemory-policy") == "volatile-lru" and option(cache, "--maxmemory") == "100mb"
+    assert option(cache, "--maxmemory-policy") == "volatile-lru"
+    assert option(cache, "--maxmemory") == "100mb"
     assert option(limits, "--maxmemory-policy") == "noeviction"
     assert compose["x-api-env"]["RATE_LIMIT_REDIS_URL"] == "redis://redis-limits:6379/0"
