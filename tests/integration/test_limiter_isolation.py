@@ -1,4 +1,4 @@
-"""Cache pressure cannot reset a limit: the limiter counts in a Redis of its own, and fails closed when it is full.
+"""Cache pressure cannot reset a limit: the limiter counts in a Redis of its own, closed when that is full.
 
 Two private redis-servers (tests/support/redis_server.py) stand for the shipped
 pair: the cache's (`volatile-lru`, a small maxmemory, filled past it) and the
