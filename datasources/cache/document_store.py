@@ -5,8 +5,10 @@ from then on sends the hash alone, often by GET through a CDN that may land
 on another replica: so registrations are shared through Redis.
 
 Anyone may register, so what Redis holds is bounded by this store, not by
-Redis' eviction: at most `max_bytes` of document text and `max_count`
-documents, the least recently used going first. The documents are kept
+Redis' eviction: at most `max_bytes` of Redis memory and `max_count`
+documents, the least recently used going first. A document is charged what
+Redis spends on it (`MEMORY USAGE` of its key, the allocator's rounding
+included) plus `BOOKKEEPING_BYTES` for its entries in the sorted set and hash. The documents are kept
 without a TTL, so a `volatile-lru` Redis never evicts them (nor, through them,
 the answers' room), and the bookkeeping lives beside them: a sorted set of
 hashes by last use, a hash of their sizes and the running total, updated by
@@ -42,17 +44,19 @@ BACKEND_RETRY_SECONDS: Final = 5.0
 TOUCH_SECONDS: Final = 60.0
 REDIS_TIMEOUT_SECONDS: Final = 0.25
 REDIS_MAX_CONNECTIONS: Final = 4
+# A document's entries in the last-use sorted set and the sizes hash (measured in docs/caching.md).
+BOOKKEEPING_BYTES: Final = 160
 
-# KEYS: the document, the last-use sorted set, the sizes hash, the byte total.
-# ARGV: hash, text, max bytes, max count, the documents' key prefix. Last use is Redis' clock (ms),
-# so replicas with skewed clocks agree on the order.
+# KEYS: the document, the last-use sorted set, the sizes hash, the byte total, the use counter.
+# ARGV: hash, text, max bytes, max count, the documents' key prefix, bookkeeping bytes per document.
+# Last use is a counter in Redis,
+# so uses order strictly (two in one millisecond too) and replicas' clocks do not matter.
 # Returns {documents evicted, bytes held, documents held}.
 _REGISTER = """
 local hash, text = ARGV[1], ARGV[2]
-local size = string.len(text)
 redis.call('SET', KEYS[1], text)
-local clock = redis.call('TIME')
-redis.call('ZADD', KEYS[2], clock[1] * 1000 + math.floor(clock[2] / 1000), hash)
+local size = redis.call('MEMORY', 'USAGE', KEYS[1]) + tonumber(ARGV[6])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), hash)
 local previous = tonumber(redis.call('HGET', KEYS[3], hash) or '0')
 redis.call('HSET', KEYS[3], hash, size)
 local total = redis.call('INCRBY', KEYS[4], size - previous)
@@ -72,13 +76,12 @@ end
 return {evicted, total, count}
 """
 
-# KEYS: the document, the last-use sorted set. ARGV: hash, whether to return the text.
+# KEYS: the document, the last-use sorted set, the use counter. ARGV: hash, whether to return the text.
 _USE = """
 local found
 if ARGV[2] == '1' then found = redis.call('GET', KEYS[1]) else found = redis.call('EXISTS', KEYS[1]) == 1 end
 if not found then return false end
-local clock = redis.call('TIME')
-redis.call('ZADD', KEYS[2], 'XX', clock[1] * 1000 + math.floor(clock[2] / 1000), ARGV[1])
+redis.call('ZADD', KEYS[2], 'XX', redis.call('INCR', KEYS[3]), ARGV[1])
 return found
 """
 
@@ -94,7 +97,8 @@ class StoreUsage:
     """What the store holds in Redis, as its own bookkeeping counts it."""
 
     documents: int
-    text_bytes: int
+    # Redis memory charged to them (see the module's docstring).
+    bytes: int
 
 
 class _Keys:
@@ -104,6 +108,7 @@ class _Keys:
         self.last_use = f"{tag}:last-use"
         self.sizes = f"{tag}:sizes"
         self.total = f"{tag}:bytes"
+        self.uses = f"{tag}:uses"
 
     def document(self, sha256_hash: str) -> str:
         return self.document_prefix + sha256_hash
@@ -161,16 +166,18 @@ class DocumentStore:
         try:
             await redis.eval(
                 _REGISTER,
-                4,
+                5,
                 keys.document(sha256_hash),
                 keys.last_use,
                 keys.sizes,
                 keys.total,
+                keys.uses,
                 sha256_hash,
                 document,
                 self._bounds.max_bytes,
                 self._bounds.max_count,
                 keys.document_prefix,
+                BOOKKEEPING_BYTES,
             )
         except (RedisError, OSError, TimeoutError) as error:  # other replicas will ask for it again
             self._failed("write", error)
@@ -178,10 +185,10 @@ class DocumentStore:
     async def usage(self) -> StoreUsage:
         """The documents and bytes held in Redis (what the bounds apply to)."""
         if self._redis is None:
-            return StoreUsage(documents=len(self._local), text_bytes=int(self._local.currsize))
+            return StoreUsage(documents=len(self._local), bytes=int(self._local.currsize))
         documents = await self._redis.zcard(self._keys.last_use)
         total = await self._redis.get(self._keys.total)
-        return StoreUsage(documents=int(documents), text_bytes=int(total or 0))
+        return StoreUsage(documents=int(documents), bytes=int(total or 0))
 
     async def close(self) -> None:
         if self._redis is not None:
@@ -197,7 +204,13 @@ class DocumentStore:
         keys = self._keys
         try:
             return await redis.eval(
-                _USE, 2, keys.document(sha256_hash), keys.last_use, sha256_hash, "1" if fetch else "0"
+                _USE,
+                3,
+                keys.document(sha256_hash),
+                keys.last_use,
+                keys.uses,
+                sha256_hash,
+                "1" if fetch else "0",
             )
         except (RedisError, OSError, TimeoutError) as error:  # an unreachable store is an unknown hash
             self._failed("read", error)
