@@ -43,7 +43,7 @@ BACKEND_RETRY_SECONDS: Final = 5.0
 # How stale a document's last use in Redis may be while this process serves it from its own copy.
 TOUCH_SECONDS: Final = 60.0
 REDIS_TIMEOUT_SECONDS: Final = 0.25
-REDIS_MAX_CONNECTIONS: Final = 4
+REDIS_MAX_CONNECTIONS: Final = 16
 # A document's entries in the last-use sorted set and the sizes hash (measured in docs/caching.md).
 BOOKKEEPING_BYTES: Final = 160
 
