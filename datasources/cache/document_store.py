@@ -30,10 +30,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from cachetools import LRUCache
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from datasources.cache.bounded_redis import bounded_redis
 
 log = logging.getLogger(__name__)
 
@@ -233,12 +233,9 @@ class DocumentStore:
 
 def open_document_redis(redis_url: str) -> Redis:
     """A client of its own, bounded like the cache's: a slow Redis is a miss, not a slow request."""
-    pool = BlockingConnectionPool.from_url(
+    return bounded_redis(
         redis_url,
         max_connections=REDIS_MAX_CONNECTIONS,
-        timeout=REDIS_TIMEOUT_SECONDS,
-        socket_timeout=REDIS_TIMEOUT_SECONDS,
-        socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-        retry=Retry(NoBackoff(), 0),
+        operation_timeout=REDIS_TIMEOUT_SECONDS,
+        connect_timeout=REDIS_TIMEOUT_SECONDS,
     )
-    return Redis.from_pool(pool)

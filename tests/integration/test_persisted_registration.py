@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as redis
 from prometheus_client import REGISTRY
 
 from graph.gql.query_limits import LIMITS
-from tests.conftest import REDIS_URL, TEST_INDEX, make_settings
+from tests.conftest import TEST_INDEX, make_settings
 from tests.support.asgi import client_of, running_app
 from tests.support.graphql import error_codes
+from tests.support.redis_keys import delete_matching
 
 REFUSED = "autos_graph_persisted_registrations_refused_total"
 
@@ -25,14 +25,7 @@ async def key_prefix() -> AsyncIterator[str]:
     """A limiter key prefix of this test's own; its keys, and the documents registered, go afterwards."""
     prefix = f"autos-graph-test:ratelimit:{uuid.uuid4().hex}"
     yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        for pattern in (f"{prefix}:*", f"autos-graph:{TEST_INDEX}:{{apq}}:*"):
-            keys = [key async for key in client.scan_iter(match=pattern)]
-            if keys:
-                await client.delete(*keys)
-    finally:
-        await client.aclose()
+    await delete_matching(f"{prefix}:*", f"autos-graph:{TEST_INDEX}:{{apq}}:*")
 
 
 def new_document(size: int = 0) -> tuple[str, str]:

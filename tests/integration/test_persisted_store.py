@@ -16,6 +16,7 @@ from datasources.cache.document_store import (
     open_document_redis,
 )
 from tests.conftest import REDIS_URL
+from tests.support.redis_keys import delete_matching
 
 
 @pytest.fixture
@@ -23,13 +24,7 @@ async def namespace() -> AsyncIterator[str]:
     """A key namespace of this test's own, removed afterwards."""
     name = f"autos-graph-test:{uuid.uuid4().hex}"
     yield name
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{name}:*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    await delete_matching(f"{name}:*")
 
 
 def store(

@@ -8,13 +8,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-import redis.asyncio as redis
 from prometheus_client import REGISTRY
 
 from graph.http.untrusted_forwarding import UNTRUSTED_FORWARDING
-from tests.conftest import REDIS_URL, make_settings
+from tests.conftest import make_settings
 from tests.support.asgi import client_of, running_app
 from tests.support.json_logs import json_logs
+from tests.support.redis_keys import delete_matching
 
 TYPENAME = {"query": "query Ping { __typename }"}
 UNTRUSTED = "autos_graph_untrusted_forwarded_for_total"
@@ -24,13 +24,7 @@ UNTRUSTED = "autos_graph_untrusted_forwarded_for_total"
 async def key_prefix() -> AsyncIterator[str]:
     prefix = f"autos-graph-test:ratelimit:{uuid.uuid4().hex}"
     yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    await delete_matching(f"{prefix}:*")
 
 
 async def ping(client: httpx.AsyncClient, **kwargs: object) -> int:
