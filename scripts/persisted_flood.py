@@ -71,8 +71,21 @@ class FloodOptions:
     limits_port: int = 6384
     flood_port: int = 18300
     steady_port: int = 18301
+    # Where the replicas' logs are kept (a temporary directory when unset).
+    log_dir: str | None = None
     # Deployed settings to change (e.g. a smaller PERSISTED_DOCUMENTS_MAX_BYTES for a short run).
     changes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """One flood request: its address, when it was sent and answered (s into the flood), what came back."""
+
+    address: int
+    sent: float
+    answered: float
+    status: int
+    code: str | None
 
 
 @dataclass
@@ -184,31 +197,35 @@ class MemoryWatch:
             await asyncio.sleep(0.25)
 
 
-async def flood(
-    base_url: str, options: FloodOptions
-) -> tuple[list[tuple[int, float, int, str | None]], float]:
-    """(address, seconds since start, status, error code) of every registration, and the time it took.
+async def flood(base_url: str, options: FloodOptions) -> tuple[list[Answered], float]:
+    """Every registration's answer, and the time the flood took.
 
     Each address is one client sending its share one request after another, all addresses at once.
     """
-    results: list[tuple[int, float, int, str | None]] = []
+    results: list[Answered] = []
     started = time.monotonic()
 
     async def attacker(client: httpx.AsyncClient, address: int) -> None:
         for number in range(address - 1, options.registrations, options.addresses):
             text, sha256 = flood_document(number, options.size)
             body = {"query": text, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha256}}}
-            response = await client.post(
-                "/graphql", content=orjson.dumps(body), headers={
-                    "content-type": "application/json",
-                    "x-forwarded-for": FLOOD_NETWORK.format(address),
-                },
-            )  # fmt: skip
+            sent = time.monotonic() - started
+            try:
+                response = await client.post(
+                    "/graphql", content=orjson.dumps(body), headers={
+                        "content-type": "application/json",
+                        "x-forwarded-for": FLOOD_NETWORK.format(address),
+                    },
+                )  # fmt: skip
+            except httpx.TransportError as error:
+                # Reported (status 0), not fatal: the next request opens a new connection.
+                results.append(Answered(address, sent, time.monotonic() - started, 0, type(error).__name__))
+                continue
             code = None
             if response.headers.get("content-type", "").startswith("application/"):
                 errors = response.json().get("errors") or [{}]
                 code = errors[0].get("extensions", {}).get("code")
-            results.append((address, time.monotonic() - started, response.status_code, code))
+            results.append(Answered(address, sent, time.monotonic() - started, response.status_code, code))
 
     limits = httpx.Limits(max_connections=options.addresses)
     async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
@@ -252,16 +269,25 @@ async def answer_lookups(base_url: str) -> dict[tuple[str, str], float]:
     return lookups
 
 
-def admitted_after_limit(results: list[tuple[int, float, int, str | None]]) -> int:
-    """Answers other than 429 to an address after its first 429, within a minute of its first request."""
-    first_seen: dict[int, float] = {}
-    limited_since: dict[int, float] = {}
+def admitted_after_limit(results: list[Answered]) -> int:
+    """Answers other than 429 to an address after its first 429, while its first minute was surely not over.
+
+    The server decided each request between its sending and its answer, so an answer given
+    before a minute had passed since the address's first request was sent was decided within
+    the minute its first admission opened: such an answer must be 429.
+    """
+    first_sent: dict[int, float] = {}
+    limited_at: dict[int, float] = {}
     leaks = 0
-    for address, at, status, _ in sorted(results, key=lambda result: result[1]):
-        first_seen.setdefault(address, at)
-        if status == 429:
-            limited_since.setdefault(address, at)
-        elif address in limited_since and at - first_seen[address] < WINDOW_SECONDS:
+    for answer in sorted(results, key=lambda answer: answer.sent):
+        first_sent.setdefault(answer.address, answer.sent)
+        if answer.status == 429:
+            limited_at[answer.address] = min(limited_at.get(answer.address, answer.answered), answer.answered)
+        elif (
+            answer.address in limited_at
+            and answer.sent > limited_at[answer.address]
+            and answer.answered - first_sent[answer.address] < WINDOW_SECONDS
+        ):
             leaks += 1
     return leaks
 
@@ -276,7 +302,8 @@ async def measure(options: FloodOptions, *, cache_url: str, limits_url: str) -> 
     }
     deployed = {**configmap_values(), **env_changes}
     namespace = f"autos-graph:{options.index}"
-    with tempfile.TemporaryDirectory(prefix="persisted-flood-") as logs, ExitStack() as servers:
+    with tempfile.TemporaryDirectory(prefix="persisted-flood-") as scratch, ExitStack() as servers:
+        logs = options.log_dir or scratch
         replicas = []
         for name, port in (("flood", options.flood_port), ("steady", options.steady_port)):
             env = deployed_environment(
@@ -320,7 +347,7 @@ async def measure(options: FloodOptions, *, cache_url: str, limits_url: str) -> 
         lookups_after.get(("l1", result), 0) - lookups_before.get(("l1", result), 0)
         for result in ("hit", "miss")
     )
-    statuses = Counter(str(status) for _, _, status, _ in results)
+    statuses = Counter(str(answer.status) for answer in results)
     assert watch.peak is not None
     return FloodReport(
         options=asdict(options),
@@ -331,12 +358,12 @@ async def measure(options: FloodOptions, *, cache_url: str, limits_url: str) -> 
         memory_after=after,
         flood_seconds=round(seconds, 2),
         flood_statuses=dict(sorted(statuses.items())),
-        flood_codes=dict(Counter(str(code) for _, _, _, code in results)),
+        flood_codes=dict(Counter(str(answer.code) for answer in results)),
         admitted_after_limit=admitted_after_limit(results),
         steady_requests=requests,
         steady_failures=failures,
         hit_ratio=round(hits / asked, 4) if asked else 0.0,
-        server_errors=sum(1 for _, _, status, _ in results if status >= 500) + steady_errors,
+        server_errors=sum(1 for answer in results if answer.status >= 500) + steady_errors,
     )
 
 
@@ -365,6 +392,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(defaults, name))
     parser.add_argument("--index", default=defaults.index, help="an index with data (make load-sample)")
     parser.add_argument("--elasticsearch-url", default=defaults.elasticsearch_url)
+    parser.add_argument("--log-dir", help="keep the replicas' logs here")
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="change a deployed setting"
     )
