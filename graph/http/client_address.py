@@ -54,7 +54,7 @@ def _forwarded_for(scope: Scope) -> list[str]:
 
 def _has_forwarded_for(scope: Scope) -> bool:
     # A plain loop: every request without trusted proxies asks, and it is a third of any()'s cost.
-    for name, _ in scope.get("headers", ()):
+    for name, _ in scope.get("headers", ()):  # noqa: SIM110
         if name == _FORWARDED_FOR:
             return True
     return False
