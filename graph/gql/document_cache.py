@@ -16,8 +16,8 @@ follow from the settings), so a validation computed once holds for the life of
 the entry. Documents given as `pinned` (the trusted documents manifest) are
 never evicted.
 
-A document longer than `max_characters` is refused before anything else, with
-`QUERY_TOO_COMPLEX`: its comments and whitespace cost the parser, the hash, the
+A document longer than `max_characters` is refused before it is parsed, with
+`QUERY_TOO_COMPLEX` (a pinned one is served as it was given): its comments and whitespace cost the parser, the hash, the
 answer key and the persisted documents' room although no token counts them.
 """
 
@@ -106,15 +106,15 @@ class DocumentCache:
 
     def parsed(self, query: str) -> CachedDocument:
         """The entry for the query text, parsing it on a miss (raises on syntax and on length)."""
+        pinned = self._pinned.get(query)
+        if pinned is not None:  # the trusted documents' manifest was checked when it was read
+            return pinned
         if len(query) > self._max_characters:
             raise GraphQLError(
                 f"The document has {len(query)} characters; at most {self._max_characters} are accepted, "
                 "comments and whitespace included.",
                 extensions={"code": QUERY_TOO_COMPLEX},
             )
-        pinned = self._pinned.get(query)
-        if pinned is not None:
-            return pinned
         entry = self._entries.get(query)
         if entry is not None:
             self._entries.move_to_end(query)
