@@ -17,8 +17,9 @@ the entry. Documents given as `pinned` (the trusted documents manifest) are
 never evicted.
 
 A document longer than `max_characters` is refused before it is parsed, with
-`QUERY_TOO_COMPLEX` (a pinned one is served as it was given): its comments and whitespace cost the parser, the hash, the
-answer key and the persisted documents' room although no token counts them.
+`QUERY_TOO_COMPLEX` (a pinned one is served as it was given): its comments and
+whitespace cost the parser, the hash, the answer key and the persisted
+documents' room although no token counts them.
 """
 
 from __future__ import annotations
