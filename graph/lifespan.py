@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from datasources.cache.aggregation_cache import AggregationCache
 from datasources.cache.answer_cache import AnswerCache
 from datasources.cache.backend import cache_kind, close_cache, open_cache
-from datasources.cache.document_store import DocumentStore
+from datasources.cache.document_store import DocumentStore, StoreBounds, open_document_redis
 from datasources.elastic.client import (
     ElasticsearchUnavailable,
     create_client,
@@ -22,7 +22,7 @@ from datasources.elastic.index_version import IndexVersion
 from graph.gql.persisted import PersistedOperations
 from graph.gql.trusted_documents import TrustedManifest
 from graph.http.draining import Drain, DrainOnSigterm
-from graph.http.rate_limit import open_rate_limiter
+from graph.http.rate_limit import open_rate_limiter, open_registration_budget
 from graph.observability.metrics import (
     ANSWER_CACHE_OBSERVER,
     CACHE_OBSERVER,
@@ -76,6 +76,15 @@ def make_lifespan(
             )
         )
         rate_limiter = open_rate_limiter(settings)
+        registration_budget = open_registration_budget(settings)
+        documents = DocumentStore(
+            redis=None if settings.redis_url is None else open_document_redis(settings.redis_url),
+            bounds=StoreBounds(
+                max_bytes=settings.persisted_documents_max_bytes,
+                max_count=settings.persisted_documents_max_count,
+            ),
+            namespace=f"autos-graph:{settings.es_index}",
+        )
         log.info(
             "started",
             extra={
@@ -116,9 +125,10 @@ def make_lifespan(
                     index_version=index_version,
                     answers=answers,
                     persisted=PersistedOperations(
-                        store=DocumentStore(backend=binary_cache),
+                        store=documents,
                         manifest=manifest,
                         trusted_only=settings.trusted_documents == "only",
+                        budget=registration_budget,
                     ),
                     rate_limiter=rate_limiter,
                     drain=drain,
@@ -130,6 +140,9 @@ def make_lifespan(
             await answers.aclose()  # the answers' Redis copies still queued, before the clients close
             if rate_limiter is not None:
                 await rate_limiter.close()
+            if registration_budget is not None:
+                await registration_budget.close()
+            await documents.close()
             await index_version.stop()
             await close_cache(cache)
             if binary_cache is not None:

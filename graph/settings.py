@@ -11,7 +11,7 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "test", "staging", "production"]
@@ -117,6 +117,17 @@ class Settings(BaseSettings):
     rate_limit_key_prefix: str = Field(default="autos-graph:ratelimit", pattern=r"^[A-Za-z0-9:._-]{1,100}$")
     # How often each replica exchanges its rate-limit counts with the others through Redis.
     rate_limit_sync_seconds: float = Field(default=0.2, ge=0.01, le=10)
+    # The limiter's own Redis (docs/rate-limit.md): one with `noeviction`, so cache pressure never
+    # evicts its counts. Unset, the limiter shares REDIS_URL.
+    rate_limit_redis_url: str | None = None
+    # A client is a network: the address with its first bits kept (an IPv6 host owns a /64).
+    rate_limit_ipv4_prefix: int = Field(default=32, ge=8, le=32)
+    rate_limit_ipv6_prefix: int = Field(default=64, ge=16, le=128)
+    # Automatic persisted queries (datasources/cache/document_store.py): what Redis holds at most,
+    # least recently used out first, and how many new documents one client may register a minute.
+    persisted_documents_max_bytes: int = Field(default=16 * 2**20, ge=2**16, le=2**31)
+    persisted_documents_max_count: int = Field(default=10_000, ge=1, le=10_000_000)
+    persisted_registrations_per_minute: int = Field(default=30, ge=0)
     otel_exporter_otlp_endpoint: str | None = None
     otel_service_name: str = "autos-graph"
     # After SIGTERM, readiness answers 503 this long while requests are still served, so load
@@ -176,12 +187,12 @@ class Settings(BaseSettings):
             object.__setattr__(self, "environment", environment)
         return self
 
-    @field_validator("redis_url")
+    @field_validator("redis_url", "rate_limit_redis_url")
     @classmethod
-    def _redis_url(cls, value: str | None) -> str | None:
+    def _redis_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or value == "":
             return None
-        return _check_url(value, schemes=("redis", "rediss"), name="REDIS_URL")
+        return _check_url(value, schemes=("redis", "rediss"), name=str(info.field_name).upper())
 
     @field_validator("otel_exporter_otlp_endpoint")
     @classmethod
@@ -265,6 +276,11 @@ class Settings(BaseSettings):
             return None
         renames = ", ".join(f"{old} as {LEGACY_VARIABLES[old]}" for old in used)
         return f"read the old backend's {renames}; rename to {', '.join(LEGACY_VARIABLES[o] for o in used)}"
+
+    @property
+    def limiter_redis_url(self) -> str | None:
+        """Where the rate limiter and the registration budget count: their own Redis, or the cache's."""
+        return self.rate_limit_redis_url or self.redis_url
 
     @property
     def introspection_enabled(self) -> bool:

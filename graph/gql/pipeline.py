@@ -46,6 +46,7 @@ from graph.gql.persisted import PersistedQueryError
 from graph.gql.query_limits import LIMITS
 from graph.gql.trusted_documents import TrustedManifest
 from graph.http import http_caching
+from graph.http.client_address import client_ip
 from graph.observability.request_observer import Observation, observation_of
 from graph.settings import Settings
 from graph.state import new_data_scope, request_generation, services_of
@@ -77,6 +78,7 @@ class GraphQLPipeline:
             schema=graphql_schema(schema),
             rules=rules,
             max_tokens=LIMITS.max_tokens,
+            max_characters=LIMITS.max_document_characters,
             max_bytes=settings.document_cache_max_bytes,
             pinned=[] if manifest is None else [(d.text, d.parsed) for d in manifest.by_text.values()],
         )
@@ -127,11 +129,16 @@ class GraphQLPipeline:
         services = services_of(request)
         try:
             document = await services.persisted.document(
-                query=asked.query, extensions=asked.extensions, document_id=asked.document_id
+                query=asked.query,
+                extensions=asked.extensions,
+                document_id=asked.document_id,
+                client=client_ip(request.scope, services.settings.trusted_proxies),
             )
         except PersistedQueryError as error:
             observation.operation = operation_name.label_of_name(asked.operation_name)
             body, status = shaped(error_body(error.message, error.code), graphql_response=graphql_response)
+            if error.retry_after is not None:
+                return self._reply(429, orjson.dumps(body), graphql_response, retry_after=error.retry_after)
             return self._reply(status, orjson.dumps(body), graphql_response)
         if document is None:
             return self._transport_error(400, "No GraphQL query found in the request", graphql_response)
@@ -230,6 +237,7 @@ class GraphQLPipeline:
         *,
         vary: bool = False,
         allow: bytes | None = None,
+        retry_after: int | None = None,
     ) -> Reply:
         headers = [
             (b"content-type", media_type(graphql_response=graphql_response).encode()),
@@ -239,6 +247,8 @@ class GraphQLPipeline:
             headers.append((b"vary", b"Accept"))
         if allow is not None:
             headers.append((b"allow", allow))
+        if retry_after is not None:
+            headers.append((b"retry-after", str(retry_after).encode()))
         return Reply(status, body, headers)
 
     def _transport_error(

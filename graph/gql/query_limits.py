@@ -46,6 +46,9 @@ class QueryLimits:
     max_aliases: int = 30
     max_cost: int = 25_000
     max_tokens: int = 2_000
+    # Every character of the document, comments and whitespace included: the token limit
+    # skips them, so without this a document padded with comment passes every other limit.
+    max_document_characters: int = 32 * 1024
     max_body_bytes: int = 64 * 1024
     # The standard introspection queries need exactly these (see the module docstring).
     max_introspection_depth: int = 6

@@ -52,6 +52,7 @@ def pipeline_documents(
         schema=graphql_schema(build_schema()) if schema is None else schema,
         rules=validation_rules(introspection=introspection),
         max_tokens=LIMITS.max_tokens,
+        max_characters=LIMITS.max_document_characters,
         max_bytes=max_bytes,
     )
 
