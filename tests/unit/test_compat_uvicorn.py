@@ -1,20 +1,26 @@
-"""What the service relies on in uvicorn beyond its documented settings: its SIGTERM handling.
+"""What the service relies on in uvicorn beyond its documented settings: its SIGTERM handling,
+and its httptools protocol that graph/compat/uvicorn.py extends with request deadlines.
 
 Each test drives uvicorn's own code and fails when an upgrade changes its
-signal handling, before the SIGTERM drain (graph/http/draining.py) or the clean
-exit of `autos-graph serve` stop doing what they say.
+signal handling or its protocol, before the SIGTERM drain (graph/http/draining.py),
+the clean exit of `autos-graph serve` or the deadlines stop doing what they say.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import pickle
 import signal
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from types import FrameType
 from typing import Any
 
 import pytest
 import uvicorn
+
+from graph.compat.uvicorn import RequestDeadlines
 
 Scope = dict[str, Any]
 
@@ -77,3 +83,91 @@ async def test_the_sigterm_handler_is_in_place_when_the_lifespan_starts(found_in
         listener.close()
     assert seen == [server.handle_exit]
     assert signal.getsignal(signal.SIGTERM) is found_in_place
+
+
+# The deadlines of graph/compat/uvicorn.py: uvicorn's httptools protocol and its parser callbacks.
+
+
+async def _hello(scope: Scope, receive: Any, send: Any) -> None:
+    assert scope["type"] == "http"
+    while (await receive()).get("more_body", False):
+        pass
+    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+async def _exchange(port: int, chunks: list[bytes], *, pause: float) -> bytes:
+    """Send `chunks` with `pause` between them while reading, until the server closes (at most 10 s)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    received = bytearray()
+
+    async def read_all() -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await reader.read(4096):
+                received.extend(data)
+
+    reading = asyncio.ensure_future(read_all())
+    try:
+        for chunk in chunks:
+            if reading.done():
+                break  # closed by the server, as it should be past a deadline
+            with contextlib.suppress(ConnectionError):
+                writer.write(chunk)
+                await writer.drain()
+            await asyncio.sleep(pause)
+        await asyncio.wait_for(reading, timeout=10)
+    finally:
+        writer.close()
+    return bytes(received)
+
+
+@pytest.fixture
+async def deadline_server() -> AsyncIterator[int]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    deadlines = RequestDeadlines(head_seconds=0.3, body_seconds=0.3)
+    config = uvicorn.Config(_hello, log_config=None, lifespan="off", http=deadlines.protocol())
+    server = uvicorn.Server(config)
+    task = asyncio.ensure_future(server.serve(sockets=[listener]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+        await asyncio.sleep(0.01)
+    try:
+        yield int(listener.getsockname()[1])
+    finally:
+        server.should_exit = True
+        await task
+        listener.close()
+
+
+async def test_a_silent_connection_gets_408_and_is_closed(deadline_server: int) -> None:
+    answer = await _exchange(deadline_server, [], pause=0)
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert b'"code":"REQUEST_TIMEOUT"' in answer
+
+
+async def test_a_head_sent_a_line_at_a_time_gets_408(deadline_server: int) -> None:
+    lines = [b"GET / HTTP/1.1\r\n", *([b"x-slow: 1\r\n"] * 40)]
+    answer = await _exchange(deadline_server, lines, pause=0.05)
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert b"request head" in answer
+
+
+async def test_a_body_sent_a_byte_at_a_time_gets_408(deadline_server: int) -> None:
+    head = b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\n"
+    answer = await _exchange(deadline_server, [head, *([b"a"] * 40)], pause=0.05)
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert b"request body" in answer
+
+
+async def test_prompt_requests_on_one_connection_are_answered(deadline_server: int) -> None:
+    request = b"GET / HTTP/1.1\r\nhost: x\r\n\r\n"
+    post = b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\nconnection: close\r\n\r\nhi"
+    # Between requests, uvicorn's own keep-alive timeout applies, not the head deadline.
+    answer = await _exchange(deadline_server, [request, request, post], pause=0.2)
+    assert answer.count(b"HTTP/1.1 200 OK") == 3
+    assert b"408" not in answer
+
+
+def test_the_deadlines_travel_to_worker_processes_by_pickle() -> None:
+    deadlines = RequestDeadlines(head_seconds=1, body_seconds=2)
+    assert pickle.loads(pickle.dumps(deadlines)) == deadlines
