@@ -4,7 +4,7 @@ Each test is a row (or rows) of docs/security.md's table: what was sent, what
 came back. The servers run with k8s/configmap.yaml's values; where a row needs
 another setting the fixture says which and why. Every answer is checked for a
 coded error or the right status, and never a 5xx or a stack trace; each
-server's own log is read at the end for the same (`_served`).
+server's own log is read at the end for an error that escaped the app (`_served`).
 Slow clients are in test_security_battery_slow_clients.py, and Redis full and
 Elasticsearch slow in test_security_battery_dependencies.py.
 """
@@ -25,6 +25,7 @@ from tests.support.deployed_server import UNSET, deployed_environment
 from tests.support.graphql import error_codes
 from tests.support.raw_http import raw_request
 from tests.support.server import ServedProcess, leaks
+from tests.support.server_log import unhandled_errors
 
 GR = "application/graphql-response+json"
 JSON = "application/json"
@@ -61,7 +62,7 @@ def _served(log_path: Path, index: str, env: dict[str, str]) -> Iterator[Server]
         process.stop()
         text = log_path.read_text(errors="replace")
         assert alive, f"the server died during the battery:\n{text[-3000:]}"
-        assert leaks(text) == [], f"a stack trace or internal error in the server's log:\n{text[-3000:]}"
+        assert unhandled_errors(text) == [], f"an unhandled error in the server's log:\n{text[-3000:]}"
 
 
 @pytest.fixture(scope="module")
