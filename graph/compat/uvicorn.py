@@ -1,21 +1,22 @@
-"""uvicorn's httptools protocol, with deadlines for a request's head and body.
+"""uvicorn's httptools protocol, with bounds on reading a request: its head's time and size, its body's time.
 
-uvicorn arms no timer on a connection until its first response is sent: a
-client that connects and sends nothing, or sends its headers or a declared
-body a byte at a time, holds the connection (a file descriptor, a parser and
-its buffers) for as long as it likes. A few thousand such clients take a
-replica's connections without ever being counted by the rate limiter, which
-only sees requests whose head is complete (slowloris).
+uvicorn arms no timer on a connection until its first response is sent, and
+httptools buffers a request's head without limit: a client that connects and
+sends nothing, sends its head or a declared body a byte at a time, or sends
+megabytes of headers, holds the connection and its memory for as long as it
+likes. The rate limiter never sees it, since it only counts requests whose
+head is complete (slowloris, and its memory-hungry cousin).
 
-`RequestDeadlines` is the protocol factory `autos-graph serve` hands uvicorn:
-a request's head must be complete within `head_seconds` of the connection
-opening or of the request's first byte, and its body within `body_seconds` of
-the head. Past either, the client gets a 408 with the API's JSON error and the
-connection is closed. uvicorn documents `http=` as taking a protocol class but
-not the protocol's constructor nor its parser callbacks, so the subclass lives
-here, pinned by tests/unit/test_compat_uvicorn.py. The factory is a frozen
-dataclass rather than a class made at run time, so uvicorn can pickle it into
-the processes of a multi-worker server.
+`RequestBounds` is the protocol factory `autos-graph serve` hands uvicorn: a
+request's head must be complete within `head_seconds` of the connection
+opening or of the request's first byte and within `head_max_bytes`, and its
+body within `body_seconds` of the head. Past a deadline the client gets a 408,
+past the size a 431, each with the API's JSON error, and the connection is
+closed. uvicorn documents `http=` as taking a protocol class but not the
+protocol's constructor nor its parser callbacks, so the subclass lives here,
+pinned by tests/unit/test_compat_uvicorn.py. The factory is a frozen dataclass
+rather than a class made at run time, so uvicorn can pickle it into the
+processes of a multi-worker server.
 """
 
 from __future__ import annotations
@@ -30,38 +31,48 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 logger = logging.getLogger("autos_graph.http")
 
-_408 = b"HTTP/1.1 408 Request Timeout\r\n"
+REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+REQUEST_HEAD_TOO_LARGE = "REQUEST_HEAD_TOO_LARGE"
+_STATUS_LINES = {
+    408: b"HTTP/1.1 408 Request Timeout\r\n",
+    431: b"HTTP/1.1 431 Request Header Fields Too Large\r\n",
+}
 
 
-def _timeout_response(message: str) -> bytes:
-    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": "REQUEST_TIMEOUT"}}]})
+def _error_response(status: int, code: str, message: str) -> bytes:
+    body = orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
     head = (
         b"content-type: application/json\r\n"
         b"cache-control: no-store\r\n"
         b"connection: close\r\n"
         b"content-length: %d\r\n\r\n" % len(body)
     )
-    return _408 + head + body
+    return _STATUS_LINES[status] + head + body
 
 
 @dataclass(frozen=True, slots=True)
-class RequestDeadlines:
+class RequestBounds:
     head_seconds: float
     body_seconds: float
+    head_max_bytes: int
 
     def __call__(self, **uvicorn_arguments: Any) -> asyncio.Protocol:
-        return _DeadlineProtocol(deadlines=self, **uvicorn_arguments)
+        return _BoundedProtocol(bounds=self, **uvicorn_arguments)
 
     def protocol(self) -> type[asyncio.Protocol]:
         """What `uvicorn.run(http=...)` accepts: it calls it with keyword arguments, as it would a class."""
         return cast(type[asyncio.Protocol], self)
 
 
-class _DeadlineProtocol(HttpToolsProtocol):
-    def __init__(self, *, deadlines: RequestDeadlines, **uvicorn_arguments: Any) -> None:
+class _BoundedProtocol(HttpToolsProtocol):
+    def __init__(self, *, bounds: RequestBounds, **uvicorn_arguments: Any) -> None:
         super().__init__(**uvicorn_arguments)
-        self._deadlines = deadlines
+        self._bounds = bounds
         self._deadline: asyncio.TimerHandle | None = None
+        # Bytes received while a head is incomplete; at most one read too many (a chunk that ends
+        # one request and starts the next counts whole), which a bound of kilobytes can afford.
+        self._head_bytes = 0
+        self._in_head = True
 
     def _arm(self, seconds: float, part: str) -> None:
         self._disarm()
@@ -74,24 +85,28 @@ class _DeadlineProtocol(HttpToolsProtocol):
 
     def _expired(self, seconds: float, part: str) -> None:
         self._deadline = None
-        if self.transport.is_closing():
-            return
         cycle = self.cycle
         if part == "head" and cycle is not None and not cycle.response_complete:
             # A pipelined head is late while the previous answer is being written: finish it, then close.
             cycle.keep_alive = False
             return
+        message = f"The request {part} was not received within {seconds:g} s."
+        self._refuse(408, REQUEST_TIMEOUT, message, part=part)
+
+    def _refuse(self, status: int, code: str, message: str, *, part: str) -> None:
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "unknown"
         logger.info(
-            "request %s not received within %g s; connection closed",
+            "request refused while reading its %s: %s",
             part,
-            seconds,
-            extra={"context": {"client": client, "part": part}},
+            message,
+            extra={"context": {"client": client, "status": status}},
         )
         # A late body after an answer sent without reading it (413, 405) just closes.
         if part == "head" or (cycle is not None and not cycle.response_started):
-            message = f"The request {part} was not received within {seconds:g} s."
-            self.transport.write(_timeout_response(message))
+            self.transport.write(_error_response(status, code, message))
         if cycle is not None and not cycle.response_complete:
             # The app stops waiting for the body: it reads a disconnect, and what it sends is dropped.
             cycle.disconnected = True
@@ -101,14 +116,26 @@ class _DeadlineProtocol(HttpToolsProtocol):
     # uvicorn's callbacks, each extended by one step.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm(self._deadlines.head_seconds, "head")
+        self._arm(self._bounds.head_seconds, "head")
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self._in_head and not self.transport.is_closing():
+            self._head_bytes += len(data)
+            if self._head_bytes > self._bounds.head_max_bytes:
+                message = f"The request head is larger than {self._bounds.head_max_bytes} bytes."
+                self._refuse(431, REQUEST_HEAD_TOO_LARGE, message, part="head")
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._arm(self._deadlines.head_seconds, "head")
+        self._in_head = True
+        self._arm(self._bounds.head_seconds, "head")
 
     def on_headers_complete(self) -> None:
-        self._arm(self._deadlines.body_seconds, "body")
+        self._in_head = False
+        self._head_bytes = 0
+        # Disarmed at once by the message's end when there is no body (a GET, a WebSocket upgrade).
+        self._arm(self._bounds.body_seconds, "body")
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from graph.compat.uvicorn import RequestDeadlines
+from graph.compat.uvicorn import RequestBounds
 
 Scope = dict[str, Any]
 
@@ -85,7 +85,7 @@ async def test_the_sigterm_handler_is_in_place_when_the_lifespan_starts(found_in
     assert signal.getsignal(signal.SIGTERM) is found_in_place
 
 
-# The deadlines of graph/compat/uvicorn.py: uvicorn's httptools protocol and its parser callbacks.
+# The bounds of graph/compat/uvicorn.py: uvicorn's httptools protocol and its parser callbacks.
 
 
 async def _hello(scope: Scope, receive: Any, send: Any) -> None:
@@ -125,8 +125,8 @@ async def _exchange(port: int, chunks: list[bytes], *, pause: float) -> bytes:
 async def deadline_server() -> AsyncIterator[int]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    deadlines = RequestDeadlines(head_seconds=0.3, body_seconds=0.3)
-    config = uvicorn.Config(_hello, log_config=None, lifespan="off", http=deadlines.protocol())
+    bounds = RequestBounds(head_seconds=0.3, body_seconds=0.3, head_max_bytes=8192)
+    config = uvicorn.Config(_hello, log_config=None, lifespan="off", http=bounds.protocol())
     server = uvicorn.Server(config)
     task = asyncio.ensure_future(server.serve(sockets=[listener]))
     while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
@@ -168,6 +168,56 @@ async def test_prompt_requests_on_one_connection_are_answered(deadline_server: i
     assert b"408" not in answer
 
 
-def test_the_deadlines_travel_to_worker_processes_by_pickle() -> None:
-    deadlines = RequestDeadlines(head_seconds=1, body_seconds=2)
-    assert pickle.loads(pickle.dumps(deadlines)) == deadlines
+async def test_a_head_past_its_size_gets_431(deadline_server: int) -> None:
+    bloated = [b"GET / HTTP/1.1\r\nx-big: " + b"a" * 20_000]
+    answer = await _exchange(deadline_server, bloated, pause=0)
+    assert answer.startswith(b"HTTP/1.1 431 ")
+    assert b'"code":"REQUEST_HEAD_TOO_LARGE"' in answer
+    many = [b"GET / HTTP/1.1\r\n", *([b"x-many: " + b"a" * 1000 + b"\r\n"] * 12)]
+    assert (await _exchange(deadline_server, many, pause=0.01)).startswith(b"HTTP/1.1 431 ")
+
+
+async def test_a_body_larger_than_the_head_bound_is_not_a_head(deadline_server: int) -> None:
+    post = b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 50000\r\nconnection: close\r\n\r\n" + b"a" * 50_000
+    assert (await _exchange(deadline_server, [post], pause=0)).startswith(b"HTTP/1.1 200 OK")
+
+
+async def _websocket_app(scope: Scope, receive: Any, send: Any) -> None:
+    assert scope["type"] == "websocket"
+    await receive()
+    await send({"type": "websocket.accept"})
+    await receive()  # until the client goes
+
+
+async def test_an_upgraded_websocket_outlives_the_request_deadlines() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    bounds = RequestBounds(head_seconds=0.3, body_seconds=0.3, head_max_bytes=8192)
+    config = uvicorn.Config(
+        _websocket_app, log_config=None, lifespan="off", http=bounds.protocol(), ws="websockets"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.ensure_future(server.serve(sockets=[listener]))
+    while not server.started:  # noqa: ASYNC110 - uvicorn offers a flag, not an event
+        await asyncio.sleep(0.01)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", listener.getsockname()[1])
+        writer.write(
+            b"GET / HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\n"
+            b"sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n"
+        )
+        handshake = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=5)
+        assert handshake.startswith(b"HTTP/1.1 101 ")
+        await asyncio.sleep(1.5)  # five times the deadlines
+        with pytest.raises(TimeoutError):  # nothing written to it meanwhile, and not closed
+            await asyncio.wait_for(reader.read(1), timeout=0.2)
+        writer.close()
+    finally:
+        server.should_exit = True
+        await task
+        listener.close()
+
+
+def test_the_bounds_travel_to_worker_processes_by_pickle() -> None:
+    bounds = RequestBounds(head_seconds=1, body_seconds=2, head_max_bytes=4096)
+    assert pickle.loads(pickle.dumps(bounds)) == bounds
