@@ -32,6 +32,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 logger = logging.getLogger("autos_graph.http")
 
 REQUEST_TIMEOUT = "REQUEST_TIMEOUT"
+# How long a refused connection's late bytes are read and dropped before it is closed.
+LINGER_SECONDS = 2.0
 REQUEST_HEAD_TOO_LARGE = "REQUEST_HEAD_TOO_LARGE"
 _STATUS_LINES = {
     408: b"HTTP/1.1 408 Request Timeout\r\n",
@@ -69,10 +71,12 @@ class _BoundedProtocol(HttpToolsProtocol):
         super().__init__(**uvicorn_arguments)
         self._bounds = bounds
         self._deadline: asyncio.TimerHandle | None = None
-        # Bytes received while a head is incomplete; at most one read too many (a chunk that ends
-        # one request and starts the next counts whole), which a bound of kilobytes can afford.
+        # The bytes of the head being read, counted before the parser buffers them; a head that
+        # follows another request in the same read is counted from the next read on.
         self._head_bytes = 0
         self._in_head = True
+        self._tail = b""  # the last bytes seen, for a blank line split across reads
+        self._discarding = False
 
     def _arm(self, seconds: float, part: str) -> None:
         self._disarm()
@@ -94,7 +98,7 @@ class _BoundedProtocol(HttpToolsProtocol):
         self._refuse(408, REQUEST_TIMEOUT, message, part=part)
 
     def _refuse(self, status: int, code: str, message: str, *, part: str) -> None:
-        if self.transport.is_closing():
+        if self.transport.is_closing() or self._discarding:
             return
         cycle = self.cycle
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "unknown"
@@ -111,7 +115,20 @@ class _BoundedProtocol(HttpToolsProtocol):
             # The app stops waiting for the body: it reads a disconnect, and what it sends is dropped.
             cycle.disconnected = True
             cycle.message_event.set()
-        self.transport.close()
+        self._linger()
+
+    def _linger(self) -> None:
+        """Close after reading and dropping what the client still sends for a moment.
+
+        Closed at once with unread bytes, the socket would send a reset, and the client's
+        kernel could drop the answer before the client reads it.
+        """
+        self._discarding = True
+        self._disarm()
+        self.flow.resume_reading()
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
     # uvicorn's callbacks, each extended by one step.
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -119,27 +136,39 @@ class _BoundedProtocol(HttpToolsProtocol):
         self._arm(self._bounds.head_seconds, "head")
 
     def data_received(self, data: bytes) -> None:
-        super().data_received(data)
-        if self._in_head and not self.transport.is_closing():
-            self._head_bytes += len(data)
+        if self._discarding:
+            return
+        if self._in_head:
+            self._head_bytes += self._head_part(data)
             if self._head_bytes > self._bounds.head_max_bytes:
                 message = f"The request head is larger than {self._bounds.head_max_bytes} bytes."
                 self._refuse(431, REQUEST_HEAD_TOO_LARGE, message, part="head")
+                return
+        super().data_received(data)
+
+    def _head_part(self, data: bytes) -> int:
+        """How many bytes of `data` belong to the head being read: up to its blank line, if there."""
+        seen = self._tail + data
+        ends = [found + len(blank) for blank in (b"\n\r\n", b"\n\n") if (found := seen.find(blank)) >= 0]
+        self._tail = seen[-2:]
+        return len(data) if not ends else max(0, min(ends) - (len(seen) - len(data)))
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._in_head = True
         self._arm(self._bounds.head_seconds, "head")
 
     def on_headers_complete(self) -> None:
         self._in_head = False
-        self._head_bytes = 0
         # Disarmed at once by the message's end when there is no body (a GET, a WebSocket upgrade).
         self._arm(self._bounds.body_seconds, "body")
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._disarm()
+        # What comes next on the connection is the next request's head.
+        self._in_head = True
+        self._head_bytes = 0
+        self._tail = b""
         super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -246,6 +246,29 @@ def test_oversized_bodies_get_413(deployed: Server) -> None:
     report("oversized body (70 kB, chunked, lying Content-Length)", lying.status, ["BAD_REQUEST"])
 
 
+def test_oversized_heads_get_431(deployed: Server) -> None:
+    # As deployed, a head is at most REQUEST_HEAD_MAX_BYTES (64 KiB): one huge header, many, or a long URL.
+    heads = {
+        "one 2 MB header": b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 2_000_000,
+        "a thousand 100-byte headers": b"GET /health/live HTTP/1.1\r\nHost: x"
+        + b"".join(b"\r\nX-H%d: %s" % (n, b"a" * 100) for n in range(1000)),
+        "a 70 kB query string": b"GET /graphql?query=%23"
+        + b"a" * 70_000
+        + b"%0A%7B__typename%7D HTTP/1.1\r\nHost: x",
+    }
+    for name, head in heads.items():
+        answer = raw_request(deployed.port, head)
+        assert answer.status == 431, (name, answer)
+        assert error_codes(orjson.loads(answer.body)) == ["REQUEST_HEAD_TOO_LARGE"]
+        report(f"oversized head: {name}", answer.status, ["REQUEST_HEAD_TOO_LARGE"])
+    # A GET whose document is as large as a POST body may be is still read.
+    within = raw_request(
+        deployed.port, b"GET /graphql?query=%23" + b"a" * 50_000 + b"%0A%7B__typename%7D HTTP/1.1\r\nHost: x"
+    )
+    assert within.status == 200
+    assert orjson.loads(within.body) == {"data": {"__typename": "Query"}}
+
+
 # Methods and content types a browser sends cross-site without asking.
 
 

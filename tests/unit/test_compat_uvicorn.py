@@ -175,11 +175,20 @@ async def test_a_head_past_its_size_gets_431(deadline_server: int) -> None:
     assert b'"code":"REQUEST_HEAD_TOO_LARGE"' in answer
     many = [b"GET / HTTP/1.1\r\n", *([b"x-many: " + b"a" * 1000 + b"\r\n"] * 12)]
     assert (await _exchange(deadline_server, many, pause=0.01)).startswith(b"HTTP/1.1 431 ")
+    at_once = [b"".join(many) + b"\r\n"]  # complete, in one read
+    assert (await _exchange(deadline_server, at_once, pause=0)).startswith(b"HTTP/1.1 431 ")
 
 
 async def test_a_body_larger_than_the_head_bound_is_not_a_head(deadline_server: int) -> None:
     post = b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 50000\r\nconnection: close\r\n\r\n" + b"a" * 50_000
     assert (await _exchange(deadline_server, [post], pause=0)).startswith(b"HTTP/1.1 200 OK")
+    # The blank line split across two reads, the body in the second.
+    split = [post[: post.index(b"\r\n\r\n") + 2], post[post.index(b"\r\n\r\n") + 2 :]]
+    assert (await _exchange(deadline_server, split, pause=0.05)).startswith(b"HTTP/1.1 200 OK")
+    # Requests one after another on a connection, each head counted on its own.
+    small = b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 3000\r\n\r\n" + b"a" * 3000
+    answer = await _exchange(deadline_server, [small] * 5 + [post], pause=0.02)
+    assert answer.count(b"HTTP/1.1 200 OK") == 6
 
 
 async def _websocket_app(scope: Scope, receive: Any, send: Any) -> None:
