@@ -13,7 +13,9 @@ import orjson
 
 def unhandled_errors(text: str) -> list[str]:
     found = []
-    for line in text.splitlines():
+    for line in text.split("\n"):
+        if not line:
+            continue
         try:
             entry = orjson.loads(line)
         except orjson.JSONDecodeError:
