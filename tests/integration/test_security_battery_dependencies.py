@@ -30,7 +30,7 @@ from tests.support.graphql import error_codes
 from tests.support.redis_server import RedisServer
 from tests.support.server import ServedProcess, leaks
 from tests.support.server_log import unhandled_errors
-from tests.support.slow_proxy import SlowProxy
+from tests.support.tcp_proxy import TcpProxy
 
 REDIS_PORT = 6385  # the battery's own Redis, apart from the shared one
 MAX_MEMORY = 4 * 2**20
@@ -171,9 +171,9 @@ async def test_a_full_redis_fails_open_with_answers_and_codes_never_500(
 
 
 @pytest.fixture
-async def slow_elasticsearch() -> AsyncIterator[SlowProxy]:
+async def slow_elasticsearch() -> AsyncIterator[TcpProxy]:
     host, port = es_host_port()
-    proxy = SlowProxy(target_host=host, target_port=port)
+    proxy = TcpProxy(target_host=host, target_port=port)
     await proxy.start()
     try:
         yield proxy
@@ -182,7 +182,7 @@ async def slow_elasticsearch() -> AsyncIterator[SlowProxy]:
 
 
 async def test_a_slow_elasticsearch_gets_answers_or_coded_errors_never_500(
-    sample_index: str, tmp_path: Path, slow_elasticsearch: SlowProxy
+    sample_index: str, tmp_path: Path, slow_elasticsearch: TcpProxy
 ) -> None:
     env = deployed_environment(
         ELASTICSEARCH_URL=f"http://{slow_elasticsearch.url_host}",

@@ -13,17 +13,14 @@ same deadlines at 0.3 s in tests/unit/test_compat_uvicorn.py.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.support.deployed_server import UNSET, deployed_environment
-from tests.support.raw_http import parse_answer
+from tests.support.raw_http import dribble, parse_answer
 from tests.support.server import ServedProcess
 from tests.support.server_log import unhandled_errors
 
@@ -32,13 +29,8 @@ pytestmark = pytest.mark.slow
 DEADLINE_SECONDS = 10.0  # k8s/configmap.yaml
 KEEP_ALIVE_SECONDS = 5.0  # uvicorn's default, which `autos-graph serve` keeps
 SLACK = 5  # every bound below is five times the deadline it checks
+LIMIT = DEADLINE_SECONDS * SLACK
 CROWD = 200
-
-
-@dataclass(frozen=True)
-class Closed:
-    seconds: float
-    received: bytes
 
 
 @pytest.fixture(scope="module")
@@ -58,32 +50,6 @@ def server(sample_index: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
         assert unhandled_errors(log.read_text()) == []
 
 
-async def dribble(port: int, chunks: list[bytes], *, pause: float) -> Closed:
-    """Send `chunks` `pause` apart, reading all the while; the time until the server closes."""
-    started = time.monotonic()
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    received = bytearray()
-
-    async def read_all() -> None:
-        with contextlib.suppress(ConnectionError):
-            while data := await reader.read(4096):
-                received.extend(data)
-
-    reading = asyncio.ensure_future(read_all())
-    try:
-        for chunk in chunks:
-            if reading.done():
-                break
-            with contextlib.suppress(ConnectionError):
-                writer.write(chunk)
-                await writer.drain()
-            await asyncio.sleep(pause)
-        await asyncio.wait_for(reading, timeout=DEADLINE_SECONDS * SLACK)
-    finally:
-        writer.close()
-    return Closed(seconds=time.monotonic() - started, received=bytes(received))
-
-
 async def test_slow_heads_and_bodies_are_cut_off_at_the_deployed_deadlines(server: ServedProcess) -> None:
     port = server.port
     # Each slow client would go on for a minute if let: a header line per second, a body byte per 0.5 s.
@@ -93,12 +59,12 @@ async def test_slow_heads_and_bodies_are_cut_off_at_the_deployed_deadlines(serve
     )
     kept_alive = b"GET /health/live HTTP/1.1\r\nhost: x\r\n\r\n"
     slow = [
-        dribble(port, [], pause=0),  # connects and sends nothing
-        dribble(port, head_lines, pause=1.0),
-        dribble(port, [body_head, *[b" "] * 120], pause=0.5),
-        dribble(port, [kept_alive], pause=0),  # answered, then idle
+        dribble(port, [], pause=0, timeout=LIMIT),  # connects and sends nothing
+        dribble(port, head_lines, pause=1.0, timeout=LIMIT),
+        dribble(port, [body_head, *[b" "] * 120], pause=0.5, timeout=LIMIT),
+        dribble(port, [kept_alive], pause=0, timeout=LIMIT),  # answered, then idle
     ]
-    crowd = [dribble(port, [b"GET / HTTP/1.1\r\n"], pause=0) for _ in range(CROWD)]
+    crowd = [dribble(port, [b"GET / HTTP/1.1\r\n"], pause=0, timeout=LIMIT) for _ in range(CROWD)]
     attack = asyncio.gather(*slow, *crowd)
     await asyncio.sleep(1)
     # While the attack holds its connections, an ordinary client is served.

@@ -2,12 +2,16 @@
 
 httpx checks header values and paths; an attacker's client does not. The
 answer is read until the server closes the connection (every request here
-asks it to) or the timeout passes.
+asks it to) or the timeout passes. `dribble` sends its bytes slowly, as a
+slowloris client does, reading all the while.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import socket
+import time
 from dataclasses import dataclass
 
 
@@ -51,3 +55,35 @@ def _unchunked(body: bytes) -> bytes:
         out.extend(rest[:size])
         body = rest[size + 2 :]
     return bytes(out)
+
+
+@dataclass(frozen=True)
+class Dribbled:
+    seconds: float  # from connecting until the server closed
+    received: bytes
+
+
+async def dribble(port: int, chunks: list[bytes], *, pause: float, timeout: float = 60) -> Dribbled:
+    """Send `chunks` `pause` apart, reading all the while, until the server closes (within `timeout`)."""
+    started = time.monotonic()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    received = bytearray()
+
+    async def read_all() -> None:
+        with contextlib.suppress(ConnectionError):
+            while data := await reader.read(4096):
+                received.extend(data)
+
+    reading = asyncio.ensure_future(read_all())
+    try:
+        for chunk in chunks:
+            if reading.done():
+                break  # closed by the server
+            with contextlib.suppress(ConnectionError):
+                writer.write(chunk)
+                await writer.drain()
+            await asyncio.sleep(pause)
+        await asyncio.wait_for(reading, timeout=timeout)
+    finally:
+        writer.close()
+    return Dribbled(seconds=time.monotonic() - started, received=bytes(received))

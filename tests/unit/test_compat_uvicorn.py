@@ -9,7 +9,6 @@ the clean exit of `autos-graph serve` or the deadlines stop doing what they say.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import pickle
 import signal
 import socket
@@ -21,6 +20,7 @@ import pytest
 import uvicorn
 
 from graph.compat.uvicorn import RequestBounds
+from tests.support.raw_http import dribble
 
 Scope = dict[str, Any]
 
@@ -97,28 +97,7 @@ async def _hello(scope: Scope, receive: Any, send: Any) -> None:
 
 
 async def _exchange(port: int, chunks: list[bytes], *, pause: float) -> bytes:
-    """Send `chunks` with `pause` between them while reading, until the server closes (at most 10 s)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    received = bytearray()
-
-    async def read_all() -> None:
-        with contextlib.suppress(ConnectionError):
-            while data := await reader.read(4096):
-                received.extend(data)
-
-    reading = asyncio.ensure_future(read_all())
-    try:
-        for chunk in chunks:
-            if reading.done():
-                break  # closed by the server, as it should be past a deadline
-            with contextlib.suppress(ConnectionError):
-                writer.write(chunk)
-                await writer.drain()
-            await asyncio.sleep(pause)
-        await asyncio.wait_for(reading, timeout=10)
-    finally:
-        writer.close()
-    return bytes(received)
+    return (await dribble(port, chunks, pause=pause, timeout=10)).received
 
 
 @pytest.fixture
