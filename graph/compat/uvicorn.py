@@ -148,6 +148,8 @@ class _BoundedProtocol(HttpToolsProtocol):
 
     def _head_part(self, data: bytes) -> int:
         """How many bytes of `data` belong to the head being read: up to its blank line, if there."""
+        if not self._tail and (end := data.find(b"\r\n\r\n")) >= 0 and data.find(b"\n\n", 0, end) < 0:
+            return end + 4  # the usual case: a whole head in one read
         seen = self._tail + data
         ends = [found + len(blank) for blank in (b"\n\r\n", b"\n\n") if (found := seen.find(blank)) >= 0]
         self._tail = seen[-2:]
