@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"  # a container must listen beyond loopback
     port: int = Field(default=3000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    # A request's head must arrive within this of the connection opening (or of its first byte),
+    # and its body within the second of the head; past either, 408 and the connection closes; a
+    # head past the size, 431 (graph/compat/uvicorn.py: uvicorn bounds neither, so slow or
+    # bloated heads could hold connections and memory).
+    request_head_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    request_body_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    request_head_max_bytes: int = Field(default=64 * 1024, ge=4096, le=2**20)
     log_level: LogLevel = "INFO"
     cache_ttl_seconds: int = Field(default=30, ge=1, le=86400)
     # Decoded aggregations each worker holds until their Redis entries expire; 0 holds none.

@@ -13,6 +13,7 @@ from graphql import build_schema as build_graphql_schema
 from graph.cli.configuration import manifest_checked_or_exit, settings_or_exit
 from graph.cli.data import data_app
 from graph.cli.releases import register_release_commands
+from graph.compat.uvicorn import RequestBounds
 from graph.gql.schema import build_schema
 from graph.gql.schema_evolution import check_schema
 from graph.observability.logging_setup import configure_logging
@@ -58,7 +59,12 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         loop="uvloop",
-        http="httptools",
+        # httptools, with bounds on slow request heads and bodies and on bloated heads.
+        http=RequestBounds(
+            head_seconds=settings.request_head_timeout_seconds,
+            body_seconds=settings.request_body_timeout_seconds,
+            head_max_bytes=settings.request_head_max_bytes,
+        ).protocol(),
         log_config=None,
         proxy_headers=False,  # forwarded headers are judged by our own trusted-proxy list
         server_header=False,
