@@ -12,6 +12,8 @@ from starlette.requests import HTTPConnection
 from datasources.cache.aggregation_cache import AggregationCache
 from datasources.cache.answer_cache import AnswerCache
 from datasources.elastic.index_version import IndexVersion
+from datasources.releases.live_feed import ReleaseFeed
+from graph.gql.subscriptions.open import OpenSubscriptions
 from graph.http.draining import Drain
 from graph.http.probe_log import ProbeFailureLog
 from graph.observability.metrics import observe_loader_batch
@@ -38,6 +40,9 @@ class Services:
     # Set by SIGTERM: readiness answers 503 from then on.
     drain: Drain = field(default_factory=Drain)
     probe_log: ProbeFailureLog = field(default_factory=ProbeFailureLog)
+    # The swaps of the alias the catalogReleases subscription follows, and what is held open.
+    releases: ReleaseFeed | None = None
+    subscriptions: OpenSubscriptions = field(default_factory=lambda: OpenSubscriptions(per_client=1))
 
 
 class LifespanState(TypedDict):
