@@ -85,7 +85,7 @@ class _Connection:
         self._client = client
         self._acknowledged = False
         self._initialised = asyncio.Event()
-        self._operations: dict[str, asyncio.Task[None]] = {}
+        self._operations: dict[str, tuple[asyncio.Task[None], Slot]] = {}
 
     async def run(self) -> None:
         watchers = [
@@ -99,9 +99,10 @@ class _Connection:
         except WebSocketDisconnect:
             pass
         finally:
-            for task in [*watchers, *self._operations.values()]:
+            tasks = [*watchers, *(task for task, _slot in self._operations.values())]
+            for task in tasks:
                 task.cancel()
-            for task in [*watchers, *self._operations.values()]:
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
 
@@ -132,7 +133,9 @@ class _Connection:
         elif kind == "complete":
             operation = self._operations.pop(_id(message), None)
             if operation is not None:
-                operation.cancel()
+                task, slot = operation
+                slot.close()  # now, so the client's next `subscribe` finds the place free
+                task.cancel()
         else:
             raise Close(4400, f"Unexpected message of type {kind}")
 
@@ -155,7 +158,7 @@ class _Connection:
             return
         # Held from here, so a second `subscribe` with this id while it opens is refused.
         task = asyncio.create_task(self._operation(operation_id, asked, slot))
-        self._operations[operation_id] = task
+        self._operations[operation_id] = (task, slot)
 
     async def _operation(self, operation_id: str, asked: Any, slot: Slot) -> None:
         try:
@@ -166,7 +169,8 @@ class _Connection:
             await self._stream(operation_id, opened)
         finally:
             slot.close()
-            if self._operations.get(operation_id) is asyncio.current_task():
+            held = self._operations.get(operation_id)
+            if held is not None and held[0] is asyncio.current_task():
                 del self._operations[operation_id]
 
     async def _stream(self, operation_id: str, bodies: Bodies) -> None:
@@ -186,7 +190,7 @@ class _Connection:
     async def _close_when_stopping(self) -> None:
         await self._open.stopping.wait()
         # The streams end as the release feed closes; each sends its `complete`.
-        operations = list(self._operations.values())
+        operations = [task for task, _slot in self._operations.values()]
         if operations:
             await asyncio.wait(operations, timeout=COMPLETE_SECONDS)
         await self._close(GOING_AWAY, "Server shutting down")
