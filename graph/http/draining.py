@@ -33,7 +33,8 @@ log = logging.getLogger("autos_graph.shutdown")
 Handler = Callable[[int, FrameType | None], Any]
 StopHook = Callable[[], Awaitable[object]]
 
-STOP_HOOKS_SECONDS: Final = 5.0
+# Completing open subscriptions takes milliseconds; k8s/deployment.yaml's grace period counts this bound.
+STOP_HOOKS_SECONDS: Final = 1.5
 
 
 class Drain:

@@ -37,7 +37,7 @@ log = logging.getLogger("autos_graph.subscriptions")
 CONNECTION_INIT_SECONDS: Final = 3.0
 GOING_AWAY: Final = 1001
 # The subscriptions' own `complete` messages go out before the socket closes.
-COMPLETE_SECONDS: Final = 2.0
+COMPLETE_SECONDS: Final = 1.0
 
 
 class Close(Exception):
