@@ -131,7 +131,8 @@ def test_shutdown_fits_in_the_grace_period() -> None:
     # preStop, then readiness 503 for the shutdown delay, the stop hooks (subscriptions completed),
     # then uvicorn's bounded drain.
     delay = Settings().shutdown_delay_seconds
-    assert pre_stop + delay + STOP_HOOKS_SECONDS + GRACEFUL_SHUTDOWN_SECONDS < pod["terminationGracePeriodSeconds"] == 30
+    stopping = pre_stop + delay + STOP_HOOKS_SECONDS + GRACEFUL_SHUTDOWN_SECONDS
+    assert stopping < pod["terminationGracePeriodSeconds"] == 30
 
 
 def test_startup_probe_outlasts_the_elasticsearch_retries() -> None:
