@@ -182,3 +182,16 @@ async def test_a_client_over_its_limit_of_open_subscriptions_is_refused(server: 
             await websocket.send(json.dumps({"type": "complete", "id": "0"}))
             await subscribe(websocket, "again")
             assert (await receive(websocket))["type"] == "next"
+
+
+async def test_a_query_listing_event_streams_among_its_accepted_types_is_a_plain_query(server: str) -> None:
+    # urql's Accept on every query; only an event stream asked for first is a subscription transport.
+    accept = "application/graphql-response+json, application/json, text/event-stream, multipart/mixed"
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(
+            f"{server}/graphql",
+            params={"query": "{ vehicles(first: 1) { totalCount } }"},
+            headers={"accept": accept},
+        )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"vehicles": {"totalCount": 1000}}}

@@ -1,7 +1,7 @@
 """Server-Sent Events in the graphql-sse protocol's distinct connections mode.
 
 One request per subscription, GET or POST, at /graphql/stream or at /graphql
-with `Accept: text/event-stream`: read as any GraphQL request is
+with `Accept: text/event-stream` first: read as any GraphQL request is
 (graphql_http.py), opened through operation.py, then answered with
 `text/event-stream`, one `event: next` per result and `event: complete` at the
 end, also when the server shuts down. Before the stream starts, a refused
@@ -51,7 +51,13 @@ RETRY_AFTER_SECONDS: Final = 1
 
 
 def wants_event_stream(request: Request) -> bool:
-    return EVENT_STREAM in request.headers.get("accept", "")
+    """Asked first for an event stream, as graphql-sse's client and EventSource ask.
+
+    Only first: urql and others list `text/event-stream` among what they can
+    read on every query, and those queries belong to the plain pipeline.
+    """
+    first = request.headers.get("accept", "").split(",", 1)[0]
+    return first.split(";", 1)[0].strip().lower() == EVENT_STREAM
 
 
 class GraphQLOverSSE:
