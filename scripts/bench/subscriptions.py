@@ -26,7 +26,6 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -39,6 +38,7 @@ import httpx
 import psutil
 from elasticsearch import AsyncElasticsearch
 from websockets.asyncio.client import connect
+from websockets.typing import Subprotocol
 
 from datasources.catalog.dataset import iter_records
 from datasources.elastic.index_schema import drop_index
@@ -46,6 +46,7 @@ from datasources.releases.release import release
 from scripts.bench.deployment import add_service_arguments, deployed_environment
 from scripts.bench.server import RssSampler, ServerProcess, cli_command, free_port, serve_command
 
+PROTOCOL = Subprotocol("graphql-transport-ws")
 QUERY = "subscription { catalogReleases(includeLive: true) { generation kind } }"
 SOURCES = [f"127.0.0.{n}" for n in range(10, 20)]
 HEARD_TIMEOUT_SECONDS = 30.0
@@ -67,7 +68,7 @@ class Subscriber:
 
 async def over_websocket(base: str, source: str, subscriber: Subscriber) -> None:
     url = base.replace("http://", "ws://") + "/graphql"
-    async with connect(url, subprotocols=["graphql-transport-ws"], local_addr=(source, 0)) as websocket:  # type: ignore[list-item]
+    async with connect(url, subprotocols=[PROTOCOL], local_addr=(source, 0), open_timeout=60) as websocket:
         await websocket.send(json.dumps({"type": "connection_init"}))
         await websocket.recv()
         await websocket.send(json.dumps({"type": "subscribe", "id": "1", "payload": {"query": QUERY}}))
@@ -120,21 +121,29 @@ async def subscribed(bases: list[str], per_replica: int) -> AsyncIterator[list[S
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def swap(index: str, env: dict[str, str], *arguments: str) -> tuple[str, float]:
-    """Run one `autos-graph data` command; the generation it swapped in and when it logged the swap."""
-    finished = subprocess.run(
-        [*cli_command(), "data", *arguments],
+async def swap(index: str, env: dict[str, str], *arguments: str) -> tuple[str, float]:
+    """Run one `autos-graph data` command; the generation it swapped in and when it logged the swap.
+
+    Awaited as a subprocess, so the subscribers in this loop keep receiving (and time-stamping)
+    while the command is still finishing.
+    """
+    process = await asyncio.create_subprocess_exec(
+        *cli_command(),
+        "data",
+        *arguments,
         env={**env, "ES_INDEX": index, "LOG_LEVEL": "INFO"},
-        capture_output=True,
-        text=True,
-        check=True,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
-    for line in (finished.stdout + finished.stderr).splitlines():
+    output = (await process.communicate())[0].decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"`autos-graph data {' '.join(arguments)}` failed:\n{output}")
+    for line in output.splitlines():
         if line.startswith("{") and '"alias swapped"' in line:
             record = json.loads(line)
             swapped_at = datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00")).timestamp()
             return str(record["context"]["to"]), swapped_at
-    raise RuntimeError(f"no `alias swapped` line from {arguments}:\n{finished.stdout}{finished.stderr}")
+    raise RuntimeError(f"no `alias swapped` line from {arguments}:\n{output}")
 
 
 async def heard_by_all(subscribers: list[Subscriber], generation: str) -> None:
@@ -197,11 +206,14 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
                     for number in range(args.swaps):
                         if number > 0:
                             commands.append(("rollback", "--to", generations[-2]))
-                        generation, swapped_at = swap(args.index, cli_env, *commands[-1])
+                        for subscriber in subscribers:
+                            # Generations come back (rollback --to): only this swap's arrival counts.
+                            subscriber.heard.clear()
+                        generation, swapped_at = await swap(args.index, cli_env, *commands[-1])
                         generations.append(generation)
                         await heard_by_all(subscribers, generation)
                         for subscriber in subscribers:
-                            delays[subscriber.replica].append(subscriber.heard.pop(generation) - swapped_at)
+                            delays[subscriber.replica].append(subscriber.heard[generation] - swapped_at)
                         swaps.append({"command": " ".join(commands[-1]), "generation": generation})
             for base in bases:
                 values = sorted(delays[base])

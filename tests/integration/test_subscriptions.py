@@ -15,10 +15,11 @@ import httpx
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from tests.support.server import served
 
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 LIVE = "subscription { catalogReleases(includeLive: true) { generation documents kind } }"
 PER_CLIENT = 2
 
@@ -42,7 +43,7 @@ async def receive(websocket: ClientConnection) -> dict[str, Any]:
 async def initialised(server: str, *, source: str = "127.0.0.1") -> AsyncIterator[ClientConnection]:
     async with connect(
         ws_url(server),
-        subprotocols=[PROTOCOL],  # type: ignore[list-item]
+        subprotocols=[PROTOCOL],
         local_addr=(source, 0),
     ) as websocket:
         await websocket.send(json.dumps({"type": "connection_init"}))
@@ -104,7 +105,7 @@ async def test_an_event_stream_subscription_starts_with_the_live_generation(serv
 async def test_the_protocol_close_codes(server: str) -> None:
     async with connect(ws_url(server)) as websocket:  # no subprotocol
         assert await close_code(websocket) == 4406
-    async with connect(ws_url(server), subprotocols=[PROTOCOL]) as websocket:  # type: ignore[list-item]
+    async with connect(ws_url(server), subprotocols=[PROTOCOL]) as websocket:
         await subscribe(websocket, "1")
         assert await close_code(websocket) == 4401
     async for websocket in initialised(server):
@@ -117,7 +118,7 @@ async def test_the_protocol_close_codes(server: str) -> None:
     async for websocket in initialised(server):
         await websocket.send("not json")
         assert await close_code(websocket) == 4400
-    async with connect(ws_url(server), subprotocols=[PROTOCOL]) as websocket:  # type: ignore[list-item]
+    async with connect(ws_url(server), subprotocols=[PROTOCOL]) as websocket:
         assert await close_code(websocket) == 4408  # no connection_init within the wait
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
 from tests.support.server import ServedProcess
 
@@ -37,7 +38,7 @@ async def test_sigterm_completes_websocket_and_event_stream_subscriptions(
             json={"query": LIVE},
             headers={"accept": "text/event-stream"},
         ) as stream,
-        connect(url, subprotocols=["graphql-transport-ws"]) as websocket,  # type: ignore[list-item]
+        connect(url, subprotocols=[Subprotocol("graphql-transport-ws")]) as websocket,
     ):
         await websocket.send(json.dumps({"type": "connection_init"}))
         assert json.loads(await websocket.recv())["type"] == "connection_ack"
