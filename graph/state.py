@@ -35,14 +35,14 @@ class Services:
     index_version: IndexVersion
     answers: AnswerCache
     persisted: PersistedOperations
+    # The swaps of the alias the catalogReleases subscription follows, and what is held open.
+    releases: ReleaseFeed
+    subscriptions: OpenSubscriptions
     # None when RATE_LIMIT_PER_MINUTE is 0.
     rate_limiter: RateLimiter | None = None
     # Set by SIGTERM: readiness answers 503 from then on.
     drain: Drain = field(default_factory=Drain)
     probe_log: ProbeFailureLog = field(default_factory=ProbeFailureLog)
-    # The swaps of the alias the catalogReleases subscription follows, and what is held open.
-    releases: ReleaseFeed | None = None
-    subscriptions: OpenSubscriptions = field(default_factory=lambda: OpenSubscriptions(per_client=1))
 
 
 class LifespanState(TypedDict):

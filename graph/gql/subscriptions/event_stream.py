@@ -31,9 +31,8 @@ from graph.gql.graphql_http import (
     read_post,
 )
 from graph.gql.query_limits import LIMITS
-from graph.gql.subscriptions.open import OpenSubscriptions
+from graph.gql.subscriptions.open import COMPLETE_SECONDS, OpenSubscriptions, too_many
 from graph.gql.subscriptions.operation import Bodies, Refused, SubscriptionOpener
-from graph.gql.subscriptions.websocket import COMPLETE_SECONDS, too_many
 from graph.http.client_address import client_ip
 from graph.settings import Settings
 

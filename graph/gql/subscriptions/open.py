@@ -11,6 +11,18 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from typing import Any, Final
+
+from graph.gql.errors import RATE_LIMITED
+
+# How long a connection told to stop waits for its streams' own `complete` before closing.
+COMPLETE_SECONDS: Final = 1.0
+
+
+def too_many(per_client: int) -> list[dict[str, Any]]:
+    """The errors a subscription over the client's limit gets, over either transport."""
+    message = f"This client holds {per_client} open subscriptions, the most allowed; complete one first."
+    return [{"message": message, "extensions": {"code": RATE_LIMITED}}]
 
 
 class Slot:

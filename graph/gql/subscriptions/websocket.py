@@ -25,9 +25,8 @@ import orjson
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from graph.gql.errors import RATE_LIMITED
 from graph.gql.graphql_http import RequestError, read_params
-from graph.gql.subscriptions.open import OpenSubscriptions, Slot
+from graph.gql.subscriptions.open import COMPLETE_SECONDS, OpenSubscriptions, Slot, too_many
 from graph.gql.subscriptions.operation import Bodies, Refused, SubscriptionOpener
 from graph.http.client_address import client_ip
 from graph.settings import Settings
@@ -36,8 +35,6 @@ log = logging.getLogger("autos_graph.subscriptions")
 
 CONNECTION_INIT_SECONDS: Final = 3.0
 GOING_AWAY: Final = 1001
-# The subscriptions' own `complete` messages go out before the socket closes.
-COMPLETE_SECONDS: Final = 1.0
 
 
 class Close(Exception):
@@ -45,11 +42,6 @@ class Close(Exception):
         super().__init__(reason)
         self.code = code
         self.reason = reason
-
-
-def too_many(per_client: int) -> list[dict[str, Any]]:
-    message = f"This client holds {per_client} open subscriptions, the most allowed; complete one first."
-    return [{"message": message, "extensions": {"code": RATE_LIMITED}}]
 
 
 class GraphQLTransportWS:

@@ -64,8 +64,5 @@ class Subscription:
             bool, strawberry.argument(description="Start with the generation live now.")
         ] = False,
     ) -> AsyncGenerator[CatalogRelease, None]:
-        feed = info.context.services.releases
-        if feed is None:
-            return
-        async for live in feed.follow(include_live=include_live):
+        async for live in info.context.services.releases.follow(include_live=include_live):
             yield CatalogRelease.from_live(live)
