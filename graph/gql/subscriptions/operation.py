@@ -92,6 +92,9 @@ class SubscriptionOpener:
         try:
             async for result in stream:
                 yield response_body(result, expose_internals=self._expose_internals)
+        except Exception as error:  # the source stream failed: the client gets its coded error, last
+            failed = ExecutionResult(None, [GraphQLError(str(error), original_error=error)])
+            yield response_body(failed, expose_internals=self._expose_internals)
         finally:
             aclose = getattr(stream, "aclose", None)
             if aclose is not None:

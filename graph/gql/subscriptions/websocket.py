@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 from typing import Any, Final
 
 import orjson
@@ -30,8 +29,6 @@ from graph.gql.subscriptions.open import COMPLETE_SECONDS, OpenSubscriptions, Sl
 from graph.gql.subscriptions.operation import Bodies, Refused, SubscriptionOpener
 from graph.http.client_address import client_ip
 from graph.settings import Settings
-
-log = logging.getLogger("autos_graph.subscriptions")
 
 CONNECTION_INIT_SECONDS: Final = 3.0
 GOING_AWAY: Final = 1001
@@ -75,7 +72,6 @@ class _Connection:
         self._opener = opener
         self._open = open_subscriptions
         self._client = client
-        self._acknowledged = False
         self._initialised = asyncio.Event()
         self._operations: dict[str, tuple[asyncio.Task[None], Slot]] = {}
 
@@ -114,7 +110,6 @@ class _Connection:
             if self._initialised.is_set():
                 raise Close(4429, "Too many initialisation requests")
             self._initialised.set()
-            self._acknowledged = True
             await self._send({"type": "connection_ack"})
         elif kind == "ping":
             await self._send({"type": "pong"})
@@ -132,7 +127,7 @@ class _Connection:
             raise Close(4400, f"Unexpected message of type {kind}")
 
     async def _subscribe(self, message: dict[str, Any]) -> None:
-        if not self._acknowledged:
+        if not self._initialised.is_set():
             raise Close(4401, "Unauthorized")
         operation_id = _id(message)
         if operation_id in self._operations:
