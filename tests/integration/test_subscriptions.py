@@ -63,6 +63,11 @@ async def drained(websocket: ClientConnection) -> None:
         await websocket.recv()
 
 
+def open_subscriptions(metrics: str) -> float:
+    (line,) = [line for line in metrics.splitlines() if line.startswith("autos_graph_subscriptions_open ")]
+    return float(line.split()[1])
+
+
 async def subscribe(websocket: ClientConnection, operation_id: str, query: str = LIVE) -> None:
     message = {"type": "subscribe", "id": operation_id, "payload": {"query": query}}
     await websocket.send(json.dumps(message))
@@ -81,6 +86,9 @@ async def test_a_websocket_subscription_starts_with_the_live_generation_and_comp
         assert live["documents"] == 1000
         await websocket.send(json.dumps({"type": "ping"}))
         assert await receive(websocket) == {"type": "pong"}
+        async with httpx.AsyncClient(timeout=10) as client:
+            metrics = (await client.get(f"{server}/metrics")).text
+        assert open_subscriptions(metrics) >= 1
         await websocket.send(json.dumps({"type": "complete", "id": "1"}))
         # The id is free again once completed.
         await subscribe(websocket, "1")

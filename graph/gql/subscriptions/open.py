@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any, Final
 
 from graph.gql.errors import RATE_LIMITED
+from graph.observability.metrics import SUBSCRIPTIONS_OPEN
 
 # How long a connection told to stop waits for its streams' own `complete` before closing.
 COMPLETE_SECONDS: Final = 1.0
@@ -70,6 +71,7 @@ class OpenSubscriptions:
         if self._by_client[client] >= self.per_client:
             return None
         self._by_client[client] += 1
+        SUBSCRIPTIONS_OPEN.inc()
         return Slot(self, client)
 
     async def stop(self, *, timeout: float) -> bool:
@@ -82,6 +84,7 @@ class OpenSubscriptions:
         return True
 
     def _release(self, client: str) -> None:
+        SUBSCRIPTIONS_OPEN.dec()
         self._by_client[client] -= 1
         if self._by_client[client] <= 0:
             del self._by_client[client]
