@@ -6,8 +6,8 @@ what it finds); the feed hangs on that same watch, so a swap made by any
 command on any host reaches every replica's subscribers without a second
 mechanism, and a replica that was away (Elasticsearch unreachable, a restart)
 announces the generation it finds when it is back. Each change is described
-once per process (datasources/releases/going_live.py) and handed to every
-follower's queue; a follower that does not keep up loses the oldest swaps, never
+once per process, when anyone follows (datasources/releases/going_live.py),
+and handed to every follower's queue; a follower that does not keep up loses the oldest swaps, never
 the newest.
 """
 
@@ -45,10 +45,16 @@ class ReleaseFeed:
         return len(self._followers)
 
     def changed(self, generation: str) -> None:
-        """IndexVersion's `on_change`: the first call is the generation found at start-up, not a swap."""
-        announce = self._seen is not None
+        """IndexVersion's `on_change`: the first call is the generation found at start-up, not a swap.
+
+        Nothing is asked of Elasticsearch while nobody follows: the live generation is
+        described when a subscriber asks for it (`include_live`), a swap when it is announced.
+        """
+        first = self._seen is None
         self._seen = generation
-        task = asyncio.get_running_loop().create_task(self._describe(generation, announce=announce))
+        if first or not self._followers:
+            return
+        task = asyncio.get_running_loop().create_task(self._announce(generation))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -60,7 +66,7 @@ class ReleaseFeed:
         self._followers.add(queue)
         try:
             if include_live:
-                yield self._latest or await self._describe_now()
+                yield await self._live()
             while (swap := await queue.get()) is not None:
                 yield swap
         finally:
@@ -79,11 +85,13 @@ class ReleaseFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
-    async def _describe_now(self) -> LiveGeneration:
+    async def _live(self) -> LiveGeneration:
         generation = self._seen or self._alias
-        return await describe_live(self._client, alias=self._alias, generation=generation)
+        if self._latest is None or self._latest.generation != generation:
+            self._latest = await describe_live(self._client, alias=self._alias, generation=generation)
+        return self._latest
 
-    async def _describe(self, generation: str, *, announce: bool) -> None:
+    async def _announce(self, generation: str) -> None:
         for attempt in range(1, DESCRIBE_ATTEMPTS + 1):
             try:
                 live = await describe_live(self._client, alias=self._alias, generation=generation)
@@ -99,7 +107,7 @@ class ReleaseFeed:
             if generation != self._seen:
                 return  # another swap came after it; that one is announced
             self._latest = live
-            if announce and not self._closed:
+            if not self._closed:
                 for queue in self._followers:
                     _offer(queue, live)
             return
