@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from graph.gql.graphiql import STATIC_DIR
 from graph.gql.pipeline import GraphQLPipeline
 from graph.gql.schema import build_schema
+from graph.gql.subscriptions.transports import STREAM_PATH
 from graph.gql.trusted_documents import TrustedManifest, load_manifest
 from graph.http import health, index_page
 from graph.http.middleware import instrument, operational_middleware, operational_routes
@@ -28,6 +29,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *health.routes,
         *operational_routes(settings),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route(STREAM_PATH, graphql, methods=["GET", "POST"]),
         *rest_routes(),
     ]
     if settings.graphiql_enabled:

@@ -19,9 +19,11 @@ from datasources.elastic.client import (
     wait_until_reachable,
 )
 from datasources.elastic.index_version import IndexVersion
+from datasources.releases.live_feed import ReleaseFeed
 from graph.gql.persisted import PersistedOperations
+from graph.gql.subscriptions.open import OpenSubscriptions
 from graph.gql.trusted_documents import TrustedManifest
-from graph.http.draining import Drain, DrainOnSigterm
+from graph.http.draining import STOP_HOOKS_SECONDS, Drain, DrainOnSigterm
 from graph.http.rate_limit import open_rate_limiter, open_registration_budget
 from graph.observability.metrics import (
     ANSWER_CACHE_OBSERVER,
@@ -60,9 +62,13 @@ def make_lifespan(
             log.critical(str(error))
             await elasticsearch.close()
             raise
-        index_version = IndexVersion(
-            client=elasticsearch, alias=settings.es_index, on_change=record_live_generation
-        )
+        releases = ReleaseFeed(client=elasticsearch, alias=settings.es_index)
+
+        def on_generation(generation: str) -> None:
+            record_live_generation(generation)
+            releases.changed(generation)
+
+        index_version = IndexVersion(client=elasticsearch, alias=settings.es_index, on_change=on_generation)
         await index_version.refresh()
         index_version.start(every_seconds=settings.generation_refresh_seconds)
         cache = open_cache(redis_url=settings.redis_url, namespace=f"autos-graph:{settings.es_index}")
@@ -100,6 +106,13 @@ def make_lifespan(
         drain = Drain()
         drain_on_sigterm = DrainOnSigterm(drain=drain, delay_seconds=settings.shutdown_delay_seconds)
         drain_on_sigterm.install()
+        subscriptions = OpenSubscriptions(per_client=settings.subscriptions_per_client)
+
+        async def complete_subscriptions() -> None:
+            releases.close()
+            await subscriptions.stop(timeout=STOP_HOOKS_SECONDS)
+
+        drain.before_stop(complete_subscriptions)
         aggregations = AggregationCache(
             backend=cache,
             ttl_seconds=settings.cache_ttl_seconds,
@@ -132,6 +145,8 @@ def make_lifespan(
                     ),
                     rate_limiter=rate_limiter,
                     drain=drain,
+                    releases=releases,
+                    subscriptions=subscriptions,
                 )
             }
         finally:
@@ -144,6 +159,7 @@ def make_lifespan(
                 await registration_budget.close()
             await documents.close()
             await index_version.stop()
+            await releases.aclose()
             await close_cache(cache)
             if binary_cache is not None:
                 await close_cache(binary_cache)

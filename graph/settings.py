@@ -140,6 +140,11 @@ class Settings(BaseSettings):
     # After SIGTERM, readiness answers 503 this long while requests are still served, so load
     # balancers take the replica out of rotation before it stops accepting (graph/http/draining.py).
     shutdown_delay_seconds: float = Field(default=3.0, ge=0, le=60)
+    # Subscriptions one client may hold open on one replica (WebSocket and Server-Sent Events alike);
+    # over it, graphql-transport-ws answers an `error` message and SSE a 429 (docs/subscriptions.md).
+    subscriptions_per_client: int = Field(default=20, ge=1, le=10000)
+    # An SSE comment this often on an idle subscription, so proxies' idle timeouts never fire.
+    sse_keepalive_seconds: float = Field(default=15.0, gt=0, le=300)
     access_log: bool = True
     metrics_enabled: bool = True
     # prometheus-client reads this variable itself; it is declared here so a

@@ -24,6 +24,7 @@ from datasources.elastic.index_schema import (
     generation_number,
     indices_behind,
 )
+from datasources.releases.going_live import record_going_live
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ async def swap_alias(client: AsyncElasticsearch, *, alias: str, to: str) -> str 
     before = await indices_behind(client, alias=alias)
     actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in before]
     actions.append({"add": {"index": to, "alias": alias, "is_write_index": True}})
+    await record_going_live(client, index=to)
     await client.indices.update_aliases(actions=actions)
     previous = before[0] if len(before) == 1 else None
     log.info("alias swapped", extra={"context": {"alias": alias, "from": before, "to": to}})

@@ -20,7 +20,6 @@ import strawberry
 from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_ast
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
 
 from datasources.cache.answer_cache import Computed, Served
 from graph.compat.strawberry import graphql_schema
@@ -44,12 +43,18 @@ from graph.gql.graphql_http import (
 )
 from graph.gql.persisted import PersistedQueryError
 from graph.gql.query_limits import LIMITS
+from graph.gql.subscriptions.transports import SubscriptionTransports
 from graph.gql.trusted_documents import TrustedManifest
 from graph.http import http_caching
 from graph.http.client_address import client_ip
 from graph.observability.request_observer import Observation, observation_of
 from graph.settings import Settings
 from graph.state import new_data_scope, request_generation, services_of
+
+SUBSCRIPTIONS_ELSEWHERE = (
+    "Subscriptions are served over WebSocket (graphql-transport-ws at /graphql) or Server-Sent Events "
+    "(/graphql/stream, or /graphql with Accept: text/event-stream), not over plain GET or POST."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +96,13 @@ class GraphQLPipeline:
             trusted_only=trusted_only,
             expose_internals=self.expose_internals,
         )
+        self.subscriptions = SubscriptionTransports(
+            documents=self.documents, expose_internals=self.expose_internals, settings=settings
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            # No subscriptions in this schema: refuse websockets outright.
-            await WebSocket(scope, receive=receive, send=send).close(code=1008)
+        if self.subscriptions.takes(scope):
+            await self.subscriptions(scope, receive, send)
             return
         reply = await self.respond(Request(scope, receive))
         await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
@@ -159,6 +166,8 @@ class GraphQLPipeline:
                     else f'Unknown operation named "{name}".'
                 )
                 return self._transport_error(400, unknown, graphql_response)
+            if operation.operation is OperationType.SUBSCRIPTION:
+                return self._transport_error(400, SUBSCRIPTIONS_ELSEWHERE, graphql_response)
             if request.method == "GET" and operation.operation is not OperationType.QUERY:
                 return self._transport_error(
                     405, "Mutations are only allowed over POST.", graphql_response, allow=b"POST"

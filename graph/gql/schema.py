@@ -15,6 +15,7 @@ from graph.gql.types.catalog import (
 from graph.gql.types.facets import VehicleFacets
 from graph.gql.types.inputs import VehicleFilterInput, VehicleSort, to_filter, to_orders
 from graph.gql.types.node import Node
+from graph.gql.types.releases import Subscription
 from graph.gql.types.vin import VinDecoding
 from resolvers import facets as facet_resolvers
 from resolvers import groups, instances, nodes, vehicles
@@ -93,4 +94,4 @@ class Query:
 
 def build_schema() -> strawberry.Schema:
     """The schema Strawberry builds from the types; graph/gql/pipeline.py executes against it."""
-    return strawberry.Schema(query=Query, types=[Vehicle, ManufacturerModelGroup])
+    return strawberry.Schema(query=Query, subscription=Subscription, types=[Vehicle, ManufacturerModelGroup])

@@ -377,6 +377,13 @@ def routes(settings: Settings) -> list[BaseRoute]:
     return [Route("/metrics", metrics, methods=["GET"])]
 
 
+SUBSCRIPTIONS_OPEN = Gauge(
+    "autos_graph_subscriptions_open",
+    "Subscriptions held open (WebSocket and SSE), summed over live workers.",
+    multiprocess_mode="livesum",
+)
+
+
 # Which generation (the concrete index behind ES_INDEX) each worker reads, fed by the
 # generation refresher (`IndexVersion(on_change=...)`): after a release or rollback, a replica
 # still on the old generation shows it here. One series per worker (a `pid` label with several).
