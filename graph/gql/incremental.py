@@ -61,7 +61,9 @@ def accepts_parts(accept: str) -> bool:
 def content_type(accept: str) -> bytes:
     """The multipart media type, naming the incremental specification the client asked for."""
     ranges = _ranges(accept)
-    asked = any(media == MULTIPART_MIXED and _INCREMENTAL_SPEC in params for media, params, _ in ranges)
+    asked = any(
+        media == MULTIPART_MIXED and _INCREMENTAL_SPEC.lower() in params for media, params, _ in ranges
+    )
     spec = _INCREMENTAL_SPEC if asked else _DEFER_SPEC
     return f'{MULTIPART_MIXED}; boundary="-"; {spec}'.encode()
 
