@@ -47,6 +47,7 @@ MULTIPART_MIXED: Final = "multipart/mixed"
 _DIRECTIVES: Final = frozenset({"defer", "stream"})
 # Apollo Client's handler for the graphql-js 17 format names this specification; others get deferSpec.
 _INCREMENTAL_SPEC: Final = "incrementalSpec=v0.2"
+_INCREMENTAL_SPEC_ASKED: Final = _INCREMENTAL_SPEC.lower()  # parameters are compared lowercased
 _DEFER_SPEC: Final = "deferSpec=20220824"
 _HEAD: Final = b"\r\nContent-Type: application/json; charset=utf-8\r\n\r\n"
 _DELIMITER: Final = b"\r\n---"
@@ -61,9 +62,7 @@ def accepts_parts(accept: str) -> bool:
 def content_type(accept: str) -> bytes:
     """The multipart media type, naming the incremental specification the client asked for."""
     ranges = _ranges(accept)
-    asked = any(
-        media == MULTIPART_MIXED and _INCREMENTAL_SPEC.lower() in params for media, params, _ in ranges
-    )
+    asked = any(media == MULTIPART_MIXED and _INCREMENTAL_SPEC_ASKED in params for media, params, _ in ranges)
     spec = _INCREMENTAL_SPEC if asked else _DEFER_SPEC
     return f'{MULTIPART_MIXED}; boundary="-"; {spec}'.encode()
 

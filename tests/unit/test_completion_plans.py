@@ -246,8 +246,8 @@ def test_a_streamed_list_has_no_plan_so_the_executor_streams_it() -> None:
     cars = GraphQLNonNull(GraphQLList(GraphQLNonNull(SCHEMA.type_map["Car"])))
     plain = field_nodes("{ cars { id } }")
     streamed = field_nodes("{ cars @stream(initialCount: 1) { id } }")
-    assert compile_completer(SCHEMA, cars, plain, {}) is not None  # type: ignore[arg-type]
-    assert compile_completer(SCHEMA, cars, streamed, {}) is None  # type: ignore[arg-type]
+    assert compile_completer(SCHEMA, cars, plain, {}) is not None
+    assert compile_completer(SCHEMA, cars, streamed, {}) is None
 
 
 def test_plans_are_kept_per_document_node() -> None:

@@ -1,4 +1,4 @@
-"""graph/gql/incremental.py: who gets parts, and the multipart body as Apollo Client, urql and meros read it."""
+"""graph/gql/incremental.py: who gets parts, and the multipart body as Apollo Client and urql read it."""
 
 from __future__ import annotations
 
@@ -78,7 +78,8 @@ async def _body(document: str, *, stale: tuple[str, ...] = ()) -> tuple[list[byt
     chunks = [c async for c in encoded_parts(results, expose_internals=False, stale=lambda: stale)]
     body = b"".join(chunks).decode()
     # Read as Apollo Client does: split on the delimiter, each part's JSON after its headers.
-    assert body.startswith("\r\n---\r\n") and body.endswith("\r\n-----\r\n")
+    assert body.startswith("\r\n---\r\n")
+    assert body.endswith("\r\n-----\r\n")
     parts = []
     for part in body[len("\r\n---") : -len("\r\n-----\r\n")].split("\r\n---"):
         headers, _, payload = part.partition("\r\n\r\n")
@@ -91,7 +92,8 @@ async def test_each_payload_is_a_part_and_each_chunk_ends_at_a_delimiter() -> No
     chunks, parts = await _body('{ a ... @defer(label: "later") { b } }')
     # One chunk per payload, each closed by the next delimiter: a reader needs nothing more to parse it.
     assert len(chunks) == 2
-    assert chunks[0].endswith(b"\r\n---") and chunks[1].endswith(b"\r\n-----\r\n")
+    assert chunks[0].endswith(b"\r\n---")
+    assert chunks[1].endswith(b"\r\n-----\r\n")
     assert parts == [
         {"data": {"a": "first"}, "pending": [{"id": "0", "path": [], "label": "later"}], "hasNext": True},
         {"hasNext": False, "incremental": [{"data": {"b": "later"}, "id": "0"}], "completed": [{"id": "0"}]},
