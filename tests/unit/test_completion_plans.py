@@ -243,7 +243,9 @@ def test_selections_with_resolvers_or_directives_have_no_plan() -> None:
 
 
 def test_a_streamed_list_has_no_plan_so_the_executor_streams_it() -> None:
-    cars = GraphQLNonNull(GraphQLList(GraphQLNonNull(SCHEMA.type_map["Car"])))
+    car = SCHEMA.type_map["Car"]
+    assert isinstance(car, GraphQLObjectType)
+    cars = GraphQLNonNull(GraphQLList(GraphQLNonNull(car)))
     plain = field_nodes("{ cars { id } }")
     streamed = field_nodes("{ cars @stream(initialCount: 1) { id } }")
     assert compile_completer(SCHEMA, cars, plain, {}) is not None
