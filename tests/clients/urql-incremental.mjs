@@ -1,0 +1,62 @@
+// urql (@urql/core) against the served API: the results an app is handed while deferred and streamed
+// parts arrive. Usage: node urql-incremental.mjs <graphql-url>
+import { Client, fetchExchange, gql } from "@urql/core";
+
+const url = process.argv[2];
+const requests = [];
+const recordingFetch = async (input, init) => {
+  const response = await fetch(input, init);
+  requests.push({
+    method: init?.method ?? "GET",
+    accept: init?.headers?.accept ?? null,
+    contentType: response.headers.get("content-type"),
+  });
+  return response;
+};
+
+const client = new Client({ url, exchanges: [fetchExchange], requestPolicy: "network-only", fetch: recordingFetch });
+
+// Every result the app is handed, until the one with nothing more to come (the source then ends by
+// itself; unsubscribing would abort the response's last bytes).
+function results(query, variables) {
+  return new Promise((resolve) => {
+    const seen = [];
+    client.query(query, variables).subscribe((result) => {
+      seen.push({
+        hasNext: result.hasNext,
+        data: result.data ?? null,
+        codes: (result.error?.graphQLErrors ?? []).map((e) => e.extensions?.code),
+      });
+      if (!result.hasNext) resolve(seen);
+    });
+  });
+}
+
+const SEARCH = gql`
+  query SearchWithFacets($filter: VehicleFilter) {
+    vehicles(filter: $filter, first: 5) { totalCount nodes { id manufacturer model year } }
+    ... @defer(label: "facets") {
+      facets(filter: $filter) { totalCount manufacturers { value count } }
+    }
+  }
+`;
+const VEHICLE = gql`
+  query VehicleWithInstances($id: ID!) {
+    vehicle(id: $id) {
+      id manufacturer model year
+      ... @defer(label: "instances") { instances(count: 3) { vin condition } }
+    }
+  }
+`;
+const STREAMED = gql`
+  query StreamedVehicles {
+    vehicles(first: 6, sort: [{ field: YEAR, direction: ASC }]) { nodes @stream(initialCount: 2) { id year } }
+  }
+`;
+
+const search = await results(SEARCH, { filter: { manufacturer: "ford" } });
+const id = search.at(-1).data.vehicles.nodes[0].id;
+const vehicle = await results(VEHICLE, { id });
+const streamed = await results(STREAMED, {});
+
+process.stdout.write(JSON.stringify({ requests, search, vehicle, streamed }));
