@@ -83,9 +83,14 @@ def whole_timing(connection: http.client.HTTPConnection, body: bytes) -> float:
 
 
 def measure(
-    base_url: str, catalog: variants.Catalog, *, samples: int = SAMPLES, seed: int = 26
+    base_url: str, catalog: variants.Catalog, *, samples: int = SAMPLES, seed: int | None = None
 ) -> dict[str, Any]:
-    """Alternating cold requests of both kinds; p50s and their ratio."""
+    """Alternating cold requests of both kinds; p50s and their ratio.
+
+    The variants are drawn anew each run (`seed` from the clock unless given, kept in the result):
+    Elasticsearch's request cache keeps aggregations of an earlier run's variants.
+    """
+    seed = time.time_ns() % 2**31 if seed is None else seed
     values = variants.filtered_search(catalog, count=2 * (samples + WARM_UP), seed=seed)
     host, port = base_url.removeprefix("http://").split(":")
     deferred = http.client.HTTPConnection(host, int(port), timeout=60)
@@ -110,6 +115,7 @@ def measure(
     first_part, whole_search = _summary(first_ms), _summary(whole_ms)
     return {
         "samples": samples,
+        "seed": seed,
         "first_part_ms": first_part,
         "deferred_last_byte_ms": _summary(deferred_total_ms),
         "whole_ms": whole_search,
