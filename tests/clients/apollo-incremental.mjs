@@ -2,6 +2,7 @@
 // what a user's app sees while deferred and streamed parts arrive. Usage: node apollo-incremental.mjs <graphql-url>
 import { ApolloClient, HttpLink, InMemoryCache, gql } from "@apollo/client";
 import { GraphQL17Alpha9Handler } from "@apollo/client/incremental";
+import { incrementalReport } from "./incremental-operations.mjs";
 
 const url = process.argv[2];
 const responses = [];
@@ -18,7 +19,7 @@ const client = new ApolloClient({
 });
 
 // Every result the app is handed, until the last part (networkStatus 9, streaming, before it).
-function emissions(query, variables) {
+function results(query, variables) {
   return new Promise((resolve, reject) => {
     const seen = [];
     const subscription = client.watchQuery({ query, variables, fetchPolicy: "network-only" }).subscribe({
@@ -40,31 +41,6 @@ function emissions(query, variables) {
   });
 }
 
-const SEARCH = gql`
-  query SearchWithFacets($filter: VehicleFilter) {
-    vehicles(filter: $filter, first: 5) { totalCount nodes { id manufacturer model year } }
-    ... @defer(label: "facets") {
-      facets(filter: $filter) { totalCount manufacturers { value count } }
-    }
-  }
-`;
-const VEHICLE = gql`
-  query VehicleWithInstances($id: ID!) {
-    vehicle(id: $id) {
-      id manufacturer model year
-      ... @defer(label: "instances") { instances(count: 3) { vin condition } }
-    }
-  }
-`;
-const STREAMED = gql`
-  query StreamedVehicles {
-    vehicles(first: 6, sort: [{ field: YEAR, direction: ASC }]) { nodes @stream(initialCount: 2) { id year } }
-  }
-`;
+const report = await incrementalReport((document, variables) => results(gql(document), variables));
 
-const search = await emissions(SEARCH, { filter: { manufacturer: "ford" } });
-const id = search.at(-1).data.vehicles.nodes[0].id;
-const vehicle = await emissions(VEHICLE, { id });
-const streamed = await emissions(STREAMED, {});
-
-process.stdout.write(JSON.stringify({ responses, search, vehicle, streamed }));
+process.stdout.write(JSON.stringify({ responses, ...report }));

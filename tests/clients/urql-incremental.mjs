@@ -1,6 +1,7 @@
 // urql (@urql/core) against the served API: the results an app is handed while deferred and streamed
 // parts arrive. Usage: node urql-incremental.mjs <graphql-url>
 import { Client, fetchExchange, gql } from "@urql/core";
+import { incrementalReport } from "./incremental-operations.mjs";
 
 const url = process.argv[2];
 const requests = [];
@@ -32,31 +33,6 @@ function results(query, variables) {
   });
 }
 
-const SEARCH = gql`
-  query SearchWithFacets($filter: VehicleFilter) {
-    vehicles(filter: $filter, first: 5) { totalCount nodes { id manufacturer model year } }
-    ... @defer(label: "facets") {
-      facets(filter: $filter) { totalCount manufacturers { value count } }
-    }
-  }
-`;
-const VEHICLE = gql`
-  query VehicleWithInstances($id: ID!) {
-    vehicle(id: $id) {
-      id manufacturer model year
-      ... @defer(label: "instances") { instances(count: 3) { vin condition } }
-    }
-  }
-`;
-const STREAMED = gql`
-  query StreamedVehicles {
-    vehicles(first: 6, sort: [{ field: YEAR, direction: ASC }]) { nodes @stream(initialCount: 2) { id year } }
-  }
-`;
+const report = await incrementalReport((document, variables) => results(gql(document), variables));
 
-const search = await results(SEARCH, { filter: { manufacturer: "ford" } });
-const id = search.at(-1).data.vehicles.nodes[0].id;
-const vehicle = await results(VEHICLE, { id });
-const streamed = await results(STREAMED, {});
-
-process.stdout.write(JSON.stringify({ requests, search, vehicle, streamed }));
+process.stdout.write(JSON.stringify({ requests, ...report }));
