@@ -18,6 +18,8 @@ import pytest
 from asgi_lifespan import LifespanManager
 
 from graph.app import create_app
+from graph.compat.strawberry import ExecutionContext
+from graph.gql.execution.planned_execution import DocumentPlans, PlannedExecutionContext
 from tests.conftest import app_client, make_settings
 from tests.support.graphql import error_codes, proxied_app
 from tests.support.multipart import APOLLO_ACCEPT, merged, parts_of
@@ -236,3 +238,40 @@ async def test_answers_in_parts_are_not_kept_and_a_kept_whole_answer_is_sent_who
             headers={"accept": APOLLO_ACCEPT, "if-none-match": first.headers["etag"]},
         )
         assert again.status_code == 304
+
+
+PLANNED = """{
+  vehicles(first: 5, sort: [{ field: YEAR, direction: ASC }]) {
+    totalCount
+    nodes { id model year ... @defer { bodyClass instanceCount group { manufacturer count } } }
+  }
+  byIds: vehicles(first: 4) { nodes @stream(initialCount: 1) { id manufacturer year } }
+}"""
+
+
+async def test_parts_completed_by_plans_equal_the_general_executors(
+    sample_index: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    used = 0
+    plan_for = DocumentPlans.plan_for
+
+    def counting_plan_for(plans: DocumentPlans, *args: Any, **options: Any) -> Any:
+        nonlocal used
+        plan = plan_for(plans, *args, **options)
+        used += plan is not None
+        return plan
+
+    monkeypatch.setattr(DocumentPlans, "plan_for", counting_plan_for)
+    monkeypatch.setattr(DocumentPlans, "sightings_before_compiling", 0)
+    async for client in app_client(make_settings(es_index=sample_index)):
+        planned = await in_parts(client, PLANNED)
+        with monkeypatch.context() as general_only:
+            general_only.setattr(PlannedExecutionContext, "complete_value", ExecutionContext.complete_value)
+            general = await in_parts(client, PLANNED + "\n# general completion")
+    # The same first part and the same whole (later parts come in the order their work ends): plans
+    # complete what is neither deferred nor streamed, and leave those to the executor.
+    assert planned[0] == general[0]
+    assert merged(planned) == merged(general)
+    assert used > 0
+    assert len(planned[0]["data"]["byIds"]["nodes"]) == 1
+    assert "bodyClass" not in planned[0]["data"]["vehicles"]["nodes"][0]

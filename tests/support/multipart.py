@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -24,7 +25,7 @@ def parts_of(body: str) -> list[dict[str, Any]]:
 
 def merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """The whole answer the parts make, as a client assembles it (errors in the order they came)."""
-    initial, *later = parts
+    initial, *later = copy.deepcopy(parts)
     data: dict[str, Any] = initial["data"]
     errors = list(initial.get("errors", []))
     paths = {p["id"]: p["path"] for p in initial.get("pending", [])}
