@@ -21,8 +21,9 @@ stored in the answer cache; a stored whole answer is sent to every client whole
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncGenerator, Callable, Collection
 from typing import Any, Final
 
 import orjson
@@ -36,7 +37,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
 )
-from starlette.types import Send
+from starlette.types import Receive, Send
 
 from graph.gql.document_cache import CachedDocument
 from graph.gql.errors import coded
@@ -103,7 +104,7 @@ async def encoded_parts(
     *,
     expose_internals: bool,
     stale: Callable[[], Collection[str]],
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes]:
     """The multipart body, one chunk per payload; `stale` names the fields answered from stale data."""
     initial = results.initial_result
     body: dict[str, Any] = dict(initial.formatted)
@@ -132,11 +133,27 @@ async def encoded_parts(
         await later.aclose()
 
 
-async def send_parts(send: Send, parts: AsyncIterator[bytes]) -> None:
-    """Each part to the socket as it is made (ASGI `more_body`), then the end of the body."""
-    async for chunk in parts:
-        await send({"type": "http.response.body", "body": chunk, "more_body": True})
-    await send({"type": "http.response.body", "body": b""})
+async def send_parts(send: Send, receive: Receive, parts: AsyncGenerator[bytes]) -> None:
+    """Each part to the socket as it is made (ASGI `more_body`), then the end of the body.
+
+    A client that goes away stops the answer at its next part: the executor's work still
+    pending is abandoned rather than finished for nobody.
+    """
+    gone = asyncio.ensure_future(_disconnected(receive))
+    try:
+        async for chunk in parts:
+            if gone.done():
+                return
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+    finally:
+        gone.cancel()
+        await parts.aclose()
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def delivers_in_parts(entry: CachedDocument) -> bool:

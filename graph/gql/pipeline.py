@@ -15,7 +15,7 @@ label) is set on the request's `Observation`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 import orjson
@@ -66,7 +66,7 @@ class Reply:
     body: bytes
     headers: http_caching.RawHeaders
     # An answer in parts: the body's chunks, sent as they are made.
-    parts: AsyncIterator[bytes] | None = None
+    parts: AsyncGenerator[bytes] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ class Executed:
     status: int
     body: bytes
     executed: bool
-    parts: AsyncIterator[bytes] | None = None
+    parts: AsyncGenerator[bytes] | None = None
 
 
 class GraphQLPipeline:
@@ -113,7 +113,7 @@ class GraphQLPipeline:
         reply = await self.respond(Request(scope, receive))
         await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
         if reply.parts is not None:
-            await incremental.send_parts(send, reply.parts)
+            await incremental.send_parts(send, receive, reply.parts)
             return
         await send({"type": "http.response.body", "body": reply.body})
 

@@ -171,10 +171,10 @@ def errors_in(part: dict[str, Any]) -> list[dict[str, Any]]:
     return list(part.get("errors", [])) + nested
 
 
-async def test_each_part_goes_to_the_socket_before_the_next_is_made(sample_index: str) -> None:
+async def asgi_bodies(sample_index: str, *, leave_after_first_part: bool) -> list[MutableMapping[str, Any]]:
+    """The body messages the app sends for the deferred search, called as a server calls it."""
     app = create_app(make_settings(es_index=sample_index))
     async with LifespanManager(app, startup_timeout=60, shutdown_timeout=25) as manager:
-        request = orjson.dumps({"query": SEARCH, "variables": FILTER})
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
@@ -190,20 +190,31 @@ async def test_each_part_goes_to_the_socket_before_the_next_is_made(sample_index
             "server": ("testserver", 80),
             "state": {},
         }
+        request = orjson.dumps({"query": SEARCH, "variables": FILTER})
         received = [{"type": "http.request", "body": request, "more_body": False}]
-        sent: list[MutableMapping[str, Any]] = []
+        first_part_sent = asyncio.Event()
+        bodies: list[MutableMapping[str, Any]] = []
 
         async def receive() -> dict[str, Any]:
             if received:
                 return received.pop()
+            if leave_after_first_part:
+                await first_part_sent.wait()
+                return {"type": "http.disconnect"}
             await asyncio.Event().wait()  # the client stays connected
             raise AssertionError  # pragma: no cover
 
         async def send(message: MutableMapping[str, Any]) -> None:
-            sent.append(message)
+            if message["type"] == "http.response.body":
+                bodies.append(message)
+                first_part_sent.set()
 
         await manager.app(scope, receive, send)
-    bodies = [m for m in sent if m["type"] == "http.response.body"]
+    return bodies
+
+
+async def test_each_part_goes_to_the_socket_before_the_next_is_made(sample_index: str) -> None:
+    bodies = await asgi_bodies(sample_index, leave_after_first_part=False)
     # The initial part is a message of its own, ending with the delimiter that lets a client read it.
     assert bodies[0]["more_body"] is True
     assert bodies[0]["body"].endswith(b"\r\n---")
@@ -211,6 +222,12 @@ async def test_each_part_goes_to_the_socket_before_the_next_is_made(sample_index
     assert b"facets" not in bodies[0]["body"].split(b"pending")[0]
     assert b'"hasNext":false' in bodies[-2]["body"]
     assert bodies[-1] == {"type": "http.response.body", "body": b""}
+
+
+async def test_a_client_gone_after_the_first_part_gets_nothing_more(sample_index: str) -> None:
+    bodies = await asgi_bodies(sample_index, leave_after_first_part=True)
+    assert len(bodies) == 1
+    assert b'"hasNext":true' in bodies[0]["body"]
 
 
 @pytest.mark.usefixtures("cold_redis")
