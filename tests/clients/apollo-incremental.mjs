@@ -18,11 +18,12 @@ const client = new ApolloClient({
   incrementalHandler: new GraphQL17Alpha9Handler(),
 });
 
-// Every result the app is handed, until the last part (networkStatus 9, streaming, before it).
+// Every result the app is handed, until the last part (networkStatus 9, streaming, before it). The
+// query is not unsubscribed there: that would abort the response's last bytes.
 function results(query, variables) {
   return new Promise((resolve, reject) => {
     const seen = [];
-    const subscription = client.watchQuery({ query, variables, fetchPolicy: "network-only" }).subscribe({
+    client.watchQuery({ query, variables, fetchPolicy: "network-only" }).subscribe({
       next: (result) => {
         if (result.loading && result.data === undefined) return;
         seen.push({
@@ -31,10 +32,7 @@ function results(query, variables) {
           data: result.data,
           errors: result.error?.errors ?? [],
         });
-        if (!result.loading) {
-          subscription.unsubscribe();
-          resolve(seen);
-        }
+        if (!result.loading) resolve(seen);
       },
       error: reject,
     });
