@@ -59,6 +59,8 @@ class CachedDocument:
     # Validation errors under the cache's rules, once computed.
     errors: list[GraphQLError] | None = None
     plans: DocumentPlans = field(default_factory=DocumentPlans)
+    # Whether it carries @defer or @stream (graph/gql/incremental.py), once looked for.
+    asks_for_parts: bool | None = None
 
 
 def validation_rules(*, introspection: bool) -> tuple[type, ...]:

@@ -4,6 +4,8 @@
 documents (persisted.py), 3. the document with its validation and plans
 (document_cache.py), 4. the answer cache (answers.py), 5. validate and execute
 (execution/operation.py), 7. HTTP caching (graph/http/http_caching.py).
+An answer in parts (`@defer`/`@stream`, graph/gql/incremental.py) is a branch
+of stages 5-6: executed incrementally and encoded as `multipart/mixed`.
 
 Strawberry defines the types and builds the schema; its HTTP view is not in
 the path (docs/cold-path.md weighs the two). Request data travels as
@@ -13,17 +15,24 @@ label) is set on the request's `Observation`.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 
 import orjson
 import strawberry
-from graphql import ExecutionResult, GraphQLError, OperationType, get_operation_ast
+from graphql import (
+    ExecutionResult,
+    ExperimentalIncrementalExecutionResults,
+    GraphQLError,
+    OperationType,
+    get_operation_ast,
+)
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from datasources.cache.answer_cache import Computed, Served
 from graph.compat.strawberry import graphql_schema
-from graph.gql import graphiql, operation_name
+from graph.gql import graphiql, incremental, operation_name
 from graph.gql.answers import key_parts, may_keep, pipeline_fingerprint
 from graph.gql.context import Context
 from graph.gql.document_cache import CachedDocument, DocumentCache, validation_rules
@@ -62,15 +71,21 @@ class Reply:
     status: int
     body: bytes
     headers: http_caching.RawHeaders
+    # An answer in parts: the body's chunks, sent as they are made.
+    parts: AsyncGenerator[bytes] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Executed:
-    """A computed answer as every caller sharing its computation sends it; `executed`: data came back."""
+    """A computed answer as every caller sharing its computation sends it; `executed`: data came back.
+
+    `parts`: an answer in parts instead of `body`, for its one caller.
+    """
 
     status: int
     body: bytes
     executed: bool
+    parts: AsyncGenerator[bytes] | None = None
 
 
 class GraphQLPipeline:
@@ -106,6 +121,9 @@ class GraphQLPipeline:
             return
         reply = await self.respond(Request(scope, receive))
         await send({"type": "http.response.start", "status": reply.status, "headers": reply.headers})
+        if reply.parts is not None:
+            await incremental.send_parts(send, receive, reply.parts)
+            return
         await send({"type": "http.response.body", "body": reply.body})
 
     async def respond(self, request: Request) -> Reply:
@@ -173,13 +191,18 @@ class GraphQLPipeline:
                     405, "Mutations are only allowed over POST.", graphql_response, allow=b"POST"
                 )
 
-        # 4. The answer cache; 5-6 on a miss.
+        # 4. The answer cache; 5-6 on a miss. An answer in parts has one caller: its flight is its own.
+        in_parts = (
+            isinstance(parsed, CachedDocument)
+            and incremental.accepts_parts(accept)
+            and incremental.delivers_in_parts(parsed)
+        )
         generation = request_generation(request)
         key = services.answers.key(*key_parts(self.fingerprint, document, asked), generation=generation)
         served: Served[Executed] = await services.answers.answer(
             key,
-            compute=lambda: self._compute(request, parsed, asked, graphql_response, generation),
-            flight=(key, request.method, graphql_response),
+            compute=lambda: self._compute(request, parsed, asked, graphql_response, generation, in_parts),
+            flight=object() if in_parts else (key, request.method, graphql_response),
         )
         if document.register and (served.stored is not None or _executed(served)):
             await services.persisted.register(document)
@@ -200,6 +223,7 @@ class GraphQLPipeline:
         asked: GraphQLRequest,
         graphql_response: bool,
         generation: str,
+        in_parts: bool,
     ) -> Computed[Executed]:
         if isinstance(parsed, GraphQLError):
             result = ExecutionResult(None, [parsed])
@@ -208,13 +232,21 @@ class GraphQLPipeline:
         else:
             services = services_of(request)
             data = new_data_scope(services, generation=generation)
-            result = await run_operation(
+            context = Context(request=request, services=services, data=data)
+            outcome = await run_operation(
                 self.documents.schema,
                 parsed,
                 variables=asked.variables,
                 operation_name=asked.operation_name,
-                context=Context(request=request, services=services, data=data),
+                context=context,
+                incremental=in_parts,
             )
+            if isinstance(outcome, ExperimentalIncrementalExecutionResults):
+                parts = incremental.encoded_parts(
+                    outcome, expose_internals=self.expose_internals, stale=lambda: context.data.stale
+                )
+                return Computed(result=Executed(200, b"", executed=True, parts=parts), body=None)
+            result = outcome
         body, status = shaped(
             response_body(result, expose_internals=self.expose_internals), graphql_response=graphql_response
         )
@@ -228,6 +260,14 @@ class GraphQLPipeline:
         if stored is None:
             assert served.computed is not None
             executed = served.computed.result
+            if executed.parts is not None:
+                accept = request.headers.get("accept", "")
+                headers = [
+                    (b"content-type", incremental.content_type(accept)),
+                    (b"cache-control", http_caching.NO_STORE.encode()),
+                    *([(b"vary", b"Accept")] if get else []),
+                ]
+                return Reply(200, b"", headers, parts=executed.parts)
             return self._reply(executed.status, executed.body, graphql_response, vary=get)
         if not get:
             return self._reply(200, stored.body, graphql_response)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from graph.gql.context import Info
 from graph.gql.types.catalog import (
@@ -93,5 +94,11 @@ class Query:
 
 
 def build_schema() -> strawberry.Schema:
-    """The schema Strawberry builds from the types; graph/gql/pipeline.py executes against it."""
-    return strawberry.Schema(query=Query, subscription=Subscription, types=[Vehicle, ManufacturerModelGroup])
+    """The schema Strawberry builds from the types; graph/gql/pipeline.py executes against it.
+
+    Strawberry's incremental execution option declares `@defer` and `@stream` (graph/gql/incremental.py).
+    """
+    config = StrawberryConfig(enable_experimental_incremental_execution=True)
+    return strawberry.Schema(
+        query=Query, subscription=Subscription, types=[Vehicle, ManufacturerModelGroup], config=config
+    )
