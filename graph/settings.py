@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     # multi-worker /metrics knows to aggregate the workers' files.
     prometheus_multiproc_dir: str | None = None
     graphiql: bool | None = None
+    # Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`, FTV1 traces);
+    # off, direct clients see exactly schema.graphql (docs/federation.md).
+    federation: bool = False
     introspection: bool | None = None
     environment: Environment = "development"
     # The old backend's names (LEGACY_VARIABLES); `_legacy_aliases` folds them into the new ones.

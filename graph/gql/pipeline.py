@@ -29,6 +29,7 @@ from graph.gql.answers import key_parts, may_keep, pipeline_fingerprint
 from graph.gql.context import Context
 from graph.gql.document_cache import CachedDocument, DocumentCache, validation_rules
 from graph.gql.execution.operation import response_body, run_operation
+from graph.gql.federation.tracing import InlineTrace, wants_trace
 from graph.gql.graphql_http import (
     BAD_REQUEST,
     GRAPHQL_RESPONSE_JSON,
@@ -82,6 +83,7 @@ class GraphQLPipeline:
         )
         self.expose_internals = settings.environment == "development"
         self.graphiql = settings.graphiql_enabled
+        self.federation = settings.federation
         self.fingerprint = pipeline_fingerprint(
             sdl=schema.as_str(),
             rules=rules,
@@ -159,12 +161,19 @@ class GraphQLPipeline:
 
         # 4. The answer cache; 5-6 on a miss.
         generation = request_generation(request)
-        key = services.answers.key(*key_parts(self.fingerprint, document, asked), generation=generation)
-        served: Served[Executed] = await services.answers.answer(
-            key,
-            compute=lambda: self._compute(request, parsed, asked, graphql_response, generation),
-            flight=(key, request.method, graphql_response),
-        )
+        served: Served[Executed]
+        if self.federation and wants_trace(request.headers):
+            # A traced answer holds this request's timings: never served from or kept in the cache.
+            trace = InlineTrace()
+            computed = await self._compute(request, parsed, asked, graphql_response, generation, trace)
+            served = Served(stored=None, computed=computed)
+        else:
+            key = services.answers.key(*key_parts(self.fingerprint, document, asked), generation=generation)
+            served = await services.answers.answer(
+                key,
+                compute=lambda: self._compute(request, parsed, asked, graphql_response, generation),
+                flight=(key, request.method, graphql_response),
+            )
         if document.register and (served.stored is not None or _executed(served)):
             await services.persisted.register(document)
 
@@ -184,6 +193,7 @@ class GraphQLPipeline:
         asked: GraphQLRequest,
         graphql_response: bool,
         generation: str,
+        trace: InlineTrace | None = None,
     ) -> Computed[Executed]:
         if isinstance(parsed, GraphQLError):
             result = ExecutionResult(None, [parsed])
@@ -198,6 +208,7 @@ class GraphQLPipeline:
                 variables=asked.variables,
                 operation_name=asked.operation_name,
                 context=Context(request=request, services=services, data=data),
+                trace=trace,
             )
         body, status = shaped(
             response_body(result, expose_internals=self.expose_internals), graphql_response=graphql_response

@@ -9,6 +9,7 @@ argument to `execute`, which graphql-core hands to the executor.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from inspect import isawaitable
 from typing import Any
 
@@ -19,6 +20,7 @@ from graph.gql.context import Context
 from graph.gql.document_cache import CachedDocument
 from graph.gql.errors import coded
 from graph.gql.execution.planned_execution import PlannedExecutionContext
+from graph.gql.federation.tracing import InlineTrace
 
 
 async def run_operation(
@@ -28,24 +30,29 @@ async def run_operation(
     variables: dict[str, Any] | None,
     operation_name: str | None,
     context: Context,
+    trace: InlineTrace | None = None,
 ) -> ExecutionResult:
     try:
-        outcome = execute(
-            schema,
-            entry.document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
-            executor_class=PlannedExecutionContext,
-            is_awaitable=is_awaitable,
-            plans=entry.plans,
-        )
-        result = await outcome if isawaitable(outcome) else outcome
+        with trace.recording(context) if trace else nullcontext():
+            outcome = execute(
+                schema,
+                entry.document,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
+                executor_class=PlannedExecutionContext,
+                is_awaitable=is_awaitable,
+                plans=entry.plans,
+                middleware=trace.middleware if trace else None,
+            )
+            result = await outcome if isawaitable(outcome) else outcome
     except Exception as error:  # graphql-core reports field errors itself; anything else is ours
         return ExecutionResult(None, [GraphQLError(str(error), original_error=error)])
     # Fields answered from the last-known cache during an outage: the client is told which.
     stale = context.data.stale
-    extensions = {"stale": True, "staleFields": sorted(stale)} if stale else None
+    extensions: dict[str, Any] | None = {"stale": True, "staleFields": sorted(stale)} if stale else None
+    if trace:  # the federation gateway's inline trace (FTV1)
+        extensions = {**(extensions or {}), **trace.extensions}
     return ExecutionResult(result.data, result.errors, extensions)
 
 

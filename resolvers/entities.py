@@ -1,0 +1,74 @@
+"""Entities a federation gateway asks the catalog for by key (`_entities`), through the request's loaders.
+
+Every vehicle representation of one request joins the by-id loader, so any
+number of them cost one `mget`; groups come through the group loader (one
+aggregation, usually held by the process). A key that names nothing raises
+NotFound: the federation specification wants that entity null with an error
+and the others resolved. A representation that is not one of ours fails the
+whole field with a clear error before any lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Final
+
+from datasources.vehicles.vehicle_record import VehicleRecord
+from datasources.vehicles.vehicle_store import ManufacturerAggregate
+from resolvers import groups, vehicles
+from resolvers.errors import InvalidArgument, NotFound
+from resolvers.scope import DataScope
+
+# The entity types and the keys each accepts (graph/gql/federation/schema.py declares them as @key).
+ENTITY_KEYS: Final[dict[str, tuple[str, ...]]] = {
+    "Vehicle": ("id", "vehicleId"),
+    "ManufacturerModelGroup": ("manufacturer",),
+}
+MAX_REPRESENTATIONS: Final = vehicles.MAX_IDS
+
+
+def check_representations(representations: Sequence[object]) -> None:
+    """Raise InvalidArgument unless every representation names an entity type and a key of it."""
+    if len(representations) > MAX_REPRESENTATIONS:
+        raise InvalidArgument(
+            f"representations takes at most {MAX_REPRESENTATIONS} entities, got {len(representations)}"
+        )
+    for position, representation in enumerate(representations):
+        if not isinstance(representation, Mapping):
+            raise InvalidArgument(f"representations[{position}] must be an object with __typename")
+        type_name = representation.get("__typename")
+        keys = ENTITY_KEYS.get(type_name) if isinstance(type_name, str) else None
+        if keys is None:
+            raise InvalidArgument(
+                f"representations[{position}].__typename must be one of {', '.join(ENTITY_KEYS)}"
+            )
+        if not any(isinstance(representation.get(key), str) for key in keys):
+            raise InvalidArgument(
+                f"representations[{position}] of {type_name} needs a string key: {' or '.join(keys)}"
+            )
+
+
+async def vehicle_entity(*, scope: DataScope, representation: Mapping[str, object]) -> VehicleRecord:
+    """The vehicle a representation names by `id` (global or bare) or `vehicleId`."""
+    key = _key(representation, ENTITY_KEYS["Vehicle"])
+    record = await vehicles.vehicle(scope=scope, vehicle_id=key)
+    if record is None:
+        raise NotFound(f"No Vehicle has the key {key[:80]!r}")
+    return record
+
+
+async def group_entity(*, scope: DataScope, representation: Mapping[str, object]) -> ManufacturerAggregate:
+    """The manufacturer group a representation names by `manufacturer` (case-insensitive)."""
+    name = _key(representation, ENTITY_KEYS["ManufacturerModelGroup"])
+    group = await groups.manufacturer(scope=scope, name=name)
+    if group is None:
+        raise NotFound(f"No ManufacturerModelGroup has the key {name[:80]!r}")
+    return group
+
+
+def _key(representation: Mapping[str, object], keys: tuple[str, ...]) -> str:
+    for key in keys:
+        value = representation.get(key)
+        if isinstance(value, str):
+            return value
+    raise InvalidArgument(f"a representation needs a string key: {' or '.join(keys)}")
