@@ -111,7 +111,8 @@ async def test_the_gateway_serves_a_query_across_both_subgraphs(sample_index: st
         ids_file = tmp_path / "vehicle-ids.json"
         ids_file.write_text(json.dumps(ids))
 
-        async with gateway(f"{catalog.base_url}/graphql", ids_file) as url, httpx.AsyncClient(timeout=60) as gw:
+        catalog_url = f"{catalog.base_url}/graphql"
+        async with gateway(catalog_url, ids_file) as url, httpx.AsyncClient(timeout=60) as gw:
             proxy.requests.clear()
             answer = (await gw.post(url, json={"query": FEATURED})).json()
             requests = [path.partition("?")[0] for _, path in proxy.search_requests()]
@@ -122,8 +123,9 @@ async def test_the_gateway_serves_a_query_across_both_subgraphs(sample_index: st
             listings = answer["data"]["featuredListings"]
             assert [listing["vehicle"]["id"] for listing in listings] == ids
             assert [listing["price"] for listing in listings] == [1000 + i for i in range(100)]
-            assert all(listing["vehicle"]["manufacturer"] and listing["vehicle"]["year"] for listing in listings)
-            assert [listing["vehicle"]["listingCount"] for listing in listings] == [listing_count(i) for i in ids]
+            vehicles = [listing["vehicle"] for listing in listings]
+            assert all(vehicle["manufacturer"] and vehicle["year"] for vehicle in vehicles)
+            assert [vehicle["listingCount"] for vehicle in vehicles] == [listing_count(i) for i in ids]
             # The catalog's part: 100 representations in one `_entities`, read in one mget.
             assert requests == [f"/{concrete_index_name(sample_index)}/_mget"]
 
