@@ -245,6 +245,16 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _federation_runs_gateway_documents(self) -> Settings:
+        # A gateway writes its own operations for each query plan: no manifest can list them.
+        if self.federation and self.trusted_documents == "only":
+            raise ValueError(
+                "FEDERATION=true needs TRUSTED_DOCUMENTS=off: the gateway's query-plan operations "
+                "are in no manifest (docs/federation.md)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _graphiql_default(self) -> Settings:
         # GraphiQL is on by default everywhere but production.
         if self.graphiql is None:

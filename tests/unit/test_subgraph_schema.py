@@ -1,0 +1,61 @@
+"""The Federation 2 subgraph schema (graph/gql/federation/schema.py) and its export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from graphql import ObjectTypeDefinitionNode, parse, print_ast
+from typer.testing import CliRunner
+
+from graph.cli.main import app, render_schema
+from graph.gql.federation.schema import build_subgraph_schema, subgraph_sdl
+from graph.settings import SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def keys_of(sdl: str) -> dict[str, list[str]]:
+    keys: dict[str, list[str]] = {}
+    for definition in parse(sdl).definitions:
+        if isinstance(definition, ObjectTypeDefinitionNode):
+            found = [print_ast(d) for d in definition.directives or () if d.name.value == "key"]
+            if found:
+                keys[definition.name.value] = found
+    return keys
+
+
+def test_the_subgraph_declares_its_entities_keys() -> None:
+    sdl = subgraph_sdl()
+    assert keys_of(sdl) == {
+        "ManufacturerModelGroup": ['@key(fields: "manufacturer", resolvable: true)'],
+        "Vehicle": ['@key(fields: "id", resolvable: true)', '@key(fields: "vehicleId", resolvable: true)'],
+    }
+    assert sdl.startswith('schema @link(url: "https://specs.apollo.dev/federation/v2.')
+    assert "_entities(representations: [_Any!]!): [_Entity]!" in sdl
+    assert "union _Entity = ManufacturerModelGroup | Vehicle" in sdl
+
+
+def test_schema_graphql_stays_the_direct_clients_schema_whatever_is_built_first() -> None:
+    build_subgraph_schema()
+    committed = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    assert render_schema() == committed
+    assert "@key" not in committed
+    assert "_entities" not in committed
+
+
+def test_schema_export_federation_writes_the_subgraph_sdl(tmp_path: Path) -> None:
+    runner = CliRunner()
+    printed = runner.invoke(app, ["schema", "export", "--federation"])
+    assert printed.exit_code == 0, printed.output
+    assert printed.stdout == subgraph_sdl()
+    output = tmp_path / "subgraph.graphql"
+    written = runner.invoke(app, ["schema", "export", "--federation", "-o", str(output)])
+    assert written.exit_code == 0, written.output
+    assert output.read_text(encoding="utf-8") == subgraph_sdl()
+
+
+def test_federation_refuses_trusted_documents_only() -> None:
+    with pytest.raises(SettingsError, match="FEDERATION=true needs TRUSTED_DOCUMENTS=off"):
+        load_settings(federation=True, trusted_documents="only", trusted_documents_manifest="/dev/null")
+    assert load_settings(federation=True).federation
