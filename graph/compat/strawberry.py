@@ -21,8 +21,6 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.extensions.tracing.apollo_federation import ApolloFederationTracingExtension
 from strawberry.federation import Schema as FederationSchema
 from strawberry.federation.schema import FederationAny
-from strawberry.federation.schema_directives import Key
-from strawberry.federation.types import FieldSet
 from strawberry.printer import print_schema
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -95,16 +93,17 @@ def federation_schema(
     *,
     query: type,
     types: Sequence[type],
-    keys: Mapping[type, Sequence[str]],
+    directives: Mapping[type, Sequence[object]],
     check_representations: Callable[[Sequence[object]], None],
 ) -> FederationSchema:
-    """A Federation 2 subgraph schema whose entity types carry `@key(fields:)` for each of `keys`.
+    """A Federation 2 subgraph schema whose types carry the federation `directives` given for them.
 
-    Strawberry reads a type's `@key` from its definition's directives, when it
-    builds a schema and whenever it prints one. The keys belong to this schema
-    alone (the direct clients' schema, built before or after from the same
-    classes, has none), so they are on the definitions only while this schema
-    is built and its SDL printed; `_service` and `as_str()` serve that SDL.
+    Strawberry reads a type's directives (`@key`, `@shareable`...) from its
+    definition, when it builds a schema and whenever it prints one. These
+    belong to this schema alone (the direct clients' schema, built before or
+    after from the same classes, has none), so they are on the definitions only
+    while this schema is built and its SDL printed; `_service` and `as_str()`
+    serve that SDL.
     (A copy of a definition instead would break Strawberry's identity checks
     when it resolves `_Entity` and `Node` to a type.)
 
@@ -130,11 +129,11 @@ def federation_schema(
         def as_str(self) -> str:
             return printed[0]
 
-    definitions = [cls.__strawberry_definition__ for cls in keys]  # type: ignore[attr-defined]
+    definitions = [cls.__strawberry_definition__ for cls in directives]  # type: ignore[attr-defined]
     originals = [definition.directives for definition in definitions]
     try:
-        for definition, fields in zip(definitions, keys.values(), strict=True):
-            definition.directives = [*definition.directives, *(Key(fields=FieldSet(f)) for f in fields)]
+        for definition, added in zip(definitions, directives.values(), strict=True):
+            definition.directives = [*definition.directives, *added]
         schema = SubgraphSchema(query=SubgraphQuery, types=types)
         printed.append(print_schema(schema))
     finally:

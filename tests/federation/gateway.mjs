@@ -18,10 +18,15 @@ const vehicleIds = JSON.parse(readFileSync(process.env.VEHICLE_IDS_FILE, 'utf8')
 
 // The listings team's subgraph: its own entity, and a field on the catalog's Vehicle.
 const listingsSdl = `
-  extend schema @link(url: "https://specs.apollo.dev/federation/v2.11", import: ["@key"])
+  extend schema
+    @link(
+      url: "https://specs.apollo.dev/federation/v2.11"
+      import: ["@key", "@shareable", "@external", "@requires"]
+    )
 
   type Query {
     featuredListings(first: Int! = 10): [Listing!]!
+    listingPage(first: Int! = 10): ListingPage!
   }
 
   type Listing @key(fields: "id") {
@@ -30,9 +35,26 @@ const listingsSdl = `
     vehicle: Vehicle!
   }
 
+  type ListingPage {
+    nodes: [Listing!]!
+    pageInfo: PageInfo!
+  }
+
+  # Relay's PageInfo, as the catalog shares it.
+  type PageInfo @shareable {
+    hasNextPage: Boolean!
+    endCursor: String
+    hasPreviousPage: Boolean!
+    startCursor: String
+  }
+
   type Vehicle @key(fields: "id") {
     id: ID!
     listingCount: Int!
+    manufacturer: String! @external
+    year: Int! @external
+    # Computed from the catalog's fields: the gateway reads them first, then passes them along.
+    marketLabel: String! @requires(fields: "manufacturer year")
   }
 `;
 
@@ -51,13 +73,18 @@ const listings = new ApolloServer({
     resolvers: {
       Query: {
         featuredListings: (_root, { first }) => vehicleIds.slice(0, first).map((_id, i) => listing(i)),
+        listingPage: (_root, { first }) => ({
+          nodes: vehicleIds.slice(0, first).map((_id, i) => listing(i)),
+          pageInfo: { hasNextPage: first < vehicleIds.length, endCursor: null, hasPreviousPage: false, startCursor: null },
+        }),
       },
       Listing: {
         __resolveReference: ({ id }) => listing(Number(id.replace('listing-', ''))),
       },
       Vehicle: {
-        __resolveReference: ({ id }) => ({ id }),
+        __resolveReference: (reference) => reference,
         listingCount: ({ id }) => listingCount(id),
+        marketLabel: ({ manufacturer, year }) => `${year} ${manufacturer}`,
       },
     },
   }]),

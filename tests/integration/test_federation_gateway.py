@@ -32,7 +32,7 @@ GATEWAY_DIR = Path(__file__).resolve().parents[1] / "federation"
 FEATURED = """query Featured {
   featuredListings(first: 100) {
     price
-    vehicle { id manufacturer model year bodyClass listingCount }
+    vehicle { id manufacturer model year bodyClass listingCount marketLabel }
   }
 }"""
 
@@ -126,6 +126,9 @@ async def test_the_gateway_serves_a_query_across_both_subgraphs(sample_index: st
             vehicles = [listing["vehicle"] for listing in listings]
             assert all(vehicle["manufacturer"] and vehicle["year"] for vehicle in vehicles)
             assert [vehicle["listingCount"] for vehicle in vehicles] == [listing_count(i) for i in ids]
+            # @requires: the listings subgraph got each vehicle's manufacturer and year from the catalog.
+            labels = [f"{vehicle['year']} {vehicle['manufacturer']}" for vehicle in vehicles]
+            assert [vehicle["marketLabel"] for vehicle in vehicles] == labels
             # The catalog's part: 100 representations in one `_entities`, read in one mget.
             assert requests == [f"/{concrete_index_name(sample_index)}/_mget"]
 
@@ -136,6 +139,7 @@ async def test_the_gateway_serves_a_query_across_both_subgraphs(sample_index: st
             assert traced["data"] == answer["data"]
             fetches = traced["extensions"]["fetches"]
             catalog_fetches = [f for f in fetches if f["service"] == "catalog"]
+            assert [f["service"] for f in fetches] == ["listings", "catalog", "listings"]
             assert [f["rootFields"] for f in catalog_fetches] == [["_entities"]]
             assert all(f["traced"] and not f["traceParsingFailed"] for f in fetches), fetches
             assert catalog_fetches[0]["durationNs"] > 0

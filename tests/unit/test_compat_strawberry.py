@@ -28,6 +28,8 @@ from graphql import (
 )
 from graphql import build_schema as build_from_sdl
 from graphql.execution import Executor
+from strawberry.federation.schema_directives import Key, Shareable
+from strawberry.federation.types import FieldSet
 from strawberry.types import get_object_definition
 from strawberry.types.field import StrawberryField
 
@@ -194,7 +196,12 @@ def parts_subgraph(checked: list[object] | None = None) -> strawberry.Schema:
         # Copied: Strawberry's resolver then pops `__typename` from each and adds `info`.
         (checked if checked is not None else []).extend(dict(r) for r in representations)  # type: ignore[call-overload]
 
-    return federation_schema(query=PartsQuery, types=[Part], keys={Part: ["id"]}, check_representations=check)
+    return federation_schema(
+        query=PartsQuery,
+        types=[Part],
+        directives={Part: [Key(fields=FieldSet("id"))], Bin: [Shareable()]},
+        check_representations=check,
+    )
 
 
 def test_keys_are_on_the_subgraph_schema_only() -> None:
@@ -206,6 +213,7 @@ def test_keys_are_on_the_subgraph_schema_only() -> None:
     assert after == before
     assert list(get_object_definition(Part, strict=True).directives or ()) == directives
     assert 'type Part @key(fields: "id"' in subgraph.as_str()
+    assert "type Bin @shareable {" in subgraph.as_str()
     assert "_entities(representations: [_Any!]!): [_Entity]!" in subgraph.as_str()
     served = subgraph.execute_sync("{ _service { sdl } }")
     assert served.errors is None

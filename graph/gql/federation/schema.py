@@ -11,19 +11,29 @@ through the request's by-id loader: one `mget` for any number of them.
 from __future__ import annotations
 
 import strawberry
+from strawberry.federation.schema_directives import Key, Shareable
+from strawberry.federation.types import FieldSet
 
 from graph.compat.strawberry import federation_schema
 from graph.gql.schema import Query
-from graph.gql.types.catalog import ManufacturerModelGroup, Vehicle
+from graph.gql.types.catalog import ManufacturerModelGroup, PageInfo, Vehicle
 from resolvers.entities import ENTITY_KEYS, check_representations
 
 
+def _keys(type_name: str) -> list[object]:
+    return [Key(fields=FieldSet(fields)) for fields in ENTITY_KEYS[type_name]]
+
+
 def build_subgraph_schema() -> strawberry.Schema:
-    entity_types = [Vehicle, ManufacturerModelGroup]
     return federation_schema(
         query=Query,
-        types=entity_types,
-        keys={cls: ENTITY_KEYS[cls.__name__] for cls in entity_types},
+        types=[Vehicle, ManufacturerModelGroup],
+        directives={
+            Vehicle: _keys("Vehicle"),
+            ManufacturerModelGroup: _keys("ManufacturerModelGroup"),
+            # Every subgraph with Relay connections defines PageInfo; shared, they compose.
+            PageInfo: [Shareable()],
+        },
         check_representations=check_representations,
     )
 
