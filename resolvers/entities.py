@@ -15,14 +15,18 @@ from typing import Final
 
 from datasources.vehicles.vehicle_record import VehicleRecord
 from datasources.vehicles.vehicle_store import ManufacturerAggregate
-from resolvers import groups, vehicles
+from resolvers import groups, nodes, vehicles
 from resolvers.errors import InvalidArgument, NotFound
+from resolvers.global_ids import from_global_id
+from resolvers.nodes import NodeRecord
 from resolvers.scope import DataScope
 
 # The entity types and the keys each accepts (graph/gql/federation/schema.py declares them as @key).
 ENTITY_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "Vehicle": ("id", "vehicleId"),
-    "ManufacturerModelGroup": ("manufacturer",),
+    "ManufacturerModelGroup": ("manufacturer", "id"),
+    # An entity interface: another subgraph's @interfaceObject Node adds fields to every node.
+    "Node": ("id",),
 }
 MAX_REPRESENTATIONS: Final = vehicles.MAX_IDS
 
@@ -58,12 +62,27 @@ async def vehicle_entity(*, scope: DataScope, representation: Mapping[str, objec
 
 
 async def group_entity(*, scope: DataScope, representation: Mapping[str, object]) -> ManufacturerAggregate:
-    """The manufacturer group a representation names by `manufacturer` (case-insensitive)."""
-    name = _key(representation, ENTITY_KEYS["ManufacturerModelGroup"])
-    group = await groups.manufacturer(scope=scope, name=name)
+    """The manufacturer group a representation names by `manufacturer` (case-insensitive) or global `id`."""
+    key = _key(representation, ENTITY_KEYS["ManufacturerModelGroup"])
+    name = key if isinstance(representation.get("manufacturer"), str) else _group_name(key)
+    group = await groups.manufacturer(scope=scope, name=name) if name else None
     if group is None:
-        raise NotFound(f"No ManufacturerModelGroup has the key {name[:80]!r}")
+        raise NotFound(f"No ManufacturerModelGroup has the key {key[:80]!r}")
     return group
+
+
+def _group_name(global_id: str) -> str | None:
+    found = from_global_id(global_id)
+    return found.key if found is not None and found.type_name == "ManufacturerModelGroup" else None
+
+
+async def node_entity(*, scope: DataScope, representation: Mapping[str, object]) -> NodeRecord:
+    """The vehicle or group a `Node` representation names by its global `id`."""
+    global_id = _key(representation, ENTITY_KEYS["Node"])
+    record = await nodes.node(scope=scope, global_id=global_id)
+    if record is None:
+        raise NotFound(f"No Node has the id {global_id[:80]!r}")
+    return record
 
 
 def _key(representation: Mapping[str, object], keys: tuple[str, ...]) -> str:

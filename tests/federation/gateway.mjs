@@ -1,6 +1,8 @@
 // Apollo's composition and gateway in front of the catalog subgraph (CATALOG_URL, a running
-// autos-graph with FEDERATION=true) and a small listings subgraph written for the test, which
-// extends Vehicle with `listingCount` and roots listings of the vehicles in VEHICLE_IDS_FILE.
+// autos-graph with FEDERATION=true) and two small subgraphs written for the test: listings
+// extends Vehicle with `listingCount` (and `marketLabel`, which @requires catalog fields) and
+// roots listings of the vehicles in VEHICLE_IDS_FILE; watchers adds `watchers` to every Node
+// through the catalog's entity interface (@interfaceObject).
 //
 // Prints one JSON line once the gateway serves ({gateway, subgraphs}) and keeps serving until
 // stdin closes; any composition error or hint is printed and the process exits 1.
@@ -67,29 +69,53 @@ const listing = (position) => ({
   vehicle: { id: vehicleIds[position] },
 });
 
-const listings = new ApolloServer({
-  schema: buildSubgraphSchema([{
-    typeDefs: parse(listingsSdl),
-    resolvers: {
-      Query: {
-        featuredListings: (_root, { first }) => vehicleIds.slice(0, first).map((_id, i) => listing(i)),
-        listingPage: (_root, { first }) => ({
-          nodes: vehicleIds.slice(0, first).map((_id, i) => listing(i)),
-          pageInfo: { hasNextPage: first < vehicleIds.length, endCursor: null, hasPreviousPage: false, startCursor: null },
-        }),
-      },
-      Listing: {
-        __resolveReference: ({ id }) => listing(Number(id.replace('listing-', ''))),
-      },
-      Vehicle: {
-        __resolveReference: (reference) => reference,
-        listingCount: ({ id }) => listingCount(id),
-        marketLabel: ({ manufacturer, year }) => `${year} ${manufacturer}`,
-      },
-    },
-  }]),
+// A watchers team's subgraph: through the catalog's entity interface, a field on every node.
+const watchersSdl = `
+  extend schema @link(url: "https://specs.apollo.dev/federation/v2.11", import: ["@key", "@interfaceObject"])
+
+  type Query {
+    watched(ids: [ID!]!): [Node!]!
+  }
+
+  type Node @key(fields: "id") @interfaceObject {
+    id: ID!
+    watchers: Int!
+  }
+`;
+
+async function serve(typeDefs, resolvers) {
+  const server = new ApolloServer({ schema: buildSubgraphSchema([{ typeDefs: parse(typeDefs), resolvers }]) });
+  const { url } = await startStandaloneServer(server, { listen: { host: '127.0.0.1', port: 0 } });
+  return { server, url };
+}
+
+const listings = await serve(listingsSdl, {
+  Query: {
+    featuredListings: (_root, { first }) => vehicleIds.slice(0, first).map((_id, i) => listing(i)),
+    listingPage: (_root, { first }) => ({
+      nodes: vehicleIds.slice(0, first).map((_id, i) => listing(i)),
+      pageInfo: { hasNextPage: first < vehicleIds.length, endCursor: null, hasPreviousPage: false, startCursor: null },
+    }),
+  },
+  Listing: {
+    __resolveReference: ({ id }) => listing(Number(id.replace('listing-', ''))),
+  },
+  Vehicle: {
+    __resolveReference: (reference) => reference,
+    listingCount: ({ id }) => listingCount(id),
+    marketLabel: ({ manufacturer, year }) => `${year} ${manufacturer}`,
+  },
 });
-const { url: listingsUrl } = await startStandaloneServer(listings, { listen: { host: '127.0.0.1', port: 0 } });
+
+const watchers = await serve(watchersSdl, {
+  Query: {
+    watched: (_root, { ids }) => ids.map((id) => ({ id })),
+  },
+  Node: {
+    __resolveReference: (reference) => reference,
+    watchers: ({ id }) => listingCount(id) + 1,
+  },
+});
 
 // What IntrospectAndCompose would do: each subgraph's SDL from its `_service`.
 const answer = await fetch(catalogUrl, {
@@ -101,7 +127,8 @@ const catalogSdl = (await answer.json()).data._service.sdl;
 
 const composed = composeServices([
   { name: 'catalog', url: catalogUrl, typeDefs: parse(catalogSdl) },
-  { name: 'listings', url: listingsUrl, typeDefs: parse(listingsSdl) },
+  { name: 'listings', url: listings.url, typeDefs: parse(listingsSdl) },
+  { name: 'watchers', url: watchers.url, typeDefs: parse(watchersSdl) },
 ]);
 const problems = [
   ...(composed.errors ?? []).map((e) => `error ${e.extensions?.code ?? ''}: ${e.message}`),
@@ -152,11 +179,13 @@ const gateway = new ApolloServer({
   plugins: [traces],
 });
 const { url: gatewayUrl } = await startStandaloneServer(gateway, { listen: { host: '127.0.0.1', port: 0 } });
-console.log(JSON.stringify({ gateway: gatewayUrl, subgraphs: { catalog: catalogUrl, listings: listingsUrl } }));
+const subgraphs = { catalog: catalogUrl, listings: listings.url, watchers: watchers.url };
+console.log(JSON.stringify({ gateway: gatewayUrl, subgraphs }));
 
 process.stdin.resume();
 process.stdin.on('end', async () => {
   await gateway.stop();
-  await listings.stop();
+  await listings.server.stop();
+  await watchers.server.stop();
   process.exit(0);
 });

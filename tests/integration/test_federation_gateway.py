@@ -11,6 +11,7 @@ proxy that counts its requests.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import os
 from collections.abc import AsyncIterator
@@ -40,6 +41,18 @@ FEATURED = """query Featured {
 CATALOG_PAGE = """query Page {
   vehicles(first: 5, sort: [{field: YEAR, direction: DESC}]) {
     nodes { id manufacturer model year listingCount }
+  }
+}"""
+
+
+# Rooted in the listings subgraph's @interfaceObject Node: the catalog resolves `Node` entities.
+WATCHED = """query Watched($ids: [ID!]!) {
+  watched(ids: $ids) {
+    __typename
+    id
+    watchers
+    ... on Vehicle { manufacturer year }
+    ... on ManufacturerModelGroup { manufacturer count }
   }
 }"""
 
@@ -144,6 +157,18 @@ async def test_the_gateway_serves_a_query_across_both_subgraphs(sample_index: st
             assert all(f["traced"] and not f["traceParsingFailed"] for f in fetches), fetches
             assert catalog_fetches[0]["durationNs"] > 0
             assert len(proxy.search_requests()) == 1
+
+            group_id = base64.b64encode(
+                b"ManufacturerModelGroup:" + vehicles[0]["manufacturer"].encode()
+            ).decode()
+            watched_ids = [ids[0], group_id, ids[1]]
+            watched = (await gw.post(url, json={"query": WATCHED, "variables": {"ids": watched_ids}})).json()
+            assert "errors" not in watched, watched["errors"]
+            nodes = watched["data"]["watched"]
+            assert [node["__typename"] for node in nodes] == ["Vehicle", "ManufacturerModelGroup", "Vehicle"]
+            assert [node["watchers"] for node in nodes] == [listing_count(i) + 1 for i in watched_ids]
+            assert nodes[0]["manufacturer"] == vehicles[0]["manufacturer"]
+            assert nodes[1]["count"] >= 1
 
             page_answer = (await gw.post(url, json={"query": CATALOG_PAGE})).json()
             print(f"[federation] gateway query:\n{CATALOG_PAGE}\n{json.dumps(page_answer)}")

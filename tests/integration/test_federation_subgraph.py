@@ -134,3 +134,32 @@ async def test_ftv1_trace_when_asked_and_never_from_the_answer_cache(sample_inde
         again = await graphql(app.client, vehicles_query)
         assert again == plain
         assert app.round_trips() == 0  # the plain answer still comes from the cache, untouched by traces
+
+
+async def test_node_is_an_entity_interface_resolved_to_its_types(sample_index: str) -> None:
+    async with proxied_app(federated(sample_index)) as app:
+        vehicles = await first_vehicles(app.client, 2)
+        group_id = base64.b64encode(f"ManufacturerModelGroup:{vehicles[0]['manufacturer']}".encode()).decode()
+        body = await graphql(
+            app.client,
+            ENTITIES,
+            {
+                "representations": [
+                    {"__typename": "Node", "id": vehicles[0]["id"]},
+                    {"__typename": "Node", "id": group_id},
+                    {"__typename": "ManufacturerModelGroup", "id": group_id},
+                    {"__typename": "Node", "id": vehicles[1]["id"]},
+                    {"__typename": "ManufacturerModelGroup", "id": vehicles[1]["id"]},
+                ]
+            },
+        )
+    vehicle, group, same_group, other, not_a_group = body["data"]["_entities"]
+    assert (vehicle["__typename"], vehicle["id"]) == ("Vehicle", vehicles[0]["id"])
+    assert (group["__typename"], group["manufacturer"]) == (
+        "ManufacturerModelGroup",
+        vehicles[0]["manufacturer"],
+    )
+    assert same_group == group
+    assert other["id"] == vehicles[1]["id"]
+    assert not_a_group is None  # a vehicle's id names no group
+    assert error_codes(body) == ["NOT_FOUND"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from graphql import ObjectTypeDefinitionNode, parse, print_ast
+from graphql import InterfaceTypeDefinitionNode, ObjectTypeDefinitionNode, parse, print_ast
 from typer.testing import CliRunner
 
 from graph.cli.main import app, render_schema
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def keys_of(sdl: str) -> dict[str, list[str]]:
     keys: dict[str, list[str]] = {}
     for definition in parse(sdl).definitions:
-        if isinstance(definition, ObjectTypeDefinitionNode):
+        if isinstance(definition, ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode):
             found = [print_ast(d) for d in definition.directives or () if d.name.value == "key"]
             if found:
                 keys[definition.name.value] = found
@@ -28,7 +28,11 @@ def keys_of(sdl: str) -> dict[str, list[str]]:
 def test_the_subgraph_declares_its_entities_keys() -> None:
     sdl = subgraph_sdl()
     assert keys_of(sdl) == {
-        "ManufacturerModelGroup": ['@key(fields: "manufacturer", resolvable: true)'],
+        "ManufacturerModelGroup": [
+            '@key(fields: "manufacturer", resolvable: true)',
+            '@key(fields: "id", resolvable: true)',
+        ],
+        "Node": ['@key(fields: "id", resolvable: true)'],
         "Vehicle": ['@key(fields: "id", resolvable: true)', '@key(fields: "vehicleId", resolvable: true)'],
     }
     assert sdl.startswith('schema @link(url: "https://specs.apollo.dev/federation/v2.')

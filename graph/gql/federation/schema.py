@@ -17,6 +17,7 @@ from strawberry.federation.types import FieldSet
 from graph.compat.strawberry import federation_schema
 from graph.gql.schema import Query
 from graph.gql.types.catalog import ManufacturerModelGroup, PageInfo, Vehicle
+from graph.gql.types.node import Node
 from resolvers.entities import ENTITY_KEYS, check_representations
 
 
@@ -31,6 +32,7 @@ def build_subgraph_schema() -> strawberry.Schema:
         directives={
             Vehicle: _keys("Vehicle"),
             ManufacturerModelGroup: _keys("ManufacturerModelGroup"),
+            Node: _keys("Node"),
             # Every subgraph with Relay connections defines PageInfo; shared, they compose.
             PageInfo: [Shareable()],
         },
