@@ -2,7 +2,8 @@
 
 Every vehicle representation of one request joins the by-id loader, so any
 number of them cost one `mget`; groups come through the group loader (one
-aggregation, usually held by the process). A key that names nothing raises
+aggregation, usually held by the process); a `Node` by its global id is
+whichever of the two the id names. A key that names nothing raises
 NotFound: the federation specification wants that entity null with an error
 and the others resolved. A representation that is not one of ours fails the
 whole field with a clear error before any lookup.
@@ -11,7 +12,7 @@ whole field with a clear error before any lookup.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Final, TypeVar
 
 from datasources.vehicles.vehicle_record import VehicleRecord
 from datasources.vehicles.vehicle_store import ManufacturerAggregate
@@ -29,6 +30,8 @@ ENTITY_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "Node": ("id",),
 }
 MAX_REPRESENTATIONS: Final = vehicles.MAX_IDS
+
+T = TypeVar("T")
 
 
 def check_representations(representations: Sequence[object]) -> None:
@@ -55,10 +58,7 @@ def check_representations(representations: Sequence[object]) -> None:
 async def vehicle_entity(*, scope: DataScope, representation: Mapping[str, object]) -> VehicleRecord:
     """The vehicle a representation names by `id` (global or bare) or `vehicleId`."""
     key = _key(representation, ENTITY_KEYS["Vehicle"])
-    record = await vehicles.vehicle(scope=scope, vehicle_id=key)
-    if record is None:
-        raise NotFound(f"No Vehicle has the key {key[:80]!r}")
-    return record
+    return _found(await vehicles.vehicle(scope=scope, vehicle_id=key), "Vehicle", key)
 
 
 async def group_entity(*, scope: DataScope, representation: Mapping[str, object]) -> ManufacturerAggregate:
@@ -66,9 +66,7 @@ async def group_entity(*, scope: DataScope, representation: Mapping[str, object]
     key = _key(representation, ENTITY_KEYS["ManufacturerModelGroup"])
     name = key if isinstance(representation.get("manufacturer"), str) else _group_name(key)
     group = await groups.manufacturer(scope=scope, name=name) if name else None
-    if group is None:
-        raise NotFound(f"No ManufacturerModelGroup has the key {key[:80]!r}")
-    return group
+    return _found(group, "ManufacturerModelGroup", key)
 
 
 def _group_name(global_id: str) -> str | None:
@@ -81,7 +79,7 @@ async def node_entity(*, scope: DataScope, representation: Mapping[str, object])
     global_id = _key(representation, ENTITY_KEYS["Node"])
     record = await nodes.node(scope=scope, global_id=global_id)
     if record is None:
-        raise NotFound(f"No Node has the id {global_id[:80]!r}")
+        raise _not_found("Node", global_id)
     return record
 
 
@@ -91,3 +89,13 @@ def _key(representation: Mapping[str, object], keys: tuple[str, ...]) -> str:
         if isinstance(value, str):
             return value
     raise InvalidArgument(f"a representation needs a string key: {' or '.join(keys)}")
+
+
+def _found(entity: T | None, type_name: str, key: str) -> T:
+    if entity is None:
+        raise _not_found(type_name, key)
+    return entity
+
+
+def _not_found(type_name: str, key: str) -> NotFound:
+    return NotFound(f"No {type_name} has the key {key[:80]!r}")
