@@ -1,15 +1,18 @@
-"""The Federation 2 subgraph schema (graph/gql/federation/schema.py) and its export."""
+"""The Federation 2 subgraph schema (graph/gql/federation/schema.py), its export, plans and limits."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from graphql import InterfaceTypeDefinitionNode, ObjectTypeDefinitionNode, parse, print_ast
+from graphql import InterfaceTypeDefinitionNode, ObjectTypeDefinitionNode, parse, print_ast, validate
 from typer.testing import CliRunner
 
 from graph.cli.main import app, render_schema
+from graph.compat.strawberry import SubgraphService, graphql_schema
+from graph.gql.execution.completion_plans import compile_completer
 from graph.gql.federation.schema import build_subgraph_schema, subgraph_sdl
+from graph.gql.query_limits import QueryLimitsRule
 from graph.settings import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +66,36 @@ def test_federation_refuses_trusted_documents_only() -> None:
     with pytest.raises(SettingsError, match="FEDERATION=true needs TRUSTED_DOCUMENTS=off"):
         load_settings(federation=True, trusted_documents="only", trusted_documents_manifest="/dev/null")
     assert load_settings(federation=True).federation
+
+
+def test_completion_plans_leave_entities_to_the_executor_and_plan_service() -> None:
+    core = graphql_schema(build_subgraph_schema())
+    assert core.query_type is not None
+    entities = parse("{ _entities(representations: []) { ... on Vehicle { id } } }")
+    service = parse("{ _service { sdl } }")
+    field_nodes = {
+        name: document.definitions[0].selection_set.selections  # type: ignore[attr-defined]
+        for name, document in (("_entities", entities), ("_service", service))
+    }
+    # `[_Entity]!` is a list of a union: the executor resolves each entity's type.
+    entities_type = core.query_type.fields["_entities"].type
+    assert compile_completer(core, entities_type, field_nodes["_entities"], {}) is None
+    service_type = core.query_type.fields["_service"].type
+    plan = compile_completer(core, service_type, field_nodes["_service"], {})
+    assert plan is not None
+    assert plan(SubgraphService(sdl="type Query")) == {"sdl": "type Query"}
+
+
+@pytest.mark.parametrize(
+    ("selection", "refused"),
+    [
+        ("... on Vehicle { id manufacturer model year bodyClass }", False),
+        # 500 representations (a variable is counted as the most allowed) of 20 instances.
+        ("... on Vehicle { instances(count: 20) { vin condition mileage state exteriorColor } }", True),
+    ],
+)
+def test_query_limits_count_entities_as_their_most_representations(selection: str, refused: bool) -> None:
+    core = graphql_schema(build_subgraph_schema())
+    document = parse(f"query($r: [_Any!]!) {{ _entities(representations: $r) {{ {selection} }} }}")
+    errors = validate(core, document, [QueryLimitsRule])
+    assert [e.extensions for e in errors] == ([{"code": "QUERY_TOO_COMPLEX"}] if refused else [])
