@@ -29,7 +29,7 @@ from graph.gql.answers import key_parts, may_keep, pipeline_fingerprint
 from graph.gql.context import Context
 from graph.gql.document_cache import CachedDocument, DocumentCache, validation_rules
 from graph.gql.execution.operation import response_body, run_operation
-from graph.gql.federation.tracing import InlineTrace, wants_trace
+from graph.gql.federation.tracing import HEADER, InlineTrace, wants_trace
 from graph.gql.graphql_http import (
     BAD_REQUEST,
     GRAPHQL_RESPONSE_JSON,
@@ -84,6 +84,8 @@ class GraphQLPipeline:
         self.expose_internals = settings.environment == "development"
         self.graphiql = settings.graphiql_enabled
         self.federation = settings.federation
+        # A subgraph's answer to the same GET differs with the gateway's trace header.
+        self.vary = b"Accept, " + HEADER.encode() if self.federation else b"Accept"
         self.fingerprint = pipeline_fingerprint(
             sdl=schema.as_str(),
             rules=rules,
@@ -228,7 +230,7 @@ class GraphQLPipeline:
             return self._reply(200, stored.body, graphql_response)
         mime = media_type(graphql_response=graphql_response)
         etag = http_caching.representation_etag(stored, mime)
-        headers = http_caching.cacheable_headers(stored, etag=etag, vary=b"Accept")
+        headers = http_caching.cacheable_headers(stored, etag=etag, vary=self.vary)
         if http_caching.revalidated(request.headers.get("if-none-match"), etag, route="/graphql"):
             return Reply(304, b"", headers)
         return Reply(200, stored.body, [(b"content-type", mime.encode()), *headers])
@@ -247,7 +249,7 @@ class GraphQLPipeline:
             (b"cache-control", http_caching.NO_STORE.encode()),
         ]
         if vary:
-            headers.append((b"vary", b"Accept"))
+            headers.append((b"vary", self.vary))
         if allow is not None:
             headers.append((b"allow", allow))
         return Reply(status, body, headers)

@@ -163,3 +163,17 @@ async def test_node_is_an_entity_interface_resolved_to_its_types(sample_index: s
     assert other["id"] == vehicles[1]["id"]
     assert not_a_group is None  # a vehicle's id names no group
     assert error_codes(body) == ["NOT_FOUND"]
+
+
+async def test_get_answers_vary_with_the_trace_header(sample_index: str) -> None:
+    query = {"query": "{ vehicles(first: 1) { nodes { id } } }"}
+    async with proxied_app(federated(sample_index, answer_cache=True)) as app:
+        plain = await app.client.get("/graphql", params=query)
+        trace = {"apollo-federation-include-trace": "ftv1"}
+        traced = await app.client.get("/graphql", params=query, headers=trace)
+    assert plain.headers["vary"] == "Accept, apollo-federation-include-trace"
+    assert "ftv1" not in plain.json().get("extensions", {})
+    # A traced answer is this request's alone: no shared cache may keep it.
+    assert traced.headers["cache-control"] == "no-store"
+    assert traced.headers["vary"] == "Accept, apollo-federation-include-trace"
+    assert "ftv1" in traced.json()["extensions"]
