@@ -95,6 +95,7 @@ def federation_schema(
     types: Sequence[type],
     directives: Mapping[type, Sequence[object]],
     check_representations: Callable[[Sequence[object]], None],
+    version: str,
 ) -> FederationSchema:
     """A Federation 2 subgraph schema whose types carry the federation `directives` given for them.
 
@@ -134,7 +135,7 @@ def federation_schema(
     try:
         for definition, added in zip(definitions, directives.values(), strict=True):
             definition.directives = [*definition.directives, *added]
-        schema = SubgraphSchema(query=SubgraphQuery, types=types)
+        schema = SubgraphSchema(query=SubgraphQuery, types=types, federation_version=version)  # type: ignore[arg-type]
         printed.append(print_schema(schema))
     finally:
         for definition, directives in zip(definitions, originals, strict=True):

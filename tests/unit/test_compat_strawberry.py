@@ -201,6 +201,7 @@ def parts_subgraph(checked: list[object] | None = None) -> strawberry.Schema:
         types=[Part],
         directives={Part: [Key(fields=FieldSet("id"))], Bin: [Shareable()]},
         check_representations=check,
+        version="2.3",
     )
 
 
@@ -214,6 +215,7 @@ def test_keys_are_on_the_subgraph_schema_only() -> None:
     assert list(get_object_definition(Part, strict=True).directives or ()) == directives
     assert 'type Part @key(fields: "id"' in subgraph.as_str()
     assert "type Bin @shareable {" in subgraph.as_str()
+    assert subgraph.as_str().startswith('schema @link(url: "https://specs.apollo.dev/federation/v2.3"')
     assert "_entities(representations: [_Any!]!): [_Entity]!" in subgraph.as_str()
     served = subgraph.execute_sync("{ _service { sdl } }")
     assert served.errors is None

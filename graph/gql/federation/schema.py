@@ -21,6 +21,11 @@ from graph.gql.types.node import Node
 from resolvers.entities import ENTITY_KEYS, check_representations
 
 
+# The oldest Federation 2 version with everything the subgraph declares (entity interfaces
+# came in 2.3): the widest choice of routers, and no change when Strawberry's default moves.
+FEDERATION_VERSION = "2.3"
+
+
 def _keys(type_name: str) -> list[object]:
     return [Key(fields=FieldSet(fields)) for fields in ENTITY_KEYS[type_name]]
 
@@ -37,6 +42,7 @@ def build_subgraph_schema() -> strawberry.Schema:
             PageInfo: [Shareable()],
         },
         check_representations=check_representations,
+        version=FEDERATION_VERSION,
     )
 
 
