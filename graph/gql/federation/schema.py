@@ -20,7 +20,6 @@ from graph.gql.types.catalog import ManufacturerModelGroup, PageInfo, Vehicle
 from graph.gql.types.node import Node
 from resolvers.entities import ENTITY_KEYS, check_representations
 
-
 # The oldest Federation 2 version with everything the subgraph declares (entity interfaces
 # came in 2.3): the widest choice of routers, and no change when Strawberry's default moves.
 FEDERATION_VERSION = "2.3"
