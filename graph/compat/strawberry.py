@@ -21,6 +21,8 @@ from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.extensions.tracing.apollo_federation import ApolloFederationTracingExtension
 from strawberry.federation import Schema as FederationSchema
 from strawberry.federation.schema import FederationAny
+from strawberry.federation.schema_directives import Key, Shareable
+from strawberry.federation.types import FieldSet
 from strawberry.printer import print_schema
 from strawberry.schema.base import BaseSchema
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -93,11 +95,12 @@ def federation_schema(
     *,
     query: type,
     types: Sequence[type],
-    directives: Mapping[type, Sequence[object]],
+    keys: Mapping[type, Sequence[str]],
+    shareable: Sequence[type],
     check_representations: Callable[[Sequence[object]], None],
     version: str,
 ) -> FederationSchema:
-    """A Federation 2 subgraph schema whose types carry the federation `directives` given for them.
+    """A Federation 2 subgraph schema: `@key(fields:)` for each of `keys`, `@shareable` on `shareable`.
 
     Strawberry reads a type's directives (`@key`, `@shareable`...) from its
     definition, when it builds a schema and whenever it prints one. These
@@ -130,6 +133,9 @@ def federation_schema(
         def as_str(self) -> str:
             return printed[0]
 
+    directives: dict[type, list[object]] = {cls: [Key(fields=FieldSet(f)) for f in keys[cls]] for cls in keys}
+    for cls in shareable:
+        directives.setdefault(cls, []).append(Shareable())
     definitions = [cls.__strawberry_definition__ for cls in directives]  # type: ignore[attr-defined]
     originals = [definition.directives for definition in definitions]
     try:
@@ -138,8 +144,8 @@ def federation_schema(
         schema = SubgraphSchema(query=SubgraphQuery, types=types, federation_version=version)  # type: ignore[arg-type]
         printed.append(print_schema(schema))
     finally:
-        for definition, directives in zip(definitions, originals, strict=True):
-            definition.directives = directives
+        for definition, original in zip(definitions, originals, strict=True):
+            definition.directives = original
     return schema
 
 

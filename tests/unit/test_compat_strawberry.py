@@ -28,8 +28,6 @@ from graphql import (
 )
 from graphql import build_schema as build_from_sdl
 from graphql.execution import Executor
-from strawberry.federation.schema_directives import Key, Shareable
-from strawberry.federation.types import FieldSet
 from strawberry.types import get_object_definition
 from strawberry.types.field import StrawberryField
 
@@ -199,7 +197,8 @@ def parts_subgraph(checked: list[object] | None = None) -> strawberry.Schema:
     return federation_schema(
         query=PartsQuery,
         types=[Part],
-        directives={Part: [Key(fields=FieldSet("id"))], Bin: [Shareable()]},
+        keys={Part: ["id"]},
+        shareable=[Bin],
         check_representations=check,
         version="2.3",
     )

@@ -11,8 +11,6 @@ through the request's by-id loader: one `mget` for any number of them.
 from __future__ import annotations
 
 import strawberry
-from strawberry.federation.schema_directives import Key, Shareable
-from strawberry.federation.types import FieldSet
 
 from graph.compat.strawberry import federation_schema
 from graph.gql.schema import Query
@@ -25,21 +23,13 @@ from resolvers.entities import ENTITY_KEYS, check_representations
 FEDERATION_VERSION = "2.3"
 
 
-def _keys(type_name: str) -> list[object]:
-    return [Key(fields=FieldSet(fields)) for fields in ENTITY_KEYS[type_name]]
-
-
 def build_subgraph_schema() -> strawberry.Schema:
     return federation_schema(
         query=Query,
         types=[Vehicle, ManufacturerModelGroup],
-        directives={
-            Vehicle: _keys("Vehicle"),
-            ManufacturerModelGroup: _keys("ManufacturerModelGroup"),
-            Node: _keys("Node"),
-            # Every subgraph with Relay connections defines PageInfo; shared, they compose.
-            PageInfo: [Shareable()],
-        },
+        keys={entity: ENTITY_KEYS[entity.__name__] for entity in (Vehicle, ManufacturerModelGroup, Node)},
+        # Every subgraph with Relay connections defines PageInfo; shared, they compose.
+        shareable=[PageInfo],
         check_representations=check_representations,
         version=FEDERATION_VERSION,
     )
