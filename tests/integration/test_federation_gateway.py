@@ -151,6 +151,7 @@ async def test_the_gateway_serves_a_query_across_both_subgraphs(sample_index: st
             traced = (await gw.post(url, json={"query": FEATURED}, headers={"x-capture-traces": "1"})).json()
             assert traced["data"] == answer["data"]
             fetches = traced["extensions"]["fetches"]
+            print(f"[federation] traced fetches as the gateway decoded them: {json.dumps(fetches)}")
             catalog_fetches = [f for f in fetches if f["service"] == "catalog"]
             assert [f["service"] for f in fetches] == ["listings", "catalog", "listings"]
             assert [f["rootFields"] for f in catalog_fetches] == [["_entities"]]
@@ -165,6 +166,7 @@ async def test_the_gateway_serves_a_query_across_both_subgraphs(sample_index: st
             watched = (await gw.post(url, json={"query": WATCHED, "variables": {"ids": watched_ids}})).json()
             assert "errors" not in watched, watched["errors"]
             nodes = watched["data"]["watched"]
+            print(f"[federation] gateway query:\n{WATCHED}\n{json.dumps(watched)}")
             assert [node["__typename"] for node in nodes] == ["Vehicle", "ManufacturerModelGroup", "Vehicle"]
             assert [node["watchers"] for node in nodes] == [listing_count(i) + 1 for i in watched_ids]
             assert nodes[0]["manufacturer"] == vehicles[0]["manufacturer"]
