@@ -50,6 +50,7 @@ test: install clients
 	@bash scripts/shell/ensure_browser.sh
 	@bash scripts/shell/ensure_ops_tools.sh promtool
 	@bash scripts/shell/ensure_apq_client.sh
+	@bash scripts/shell/ensure_node_packages.sh tests/federation
 	@bash scripts/shell/image.sh tools
 	@bash scripts/shell/with_services.sh $(PY) -m pytest -m "not slow"
 

@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from graph.gql.federation.schema import build_subgraph_schema
 from graph.gql.graphiql import STATIC_DIR
 from graph.gql.pipeline import GraphQLPipeline
 from graph.gql.schema import build_schema
@@ -23,7 +24,8 @@ GRAPHIQL_ASSETS = STATIC_DIR / "graphiql"
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     manifest = trusted_manifest(settings)
-    graphql = GraphQLPipeline(build_schema(), settings, manifest=manifest)
+    schema = build_subgraph_schema() if settings.federation else build_schema()
+    graphql = GraphQLPipeline(schema, settings, manifest=manifest)
     routes: list[BaseRoute] = [
         *index_page.routes,
         *health.routes,

@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     # multi-worker /metrics knows to aggregate the workers' files.
     prometheus_multiproc_dir: str | None = None
     graphiql: bool | None = None
+    # Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`, FTV1 traces);
+    # off, direct clients see exactly schema.graphql (docs/federation.md).
+    federation: bool = False
     introspection: bool | None = None
     environment: Environment = "development"
     # The old backend's names (LEGACY_VARIABLES); `_legacy_aliases` folds them into the new ones.
@@ -261,6 +264,16 @@ class Settings(BaseSettings):
             raise ValueError(
                 "TRUSTED_DOCUMENTS=only needs TRUSTED_DOCUMENTS_MANIFEST, "
                 "the path of the documents' JSON manifest"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _federation_runs_gateway_documents(self) -> Settings:
+        # A gateway writes its own operations for each query plan: no manifest can list them.
+        if self.federation and self.trusted_documents == "only":
+            raise ValueError(
+                "FEDERATION=true needs TRUSTED_DOCUMENTS=off: the gateway's query-plan operations "
+                "are in no manifest (docs/federation.md)"
             )
         return self
 

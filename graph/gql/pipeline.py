@@ -37,6 +37,7 @@ from graph.gql.answers import key_parts, may_keep, pipeline_fingerprint
 from graph.gql.context import Context
 from graph.gql.document_cache import CachedDocument, DocumentCache, validation_rules
 from graph.gql.execution.operation import response_body, run_operation
+from graph.gql.federation.tracing import HEADER, InlineTrace, wants_trace
 from graph.gql.graphql_http import (
     BAD_REQUEST,
     GRAPHQL_RESPONSE_JSON,
@@ -104,6 +105,9 @@ class GraphQLPipeline:
         )
         self.expose_internals = settings.environment == "development"
         self.graphiql = settings.graphiql_enabled
+        self.federation = settings.federation
+        # A subgraph's answer to the same GET differs with the gateway's trace header.
+        self.vary = b"Accept, " + HEADER.encode() if self.federation else b"Accept"
         self.fingerprint = pipeline_fingerprint(
             sdl=schema.as_str(),
             rules=rules,
@@ -198,12 +202,20 @@ class GraphQLPipeline:
             and incremental.delivers_in_parts(parsed)
         )
         generation = request_generation(request)
-        key = services.answers.key(*key_parts(self.fingerprint, document, asked), generation=generation)
-        served: Served[Executed] = await services.answers.answer(
-            key,
-            compute=lambda: self._compute(request, parsed, asked, graphql_response, generation, in_parts),
-            flight=object() if in_parts else (key, request.method, graphql_response),
-        )
+        served: Served[Executed]
+        if self.federation and wants_trace(request.headers):
+            # A traced answer holds this request's timings: never served from or kept in the cache,
+            # and sent whole, so the trace covers every field.
+            trace = InlineTrace()
+            computed = await self._compute(request, parsed, asked, graphql_response, generation, False, trace)
+            served = Served(stored=None, computed=computed)
+        else:
+            key = services.answers.key(*key_parts(self.fingerprint, document, asked), generation=generation)
+            served = await services.answers.answer(
+                key,
+                compute=lambda: self._compute(request, parsed, asked, graphql_response, generation, in_parts),
+                flight=object() if in_parts else (key, request.method, graphql_response),
+            )
         if document.register and (served.stored is not None or _executed(served)):
             await services.persisted.register(document)
 
@@ -224,6 +236,7 @@ class GraphQLPipeline:
         graphql_response: bool,
         generation: str,
         in_parts: bool,
+        trace: InlineTrace | None = None,
     ) -> Computed[Executed]:
         if isinstance(parsed, GraphQLError):
             result = ExecutionResult(None, [parsed])
@@ -240,6 +253,7 @@ class GraphQLPipeline:
                 operation_name=asked.operation_name,
                 context=context,
                 incremental=in_parts,
+                trace=trace,
             )
             if isinstance(outcome, ExperimentalIncrementalExecutionResults):
                 parts = incremental.encoded_parts(
@@ -273,7 +287,7 @@ class GraphQLPipeline:
             return self._reply(200, stored.body, graphql_response)
         mime = media_type(graphql_response=graphql_response)
         etag = http_caching.representation_etag(stored, mime)
-        headers = http_caching.cacheable_headers(stored, etag=etag, vary=b"Accept")
+        headers = http_caching.cacheable_headers(stored, etag=etag, vary=self.vary)
         if http_caching.revalidated(request.headers.get("if-none-match"), etag, route="/graphql"):
             return Reply(304, b"", headers)
         return Reply(200, stored.body, [(b"content-type", mime.encode()), *headers])
@@ -293,7 +307,7 @@ class GraphQLPipeline:
             (b"cache-control", http_caching.NO_STORE.encode()),
         ]
         if vary:
-            headers.append((b"vary", b"Accept"))
+            headers.append((b"vary", self.vary))
         if allow is not None:
             headers.append((b"allow", allow))
         if retry_after is not None:

@@ -69,6 +69,8 @@ _MULTIPLIERS: dict[str, tuple[str, int, int]] = {
     "vehiclesByIds": ("ids", 1, MAX_IDS),
     # Query.nodes; a connection's `nodes` takes no `ids` and counts once.
     "nodes": ("ids", 1, MAX_IDS),
+    # The federation subgraph's entities (resolvers/entities.py takes as many as vehiclesByIds).
+    "_entities": ("representations", 1, MAX_IDS),
 }
 
 

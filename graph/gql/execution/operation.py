@@ -15,6 +15,7 @@ is one result.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from inspect import isawaitable
 from typing import Any, Literal, overload
 
@@ -31,6 +32,7 @@ from graph.gql.context import Context
 from graph.gql.document_cache import CachedDocument
 from graph.gql.errors import coded
 from graph.gql.execution.planned_execution import PlannedExecutionContext, WholeAnswerExecutionContext
+from graph.gql.federation.tracing import InlineTrace
 
 
 @overload
@@ -42,6 +44,7 @@ async def run_operation(
     operation_name: str | None,
     context: Context,
     incremental: Literal[False] = False,
+    trace: InlineTrace | None = None,
 ) -> ExecutionResult: ...
 
 
@@ -54,6 +57,7 @@ async def run_operation(
     operation_name: str | None,
     context: Context,
     incremental: bool,
+    trace: InlineTrace | None = None,
 ) -> ExecutionResult | ExperimentalIncrementalExecutionResults: ...
 
 
@@ -65,24 +69,30 @@ async def run_operation(
     operation_name: str | None,
     context: Context,
     incremental: bool = False,
+    trace: InlineTrace | None = None,
 ) -> ExecutionResult | ExperimentalIncrementalExecutionResults:
     try:
-        outcome = experimental_execute_incrementally(
-            schema,
-            entry.document,
-            context_value=context,
-            variable_values=variables,
-            operation_name=operation_name,
-            executor_class=PlannedExecutionContext if incremental else WholeAnswerExecutionContext,
-            is_awaitable=is_awaitable,
-            plans=entry.plans,
-        )
-        result = await outcome if isawaitable(outcome) else outcome
+        with trace.recording(context) if trace else nullcontext():
+            outcome = experimental_execute_incrementally(
+                schema,
+                entry.document,
+                context_value=context,
+                variable_values=variables,
+                operation_name=operation_name,
+                executor_class=PlannedExecutionContext if incremental else WholeAnswerExecutionContext,
+                is_awaitable=is_awaitable,
+                plans=entry.plans,
+                middleware=trace.middleware if trace else None,
+            )
+            result = await outcome if isawaitable(outcome) else outcome
     except Exception as error:  # graphql-core reports field errors itself; anything else is ours
         return ExecutionResult(None, [GraphQLError(str(error), original_error=error)])
     if isinstance(result, ExperimentalIncrementalExecutionResults):
         return result  # the last part tells of stale fields (graph/gql/incremental.py)
-    return ExecutionResult(result.data, result.errors, stale_extensions(context))
+    extensions = stale_extensions(context)
+    if trace:  # the federation gateway's inline trace (FTV1)
+        extensions = {**(extensions or {}), **trace.extensions}
+    return ExecutionResult(result.data, result.errors, extensions)
 
 
 def stale_extensions(context: Context) -> dict[str, Any] | None:
