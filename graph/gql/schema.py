@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graph.gql.context import Info
+from graph.gql.cost.table import annotate as annotate_cost
 from graph.gql.types.catalog import (
     ManufacturerModelGroup,
     ManufacturerModelGroupConnection,
@@ -93,4 +94,5 @@ class Query:
 
 def build_schema() -> strawberry.Schema:
     """The schema Strawberry builds from the types; graph/gql/pipeline.py executes against it."""
+    annotate_cost([Query, Vehicle, ManufacturerModelGroup, VehicleFacets])
     return strawberry.Schema(query=Query, types=[Vehicle, ManufacturerModelGroup])

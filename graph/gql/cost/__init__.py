@@ -1,0 +1,1 @@
+"""Query cost: the `@cost`/`@listSize` table, the requested and actual cost of an operation, and `extensions.cost`."""
