@@ -1,1 +1,1 @@
-"""Query cost: the `@cost`/`@listSize` table, the requested and actual cost of an operation, and `extensions.cost`."""
+"""Query cost: the `@cost`/`@listSize` table, an operation's requested and actual cost, `extensions.cost`."""

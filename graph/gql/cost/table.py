@@ -1,4 +1,4 @@
-"""The one table of query-cost numbers: the schema's `@cost`/`@listSize` directives and the cost limit both read it.
+"""The one table of query-cost numbers: the SDL's `@cost`/`@listSize` directives and the cost limit read it.
 
 The directives are those of the IBM GraphQL Cost Directive specification as
 Apollo Router, Hive and Grafbase read them (`weight: Int!`), so a gateway in
@@ -31,7 +31,7 @@ from strawberry.schema_directive import Location
 from strawberry.types import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
-from datasources.catalog.curated import EARLIEST_MODEL_YEAR, PRESENT_MODEL_YEAR, BODY_CLASSES, load_catalog
+from datasources.catalog.curated import BODY_CLASSES, EARLIEST_MODEL_YEAR, PRESENT_MODEL_YEAR, load_catalog
 from datasources.catalog.dataset import DATA_SOURCES
 from datasources.vin import MAX_INSTANCES
 from resolvers.groups import MAX_GROUPS_PAGE, MAX_OTHER_YEARS
@@ -149,3 +149,11 @@ def annotate(types: Iterable[type]) -> None:
                 field.directives.append(Cost(weight=WEIGHTS[coordinate]))
     if wanted:
         raise LookupError(f"cost table names fields the schema lacks: {sorted(wanted)}")
+
+
+def weight_of(parent: str, field: str, *, composite: bool) -> int:
+    """A field's weight: the table's, else its type's (objects and interfaces 1, scalars and enums 0)."""
+    weight = WEIGHTS.get((parent, field))
+    if weight is not None:
+        return weight
+    return OBJECT_WEIGHT if composite else 0
