@@ -21,6 +21,7 @@ from datasources.elastic.client import (
 from datasources.elastic.index_version import IndexVersion
 from graph.gql.persisted import PersistedOperations
 from graph.gql.trusted_documents import TrustedManifest
+from graph.http.cost_budget import open_cost_budget
 from graph.http.draining import Drain, DrainOnSigterm
 from graph.http.rate_limit import open_rate_limiter
 from graph.observability.metrics import (
@@ -76,6 +77,7 @@ def make_lifespan(
             )
         )
         rate_limiter = open_rate_limiter(settings)
+        cost_budget = open_cost_budget(settings)
         log.info(
             "started",
             extra={
@@ -121,6 +123,7 @@ def make_lifespan(
                         trusted_only=settings.trusted_documents == "only",
                     ),
                     rate_limiter=rate_limiter,
+                    cost_budget=cost_budget,
                     drain=drain,
                 )
             }
@@ -130,6 +133,8 @@ def make_lifespan(
             await answers.aclose()  # the answers' Redis copies still queued, before the clients close
             if rate_limiter is not None:
                 await rate_limiter.close()
+            if cost_budget is not None:
+                await cost_budget.close()
             await index_version.stop()
             await close_cache(cache)
             if binary_cache is not None:

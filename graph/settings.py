@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     rate_limit_key_prefix: str = Field(default="autos-graph:ratelimit", pattern=r"^[A-Za-z0-9:._-]{1,100}$")
     # How often each replica exchanges its rate-limit counts with the others through Redis.
     rate_limit_sync_seconds: float = Field(default=0.2, ge=0.01, le=10)
+    # Query-cost points per client per minute, restored steadily (graph/http/cost_budget.py); 0 turns it off.
+    cost_budget_per_minute: int = Field(default=250_000, ge=0)
     otel_exporter_otlp_endpoint: str | None = None
     otel_service_name: str = "autos-graph"
     # After SIGTERM, readiness answers 503 this long while requests are still served, so load

@@ -27,6 +27,9 @@ from graph.compat.strawberry import graphql_schema
 from graph.gql import graphiql, operation_name
 from graph.gql.answers import key_parts, may_keep, pipeline_fingerprint
 from graph.gql.context import Context
+from graph.gql.cost.actual import answer_cost
+from graph.gql.cost.extension import cost_extension, costs_of, with_throttle_status
+from graph.gql.cost.requested import RequestedCosts
 from graph.gql.document_cache import CachedDocument, DocumentCache, validation_rules
 from graph.gql.execution.operation import response_body, run_operation
 from graph.gql.graphql_http import (
@@ -46,6 +49,13 @@ from graph.gql.persisted import PersistedQueryError
 from graph.gql.query_limits import LIMITS
 from graph.gql.trusted_documents import TrustedManifest
 from graph.http import http_caching
+from graph.http.cost_budget import (
+    COST_BUDGET_EXHAUSTED,
+    Charge,
+    ThrottleStatus,
+    refusal_headers,
+    refusal_message,
+)
 from graph.observability.request_observer import Observation, observation_of
 from graph.settings import Settings
 from graph.state import new_data_scope, request_generation, services_of
@@ -80,6 +90,7 @@ class GraphQLPipeline:
             max_bytes=settings.document_cache_max_bytes,
             pinned=[] if manifest is None else [(d.text, d.parsed) for d in manifest.by_text.values()],
         )
+        self.requested_costs = RequestedCosts(self.documents.schema)
         self.expose_internals = settings.environment == "development"
         self.graphiql = settings.graphiql_enabled
         self.fingerprint = pipeline_fingerprint(
@@ -157,19 +168,35 @@ class GraphQLPipeline:
                     405, "Mutations are only allowed over POST.", graphql_response, allow=b"POST"
                 )
 
-        # 4. The answer cache; 5-6 on a miss.
+        # 4. The client's cost budget must hold the requested cost; then the answer cache, 5-6 on a miss.
         generation = request_generation(request)
         key = services.answers.key(*key_parts(self.fingerprint, document, asked), generation=generation)
+        requested = 0
+        if (
+            isinstance(parsed, CachedDocument)
+            and operation is not None
+            and not self.documents.validation(parsed)
+        ):
+            requested = self.requested_costs.of(key, parsed, operation, asked.variables)
+        budget = services.cost_budget
+        client = None if budget is None else budget.client_of(request.scope)
+        charge = None if budget is None or client is None else budget.take(client, requested)
+        if charge is not None and not charge.allowed:
+            return self._cost_refusal(charge, graphql_response)
         served: Served[Executed] = await services.answers.answer(
             key,
-            compute=lambda: self._compute(request, parsed, asked, graphql_response, generation),
+            compute=lambda: self._compute(request, parsed, asked, graphql_response, generation, requested),
             flight=(key, request.method, graphql_response),
         )
         if document.register and (served.stored is not None or _executed(served)):
             await services.persisted.register(document)
+        throttle = None
+        if budget is not None and charge is not None:
+            sent = served.stored.body if served.stored is not None else _computed_body(served)
+            throttle = budget.settle(charge, costs_of(sent)[1])
 
         # 7. HTTP caching.
-        return self._http_cached(request, served, graphql_response)
+        return self._http_cached(request, served, graphql_response, throttle)
 
     async def _read(self, request: Request) -> GraphQLRequest | None:
         if request.method == "GET":
@@ -184,7 +211,9 @@ class GraphQLPipeline:
         asked: GraphQLRequest,
         graphql_response: bool,
         generation: str,
+        requested: int,
     ) -> Computed[Executed]:
+        actual = 0
         if isinstance(parsed, GraphQLError):
             result = ExecutionResult(None, [parsed])
         elif errors := self.documents.validation(parsed):
@@ -199,6 +228,9 @@ class GraphQLPipeline:
                 operation_name=asked.operation_name,
                 context=Context(request=request, services=services, data=data),
             )
+            actual = answer_cost(self.documents.schema, parsed.document, asked.operation_name, result.data)
+        cost = {"cost": cost_extension(requested=requested, actual=actual)}
+        result.extensions = {**(result.extensions or {}), **cost}  # `cost` last: it is spliced after
         body, status = shaped(
             response_body(result, expose_internals=self.expose_internals), graphql_response=graphql_response
         )
@@ -206,21 +238,51 @@ class GraphQLPipeline:
         executed = Executed(status=status, body=encoded, executed=result.data is not None)
         return Computed(result=executed, body=encoded if status == 200 and may_keep(result) else None)
 
-    def _http_cached(self, request: Request, served: Served[Executed], graphql_response: bool) -> Reply:
+    def _http_cached(
+        self,
+        request: Request,
+        served: Served[Executed],
+        graphql_response: bool,
+        throttle: ThrottleStatus | None,
+    ) -> Reply:
         get = request.method == "GET"
         stored = served.stored
         if stored is None:
             assert served.computed is not None
             executed = served.computed.result
-            return self._reply(executed.status, executed.body, graphql_response, vary=get)
+            body = executed.body if throttle is None else with_throttle_status(executed.body, throttle)
+            return self._reply(executed.status, body, graphql_response, vary=get)
+        body = stored.body if throttle is None else with_throttle_status(stored.body, throttle)
         if not get:
-            return self._reply(200, stored.body, graphql_response)
+            return self._reply(200, body, graphql_response)
         mime = media_type(graphql_response=graphql_response)
         etag = http_caching.representation_etag(stored, mime)
-        headers = http_caching.cacheable_headers(stored, etag=etag, vary=b"Accept")
+        # With the client's budget in it the body is this client's: the tag names the shared answer
+        # it carries, weakly (docs/query-cost.md).
+        etag, private = (etag, False) if throttle is None else (f"W/{etag}", True)
+        headers = http_caching.cacheable_headers(stored, etag=etag, vary=b"Accept", private=private)
         if http_caching.revalidated(request.headers.get("if-none-match"), etag, route="/graphql"):
             return Reply(304, b"", headers)
-        return Reply(200, stored.body, [(b"content-type", mime.encode()), *headers])
+        return Reply(200, body, [(b"content-type", mime.encode()), *headers])
+
+    def _cost_refusal(self, charge: Charge, graphql_response: bool) -> Reply:
+        error = {
+            "message": refusal_message(charge),
+            "extensions": {
+                "code": COST_BUDGET_EXHAUSTED,
+                "requestedQueryCost": charge.requested,
+                "currentlyAvailable": charge.status.currently_available,
+                "retryAfter": charge.retry_after,
+            },
+        }
+        cost = {
+            **cost_extension(requested=charge.requested, actual=0),
+            "throttleStatus": charge.status.as_dict(),
+        }
+        body = orjson.dumps({"errors": [error], "extensions": {"cost": cost}})
+        headers = refusal_headers(charge)
+        headers[0] = (b"content-type", media_type(graphql_response=graphql_response).encode())
+        return Reply(429, body, headers)
 
     def _reply(
         self,
@@ -246,6 +308,11 @@ class GraphQLPipeline:
     ) -> Reply:
         body = orjson.dumps(error_body(message, BAD_REQUEST))
         return self._reply(status, body, graphql_response, allow=allow)
+
+
+def _computed_body(served: Served[Executed]) -> bytes:
+    assert served.computed is not None
+    return served.computed.result.body
 
 
 def _executed(served: Served[Executed]) -> bool:

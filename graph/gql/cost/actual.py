@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -25,6 +26,7 @@ from graphql import (
     SelectionNode,
     get_named_type,
     get_nullable_type,
+    get_operation_ast,
     is_composite_type,
     is_list_type,
 )
@@ -138,3 +140,14 @@ class _Actual:
         return found is runtime or (
             isinstance(found, GraphQLInterfaceType) and self.schema.is_sub_type(found, runtime)
         )
+
+
+def answer_cost(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, data: Mapping[str, Any] | None
+) -> int:
+    """The actual cost of the answer `data` to the document's operation named `operation_name`."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return 0
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    return actual_cost(schema, operation, fragments, data)
