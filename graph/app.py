@@ -28,7 +28,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *health.routes,
         *operational_routes(settings),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        *rest_routes(),
+        *rest_routes(graphql.documents.schema),
     ]
     if settings.graphiql_enabled:
         routes.append(Mount("/static/graphiql", app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))
