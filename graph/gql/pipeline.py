@@ -259,8 +259,8 @@ class GraphQLPipeline:
         etag = http_caching.representation_etag(stored, mime)
         # With the client's budget in it the body is this client's: the tag names the shared answer
         # it carries, weakly (docs/query-cost.md).
-        etag, private = (etag, False) if throttle is None else (f"W/{etag}", True)
-        headers = http_caching.cacheable_headers(stored, etag=etag, vary=b"Accept", private=private)
+        sent_tag, private = (etag, False) if throttle is None else (f"W/{etag}", True)
+        headers = http_caching.cacheable_headers(stored, etag=sent_tag, vary=b"Accept", private=private)
         if http_caching.revalidated(request.headers.get("if-none-match"), etag, route="/graphql"):
             return Reply(304, b"", headers)
         return Reply(200, body, [(b"content-type", mime.encode()), *headers])
