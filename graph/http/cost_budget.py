@@ -26,8 +26,7 @@ import contextvars
 import logging
 import math
 import time
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from starlette.types import Scope
@@ -46,8 +45,7 @@ REDIS_RETRY_SECONDS = 5.0
 KEY_SUFFIX = "cost"
 
 
-@dataclass(frozen=True, slots=True)
-class ThrottleStatus:
+class ThrottleStatus(NamedTuple):
     maximum_available: int
     currently_available: int
     # Points per second.
@@ -61,9 +59,10 @@ class ThrottleStatus:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Charge:
-    """A decision on one operation: `allowed` or not, with what the client had left."""
+class Charge(NamedTuple):
+    """A decision on one operation: `allowed` or not, with what the client had left.
+
+    Named tuples rather than dataclasses: one of each is made per request on the hot path."""
 
     client: str
     requested: int
@@ -101,6 +100,7 @@ class CostBudget:
     ) -> None:
         self.capacity = per_minute
         self.rate = per_minute / REFILL_SECONDS
+        self._shown_rate = round(self.rate, 3)
         self._whitelist = whitelist
         self._trusted = trusted_proxies
         self._shared = shared
@@ -143,7 +143,7 @@ class CostBudget:
 
     def _status(self, bucket: _Bucket) -> ThrottleStatus:
         left = max(0, math.floor(self.capacity - bucket.level))
-        return ThrottleStatus(self.capacity, left, round(self.rate, 3))
+        return ThrottleStatus(self.capacity, left, self._shown_rate)
 
     def _drained(self, client: str, now: float) -> _Bucket:
         bucket = self._buckets.get(client)
