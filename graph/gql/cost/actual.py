@@ -4,14 +4,18 @@ A list costs what its items cost, each its weight plus its selection; a
 field the answer leaves out (skipped, or of another type than the item's)
 costs nothing; a null object costs its weight, since its resolver ran. Fields
 are merged by response key as the executor merges them, so a field selected
-both directly and through a fragment counts once, and the walk is as long as
-the answer.
+both directly and through a fragment counts once.
+
+Every item of a list has the same selection, so what a selection asks for
+(its fields by response key, their weights and their selections) is worked out
+once per selection and type and reused for every item, unless a fragment's
+type condition makes it depend on the item's `__typename`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 from graphql import (
     DocumentNode,
@@ -36,6 +40,17 @@ from graph.gql.cost.table import weight_of
 Parent = GraphQLObjectType | GraphQLInterfaceType
 
 
+class _Field(NamedTuple):
+    """One response key of a selection: what its value costs besides its own selection."""
+
+    key: str
+    weight: int
+    is_list: bool
+    # The type of its items when it has a selection; None for a scalar or __typename.
+    named: Parent | None
+    selections: tuple[SelectionNode, ...]
+
+
 def actual_cost(
     schema: GraphQLSchema,
     operation: OperationDefinitionNode,
@@ -45,101 +60,7 @@ def actual_cost(
     root = schema.get_root_type(operation.operation)
     if root is None or data is None:
         return 0
-    return _Actual(schema, fragments).selection(root, operation.selection_set.selections, data)
-
-
-class _Actual:
-    def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
-        self.schema = schema
-        self.fragments = fragments
-
-    def selection(self, parent: Parent, selections: Iterable[SelectionNode], item: Mapping[str, Any]) -> int:
-        total = 0
-        for key, (owner, name, nodes) in self.collect(parent, selections, item, set()).items():
-            if key in item:
-                total += self.field(owner, name, nodes, item[key])
-        return total
-
-    def collect(
-        self,
-        parent: Parent,
-        selections: Iterable[SelectionNode],
-        item: Mapping[str, Any],
-        visited: set[str],
-        into: dict[str, tuple[Parent, str, list[FieldNode]]] | None = None,
-    ) -> dict[str, tuple[Parent, str, list[FieldNode]]]:
-        """The item's fields by response key: the type that defines each, and every node that selects it
-        (fragments flattened; a fragment's fields belong to its type condition)."""
-        fields = {} if into is None else into
-        for selection in selections:
-            if isinstance(selection, FieldNode):
-                key = selection.alias.value if selection.alias else selection.name.value
-                fields.setdefault(key, (parent, selection.name.value, []))[2].append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                condition = selection.type_condition
-                if condition is None:
-                    self.collect(parent, selection.selection_set.selections, item, visited, fields)
-                elif self._applies(condition.name.value, parent, item):
-                    owner = self._owner(condition.name.value, parent)
-                    self.collect(owner, selection.selection_set.selections, item, visited, fields)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                definition = self.fragments.get(name)
-                if name in visited or definition is None:
-                    continue
-                visited.add(name)
-                condition_name = definition.type_condition.name.value
-                if self._applies(condition_name, parent, item):
-                    owner = self._owner(condition_name, parent)
-                    self.collect(owner, definition.selection_set.selections, item, visited, fields)
-        return fields
-
-    def field(self, parent: Parent, name: str, nodes: list[FieldNode], value: Any) -> int:
-        definition = parent.fields.get(name)
-        if definition is None:
-            return 0  # __typename or introspection
-        named = get_named_type(definition.type)
-        composite = is_composite_type(named)
-        weight = weight_of(parent.name, name, composite=composite)
-        if value is None:
-            return weight
-        selections = [each for node in nodes if node.selection_set for each in node.selection_set.selections]
-        if is_list_type(get_nullable_type(definition.type)) and isinstance(value, list):
-            return sum(self._item(named, weight, selections, each) for each in value)
-        return self._item(named, weight, selections, value)
-
-    def _item(self, named: Any, weight: int, selections: list[SelectionNode], value: Any) -> int:
-        if not isinstance(value, Mapping) or not selections:
-            return weight
-        parent = self._runtime_type(named, value)
-        return weight + (0 if parent is None else self.selection(parent, selections, value))
-
-    def _runtime_type(self, named: Any, item: Mapping[str, Any]) -> Parent | None:
-        typename = item.get("__typename")
-        if isinstance(typename, str):
-            found = self.schema.get_type(typename)
-            if isinstance(found, (GraphQLObjectType, GraphQLInterfaceType)):
-                return found
-        return named if isinstance(named, (GraphQLObjectType, GraphQLInterfaceType)) else None
-
-    def _owner(self, condition: str, parent: Parent) -> Parent:
-        found = self.schema.get_type(condition)
-        return found if isinstance(found, (GraphQLObjectType, GraphQLInterfaceType)) else parent
-
-    def _applies(self, condition: str, parent: Parent, item: Mapping[str, Any]) -> bool:
-        """Whether a fragment on `condition` applied to the item (without `__typename`, assumed so)."""
-        if condition == parent.name:
-            return True
-        typename = item.get("__typename")
-        if not isinstance(typename, str):
-            return True
-        found = self.schema.get_type(condition)
-        runtime = self.schema.get_type(typename)
-        if found is None or not isinstance(runtime, GraphQLObjectType):
-            return False
-        return found is runtime or (
-            isinstance(found, GraphQLInterfaceType) and self.schema.is_sub_type(found, runtime)
-        )
+    return _Actual(schema, fragments).selection(root, tuple(operation.selection_set.selections), data)
 
 
 def answer_cost(
@@ -151,3 +72,127 @@ def answer_cost(
         return 0
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     return actual_cost(schema, operation, fragments, data)
+
+
+class _Actual:
+    def __init__(self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode]) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.plans: dict[tuple[str, tuple[int, ...]], list[_Field]] = {}
+
+    def selection(
+        self, parent: Parent, selections: tuple[SelectionNode, ...], item: Mapping[str, Any]
+    ) -> int:
+        total = 0
+        for field in self.plan(parent, selections, item):
+            if field.key not in item:
+                continue
+            value = item[field.key]
+            if value is None:
+                total += field.weight
+            elif field.is_list and isinstance(value, list):
+                if field.named is None:
+                    total += field.weight * len(value)
+                else:
+                    total += sum(self._item(field, each) for each in value)
+            else:
+                total += self._item(field, value)
+        return total
+
+    def _item(self, field: _Field, value: Any) -> int:
+        if field.named is None or not isinstance(value, Mapping):
+            return field.weight
+        parent = self._runtime_type(field.named, value)
+        return field.weight + self.selection(parent, field.selections, value)
+
+    def plan(
+        self, parent: Parent, selections: tuple[SelectionNode, ...], item: Mapping[str, Any]
+    ) -> list[_Field]:
+        key = (parent.name, tuple(map(id, selections)))
+        planned = self.plans.get(key)
+        if planned is not None:
+            return planned
+        fields: dict[str, tuple[Parent, str, list[FieldNode]]] = {}
+        by_item = self._collect(parent, selections, item, set(), fields)
+        # Scalars weigh nothing (the table weighs none): only what can cost is walked, item after item.
+        planned = [
+            f for f in (self._field(key, *found) for key, found in fields.items()) if f.named or f.weight
+        ]
+        if not by_item:
+            self.plans[key] = planned
+        return planned
+
+    def _collect(
+        self,
+        parent: Parent,
+        selections: Sequence[SelectionNode],
+        item: Mapping[str, Any],
+        visited: set[str],
+        fields: dict[str, tuple[Parent, str, list[FieldNode]]],
+    ) -> bool:
+        """Gathers the item's fields by response key, with the type defining each and every node that
+        selects it (a fragment's fields belong to its type condition); whether that depended on the item."""
+        by_item = False
+        for selection in selections:
+            if isinstance(selection, FieldNode):
+                key = selection.alias.value if selection.alias else selection.name.value
+                fields.setdefault(key, (parent, selection.name.value, []))[2].append(selection)
+                continue
+            if isinstance(selection, InlineFragmentNode):
+                condition = None if selection.type_condition is None else selection.type_condition.name.value
+                inner: Sequence[SelectionNode] = selection.selection_set.selections
+            elif isinstance(selection, FragmentSpreadNode):
+                definition = self.fragments.get(selection.name.value)
+                if definition is None or selection.name.value in visited:
+                    continue
+                visited.add(selection.name.value)
+                condition, inner = definition.type_condition.name.value, definition.selection_set.selections
+            else:
+                continue
+            owner = parent
+            if condition is not None and condition != parent.name:
+                by_item = True
+                if not self._applies(condition, item):
+                    continue
+                found = self.schema.get_type(condition)
+                owner = found if isinstance(found, (GraphQLObjectType, GraphQLInterfaceType)) else parent
+            by_item = self._collect(owner, inner, item, visited, fields) or by_item
+        return by_item
+
+    def _field(self, key: str, owner: Parent, name: str, nodes: list[FieldNode]) -> _Field:
+        definition = owner.fields.get(name)
+        if definition is None:
+            return _Field(key, 0, False, None, ())  # __typename or introspection
+        named = get_named_type(definition.type)
+        composite = is_composite_type(named)
+        selections = tuple(
+            each for node in nodes if node.selection_set for each in node.selection_set.selections
+        )
+        return _Field(
+            key,
+            weight_of(owner.name, name, composite=composite),
+            is_list_type(get_nullable_type(definition.type)),
+            named if isinstance(named, (GraphQLObjectType, GraphQLInterfaceType)) and selections else None,
+            selections,
+        )
+
+    def _runtime_type(self, named: Parent, item: Mapping[str, Any]) -> Parent:
+        typename = item.get("__typename")
+        if isinstance(typename, str):
+            found = self.schema.get_type(typename)
+            if isinstance(found, (GraphQLObjectType, GraphQLInterfaceType)):
+                return found
+        return named
+
+    def _applies(self, condition: str, item: Mapping[str, Any]) -> bool:
+        """Whether a fragment on `condition` applied to the item (without `__typename`, assumed so)."""
+        typename = item.get("__typename")
+        if not isinstance(typename, str):
+            return True
+        found = self.schema.get_type(condition)
+        runtime = self.schema.get_type(typename)
+        if found is None or not isinstance(runtime, GraphQLObjectType):
+            return False
+        return found is runtime or (
+            isinstance(found, GraphQLInterfaceType) and self.schema.is_sub_type(found, runtime)
+        )
