@@ -16,6 +16,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 
 from graph.gql.cost.estimate import requested_cost
+from graph.gql.cost.table import MANUFACTURERS
 from graph.rest import params
 
 RequestCost = Callable[[Request], int]
@@ -50,16 +51,16 @@ class RestCosts:
         self._details = _operation(DETAILS)
         self._instances = _operation(INSTANCES)
 
-    def _cost(self, operation: OperationDefinitionNode, variables: dict[str, Any] | None) -> int:
+    def _cost(self, operation: OperationDefinitionNode, variables: dict[str, Any]) -> int:
         return requested_cost(self._schema, operation, {}, variables=variables)
 
     def combinations(self, request: Request) -> int:
         query = _parsed(params.combinations_query, request.query_params)
         if query is None:
             return 0
-        # Without paging every manufacturer comes back: the largest page the operation allows.
-        variables = None if query.paging is None else {"first": query.paging.size}
-        return self._cost(self._combinations, variables)
+        # Without paging every manufacturer comes back: the catalog's.
+        first = MANUFACTURERS if query.paging is None else query.paging.size
+        return self._cost(self._combinations, {"first": first})
 
     def details(self, request: Request) -> int:
         query = _parsed(params.details_query, request.query_params)

@@ -101,7 +101,7 @@ def _catalog_sizes() -> tuple[int, int, int]:
     return len(manufacturers), math.ceil(models / len(manufacturers)), decades
 
 
-_MANUFACTURERS, _MODELS_PER_MANUFACTURER, _DECADES = _catalog_sizes()
+MANUFACTURERS, _MODELS_PER_MANUFACTURER, _DECADES = _catalog_sizes()
 
 WEIGHTS: Final[dict[tuple[str, str], int]] = {
     ("Query", "vehicles"): SEARCH_WEIGHT,
@@ -120,7 +120,7 @@ LIST_SIZES: Final[dict[tuple[str, str], Sizing]] = {
     ("Query", "nodes"): Sizing("ids", MAX_IDS, assumed_size=MAX_IDS),
     # A group lists its manufacturer's models: the catalog's mean.
     ("ManufacturerModelGroup", "models"): Sizing(assumed_size=_MODELS_PER_MANUFACTURER),
-    ("VehicleFacets", "manufacturers"): Sizing(assumed_size=_MANUFACTURERS),
+    ("VehicleFacets", "manufacturers"): Sizing(assumed_size=MANUFACTURERS),
     ("VehicleFacets", "bodyClasses"): Sizing(assumed_size=len(BODY_CLASSES)),
     ("VehicleFacets", "dataSources"): Sizing(assumed_size=len(DATA_SOURCES)),
     ("VehicleFacets", "decades"): Sizing(assumed_size=_DECADES),
