@@ -28,8 +28,8 @@ from graph.gql import graphiql, operation_name
 from graph.gql.answers import key_parts, may_keep, pipeline_fingerprint
 from graph.gql.context import Context
 from graph.gql.cost.actual import answer_cost
-from graph.gql.cost.extension import cost_extension, costs_of, with_throttle_status
-from graph.gql.cost.requested import RequestedCosts
+from graph.gql.cost.extension import cost_extension, with_throttle_status
+from graph.gql.cost.stage import Admission, CostStage, refusal_body
 from graph.gql.document_cache import CachedDocument, DocumentCache, validation_rules
 from graph.gql.execution.operation import response_body, run_operation
 from graph.gql.graphql_http import (
@@ -49,13 +49,7 @@ from graph.gql.persisted import PersistedQueryError
 from graph.gql.query_limits import LIMITS
 from graph.gql.trusted_documents import TrustedManifest
 from graph.http import http_caching
-from graph.http.cost_budget import (
-    COST_BUDGET_EXHAUSTED,
-    Charge,
-    ThrottleStatus,
-    refusal_headers,
-    refusal_message,
-)
+from graph.http.cost_budget import ThrottleStatus, refusal_headers
 from graph.observability.request_observer import Observation, observation_of
 from graph.settings import Settings
 from graph.state import new_data_scope, request_generation, services_of
@@ -90,7 +84,7 @@ class GraphQLPipeline:
             max_bytes=settings.document_cache_max_bytes,
             pinned=[] if manifest is None else [(d.text, d.parsed) for d in manifest.by_text.values()],
         )
-        self.requested_costs = RequestedCosts(self.documents.schema)
+        self.costs = CostStage(self.documents.schema)
         self.expose_internals = settings.environment == "development"
         self.graphiql = settings.graphiql_enabled
         self.fingerprint = pipeline_fingerprint(
@@ -171,18 +165,19 @@ class GraphQLPipeline:
         # 4. The client's cost budget must hold the requested cost; then the answer cache, 5-6 on a miss.
         generation = request_generation(request)
         key = services.answers.key(*key_parts(self.fingerprint, document, asked), generation=generation)
-        requested = 0
-        if (
-            isinstance(parsed, CachedDocument)
-            and operation is not None
-            and not self.documents.validation(parsed)
-        ):
-            requested = self.requested_costs.of(key, parsed, operation, asked.variables)
-        budget = services.cost_budget
-        client = None if budget is None else budget.client_of(request.scope)
-        charge = None if budget is None or client is None else budget.take(client, requested)
-        if charge is not None and not charge.allowed:
-            return self._cost_refusal(charge, graphql_response)
+        valid = isinstance(parsed, CachedDocument) and not self.documents.validation(parsed)
+        admitted = self.costs.admit(
+            services.cost_budget,
+            request.scope,
+            key=key,
+            entry=parsed if valid and isinstance(parsed, CachedDocument) else None,
+            operation=operation if valid else None,
+            variables=asked.variables,
+        )
+        if not isinstance(admitted, Admission):
+            mime = (b"content-type", media_type(graphql_response=graphql_response).encode())
+            return Reply(429, refusal_body(admitted), [mime, *refusal_headers(admitted)[1:]])
+        requested = admitted.requested
         served: Served[Executed] = await services.answers.answer(
             key,
             compute=lambda: self._compute(request, parsed, asked, graphql_response, generation, requested),
@@ -190,10 +185,7 @@ class GraphQLPipeline:
         )
         if document.register and (served.stored is not None or _executed(served)):
             await services.persisted.register(document)
-        throttle = None
-        if budget is not None and charge is not None:
-            sent = served.stored.body if served.stored is not None else _computed_body(served)
-            throttle = budget.settle(charge, costs_of(sent)[1])
+        throttle = admitted.settle(_sent_body(served))
 
         # 7. HTTP caching.
         return self._http_cached(request, served, graphql_response, throttle)
@@ -265,25 +257,6 @@ class GraphQLPipeline:
             return Reply(304, b"", headers)
         return Reply(200, body, [(b"content-type", mime.encode()), *headers])
 
-    def _cost_refusal(self, charge: Charge, graphql_response: bool) -> Reply:
-        error = {
-            "message": refusal_message(charge),
-            "extensions": {
-                "code": COST_BUDGET_EXHAUSTED,
-                "requestedQueryCost": charge.requested,
-                "currentlyAvailable": charge.status.currently_available,
-                "retryAfter": charge.retry_after,
-            },
-        }
-        cost = {
-            **cost_extension(requested=charge.requested, actual=0),
-            "throttleStatus": charge.status.as_dict(),
-        }
-        body = orjson.dumps({"errors": [error], "extensions": {"cost": cost}})
-        headers = refusal_headers(charge)
-        headers[0] = (b"content-type", media_type(graphql_response=graphql_response).encode())
-        return Reply(429, body, headers)
-
     def _reply(
         self,
         status: int,
@@ -310,7 +283,9 @@ class GraphQLPipeline:
         return self._reply(status, body, graphql_response, allow=allow)
 
 
-def _computed_body(served: Served[Executed]) -> bytes:
+def _sent_body(served: Served[Executed]) -> bytes:
+    if served.stored is not None:
+        return served.stored.body
     assert served.computed is not None
     return served.computed.result.body
 
