@@ -216,7 +216,9 @@ class CostBudget:
         )
 
     async def _sync_forever(self) -> None:
-        while True:
+        # Checked as well as cancelled: a cancellation that lands inside redis-py during an
+        # exchange can be swallowed there, and the loop must still end at close.
+        while not self._closed:
             await asyncio.sleep(REDIS_RETRY_SECONDS if self._on_fallback else self._sync_seconds)
             try:
                 await self.sync()
