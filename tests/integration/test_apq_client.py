@@ -46,11 +46,10 @@ def test_apollo_clients_persisted_queries_link(sample_index: str, tmp_path: Path
     assert first["data"]["manufacturerModelCombinations"]["nodes"][0]["manufacturer"] == "Ford"
     # The hash alone by GET, unknown; then the document is registered (POST with the text).
     assert steps(report["firstExchanges"]) == [("GET", False, 400), ("POST", True, 200)]
-    # Another client: the hash alone by GET, answered, and cacheable by the browser (not by a
-    # CDN: the client's cost budget is in the body, docs/query-cost.md).
+    # Another client: the hash alone by GET, answered, and cacheable by the browser and a CDN.
     assert steps(report["secondExchanges"]) == [("GET", False, 200)]
     answered = report["secondExchanges"][0]
-    assert answered["cacheControl"].startswith("private, max-age=")
+    assert answered["cacheControl"].startswith("public, max-age=")
     assert answered["etag"]
     assert report["firstExchanges"][0]["cacheControl"] == "no-store"
 
