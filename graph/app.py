@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route(STREAM_PATH, graphql, methods=["GET", "POST"]),
-        *rest_routes(),
+        *rest_routes(graphql.documents.schema),
     ]
     if settings.graphiql_enabled:
         routes.append(Mount("/static/graphiql", app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))

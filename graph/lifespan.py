@@ -23,6 +23,7 @@ from datasources.releases.live_feed import ReleaseFeed
 from graph.gql.persisted import PersistedOperations
 from graph.gql.subscriptions.open import OpenSubscriptions
 from graph.gql.trusted_documents import TrustedManifest
+from graph.http.cost_budget import open_cost_budget
 from graph.http.draining import STOP_HOOKS_SECONDS, Drain, DrainOnSigterm
 from graph.http.rate_limit import open_rate_limiter, open_registration_budget
 from graph.observability.metrics import (
@@ -91,6 +92,7 @@ def make_lifespan(
             ),
             namespace=f"autos-graph:{settings.es_index}",
         )
+        cost_budget = open_cost_budget(settings)
         log.info(
             "started",
             extra={
@@ -144,6 +146,7 @@ def make_lifespan(
                         budget=registration_budget,
                     ),
                     rate_limiter=rate_limiter,
+                    cost_budget=cost_budget,
                     drain=drain,
                     releases=releases,
                     subscriptions=subscriptions,
@@ -158,6 +161,8 @@ def make_lifespan(
             if registration_budget is not None:
                 await registration_budget.close()
             await documents.close()
+            if cost_budget is not None:
+                await cost_budget.close()
             await index_version.stop()
             await releases.aclose()
             await close_cache(cache)

@@ -135,6 +135,8 @@ class Settings(BaseSettings):
     persisted_documents_max_bytes: int = Field(default=16 * 2**20, ge=2**16, le=2**31)
     persisted_documents_max_count: int = Field(default=10_000, ge=1, le=10_000_000)
     persisted_registrations_per_minute: int = Field(default=30, ge=0)
+    # Query-cost points per client per minute, restored steadily (graph/http/cost_budget.py); 0 turns it off.
+    cost_budget_per_minute: int = Field(default=250_000, ge=0)
     otel_exporter_otlp_endpoint: str | None = None
     otel_service_name: str = "autos-graph"
     # After SIGTERM, readiness answers 503 this long while requests are still served, so load

@@ -23,6 +23,7 @@ from resolvers.scope import DataScope
 
 if TYPE_CHECKING:
     from graph.gql.persisted import PersistedOperations
+    from graph.http.cost_budget import CostBudget
     from graph.http.rate_limit import RateLimiter
 
 
@@ -40,6 +41,8 @@ class Services:
     subscriptions: OpenSubscriptions
     # None when RATE_LIMIT_PER_MINUTE is 0.
     rate_limiter: RateLimiter | None = None
+    # None when COST_BUDGET_PER_MINUTE is 0.
+    cost_budget: CostBudget | None = None
     # Set by SIGTERM: readiness answers 503 from then on.
     drain: Drain = field(default_factory=Drain)
     probe_log: ProbeFailureLog = field(default_factory=ProbeFailureLog)

@@ -104,8 +104,12 @@ async def encoded_parts(
     *,
     expose_internals: bool,
     stale: Callable[[], Collection[str]],
+    cost: dict[str, Any] | None = None,
 ) -> AsyncGenerator[bytes]:
-    """The multipart body, one chunk per payload; `stale` names the fields answered from stale data."""
+    """The multipart body, one chunk per payload; `stale` names the fields answered from stale data.
+
+    `cost` is the answer's `extensions.cost`, sent with the last part (the client's budget is
+    filled in once the charge is settled, before the first part is sent)."""
     initial = results.initial_result
     body: dict[str, Any] = dict(initial.formatted)
     if initial.errors:
@@ -122,6 +126,8 @@ async def encoded_parts(
             if not payload.has_next and (fields := stale()):
                 stale_fields = {"stale": True, "staleFields": sorted(fields)}
                 body["extensions"] = {**body.get("extensions", {}), **stale_fields}
+            if not payload.has_next and cost is not None:
+                body["extensions"] = {**body.get("extensions", {}), "cost": cost}
             yield _HEAD + orjson.dumps(body) + (_DELIMITER if payload.has_next else _CLOSE)
             if not payload.has_next:
                 return

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 import strawberry
@@ -35,6 +36,9 @@ from graph.compat.strawberry import graphql_schema
 from graph.gql import graphiql, incremental, operation_name
 from graph.gql.answers import key_parts, may_keep, pipeline_fingerprint
 from graph.gql.context import Context
+from graph.gql.cost.actual import answer_cost
+from graph.gql.cost.extension import cost_extension, with_throttle_status
+from graph.gql.cost.stage import Admission, CostStage, refusal_body
 from graph.gql.document_cache import CachedDocument, DocumentCache, validation_rules
 from graph.gql.execution.operation import response_body, run_operation
 from graph.gql.federation.tracing import HEADER, InlineTrace, wants_trace
@@ -57,6 +61,7 @@ from graph.gql.subscriptions.transports import SubscriptionTransports
 from graph.gql.trusted_documents import TrustedManifest
 from graph.http import http_caching
 from graph.http.client_address import client_ip
+from graph.http.cost_budget import ThrottleStatus, refusal_headers
 from graph.observability.request_observer import Observation, observation_of
 from graph.settings import Settings
 from graph.state import new_data_scope, request_generation, services_of
@@ -74,6 +79,8 @@ class Reply:
     headers: http_caching.RawHeaders
     # An answer in parts: the body's chunks, sent as they are made.
     parts: AsyncGenerator[bytes] | None = None
+    # An answer in parts: its `extensions.cost`, sent with the last part.
+    cost: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,8 @@ class Executed:
     body: bytes
     executed: bool
     parts: AsyncGenerator[bytes] | None = None
+    # An answer in parts: its `extensions.cost`, sent with the last part.
+    cost: dict[str, Any] | None = None
 
 
 class GraphQLPipeline:
@@ -103,6 +112,7 @@ class GraphQLPipeline:
             max_bytes=settings.document_cache_max_bytes,
             pinned=[] if manifest is None else [(d.text, d.parsed) for d in manifest.by_text.values()],
         )
+        self.costs = CostStage(self.documents.schema)
         self.expose_internals = settings.environment == "development"
         self.graphiql = settings.graphiql_enabled
         self.federation = settings.federation
@@ -195,32 +205,51 @@ class GraphQLPipeline:
                     405, "Mutations are only allowed over POST.", graphql_response, allow=b"POST"
                 )
 
-        # 4. The answer cache; 5-6 on a miss. An answer in parts has one caller: its flight is its own.
+        # 4. The client's cost budget must hold the requested cost; then the answer cache, 5-6 on a miss.
+        # An answer in parts has one caller: its flight is its own.
         in_parts = (
             isinstance(parsed, CachedDocument)
             and incremental.accepts_parts(accept)
             and incremental.delivers_in_parts(parsed)
         )
         generation = request_generation(request)
+        key = services.answers.key(*key_parts(self.fingerprint, document, asked), generation=generation)
+        valid = isinstance(parsed, CachedDocument) and not self.documents.validation(parsed)
+        admitted = self.costs.admit(
+            services.cost_budget,
+            request.scope,
+            key=key,
+            entry=parsed if valid and isinstance(parsed, CachedDocument) else None,
+            operation=operation if valid else None,
+            variables=asked.variables,
+        )
+        if not isinstance(admitted, Admission):
+            mime = (b"content-type", media_type(graphql_response=graphql_response).encode())
+            return Reply(429, refusal_body(admitted), [mime, *refusal_headers(admitted)[1:]])
+        requested = admitted.requested
         served: Served[Executed]
         if self.federation and wants_trace(request.headers):
             # A traced answer holds this request's timings: never served from or kept in the cache,
             # and sent whole, so the trace covers every field.
             trace = InlineTrace()
-            computed = await self._compute(request, parsed, asked, graphql_response, generation, False, trace)
+            computed = await self._compute(
+                request, parsed, asked, graphql_response, generation, requested, in_parts=False, trace=trace
+            )
             served = Served(stored=None, computed=computed)
         else:
-            key = services.answers.key(*key_parts(self.fingerprint, document, asked), generation=generation)
             served = await services.answers.answer(
                 key,
-                compute=lambda: self._compute(request, parsed, asked, graphql_response, generation, in_parts),
+                compute=lambda: self._compute(
+                    request, parsed, asked, graphql_response, generation, requested, in_parts=in_parts
+                ),
                 flight=object() if in_parts else (key, request.method, graphql_response),
             )
         if document.register and (served.stored is not None or _executed(served)):
             await services.persisted.register(document)
+        throttle = _settled(admitted, served)
 
         # 7. HTTP caching.
-        return self._http_cached(request, served, graphql_response)
+        return self._http_cached(request, served, graphql_response, throttle)
 
     async def _read(self, request: Request) -> GraphQLRequest | None:
         if request.method == "GET":
@@ -235,9 +264,12 @@ class GraphQLPipeline:
         asked: GraphQLRequest,
         graphql_response: bool,
         generation: str,
+        requested: int,
+        *,
         in_parts: bool,
         trace: InlineTrace | None = None,
     ) -> Computed[Executed]:
+        actual = 0
         if isinstance(parsed, GraphQLError):
             result = ExecutionResult(None, [parsed])
         elif errors := self.documents.validation(parsed):
@@ -256,11 +288,19 @@ class GraphQLPipeline:
                 trace=trace,
             )
             if isinstance(outcome, ExperimentalIncrementalExecutionResults):
+                # Its actual cost is not summed over the parts: it is charged what it requested.
+                cost = cost_extension(requested=requested, actual=requested)
                 parts = incremental.encoded_parts(
-                    outcome, expose_internals=self.expose_internals, stale=lambda: context.data.stale
+                    outcome,
+                    expose_internals=self.expose_internals,
+                    stale=lambda: context.data.stale,
+                    cost=cost,
                 )
-                return Computed(result=Executed(200, b"", executed=True, parts=parts), body=None)
+                return Computed(result=Executed(200, b"", executed=True, parts=parts, cost=cost), body=None)
             result = outcome
+            actual = answer_cost(self.documents.schema, parsed.document, asked.operation_name, result.data)
+        cost = {"cost": cost_extension(requested=requested, actual=actual)}
+        result.extensions = {**(result.extensions or {}), **cost}  # `cost` last: it is spliced after
         body, status = shaped(
             response_body(result, expose_internals=self.expose_internals), graphql_response=graphql_response
         )
@@ -268,7 +308,13 @@ class GraphQLPipeline:
         executed = Executed(status=status, body=encoded, executed=result.data is not None)
         return Computed(result=executed, body=encoded if status == 200 and may_keep(result) else None)
 
-    def _http_cached(self, request: Request, served: Served[Executed], graphql_response: bool) -> Reply:
+    def _http_cached(
+        self,
+        request: Request,
+        served: Served[Executed],
+        graphql_response: bool,
+        throttle: ThrottleStatus | None,
+    ) -> Reply:
         get = request.method == "GET"
         stored = served.stored
         if stored is None:
@@ -279,18 +325,23 @@ class GraphQLPipeline:
                 headers = [
                     (b"content-type", incremental.content_type(accept)),
                     (b"cache-control", http_caching.NO_STORE.encode()),
-                    *([(b"vary", b"Accept")] if get else []),
+                    *([(b"vary", self.vary)] if get else []),
                 ]
                 return Reply(200, b"", headers, parts=executed.parts)
-            return self._reply(executed.status, executed.body, graphql_response, vary=get)
+            body = executed.body if throttle is None else with_throttle_status(executed.body, throttle)
+            return self._reply(executed.status, body, graphql_response, vary=get)
+        body = stored.body if throttle is None else with_throttle_status(stored.body, throttle)
         if not get:
-            return self._reply(200, stored.body, graphql_response)
+            return self._reply(200, body, graphql_response)
         mime = media_type(graphql_response=graphql_response)
         etag = http_caching.representation_etag(stored, mime)
-        headers = http_caching.cacheable_headers(stored, etag=etag, vary=self.vary)
+        # With the client's budget in it the body is this client's: the tag names the shared answer
+        # it carries, weakly (docs/query-cost.md).
+        sent_tag, private = (etag, False) if throttle is None else (f"W/{etag}", True)
+        headers = http_caching.cacheable_headers(stored, etag=sent_tag, vary=self.vary, private=private)
         if http_caching.revalidated(request.headers.get("if-none-match"), etag, route="/graphql"):
             return Reply(304, b"", headers)
-        return Reply(200, stored.body, [(b"content-type", mime.encode()), *headers])
+        return Reply(200, body, [(b"content-type", mime.encode()), *headers])
 
     def _reply(
         self,
@@ -319,6 +370,18 @@ class GraphQLPipeline:
     ) -> Reply:
         body = orjson.dumps(error_body(message, BAD_REQUEST))
         return self._reply(status, body, graphql_response, allow=allow)
+
+
+def _settled(admitted: Admission, served: Served[Executed]) -> ThrottleStatus | None:
+    """The client's budget after the answer's actual cost (an answer in parts: what it requested)."""
+    if served.stored is not None:
+        return admitted.settle(served.stored.body)
+    assert served.computed is not None
+    executed = served.computed.result
+    throttle = admitted.settle(executed.body, actual=None if executed.cost is None else admitted.requested)
+    if executed.cost is not None and throttle is not None:
+        executed.cost["throttleStatus"] = throttle.as_dict()  # read when the last part is encoded
+    return throttle
 
 
 def _executed(served: Served[Executed]) -> bool:

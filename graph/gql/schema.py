@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from graph.gql.context import Info
+from graph.gql.cost.table import annotate as annotate_cost
 from graph.gql.types.catalog import (
     ManufacturerModelGroup,
     ManufacturerModelGroupConnection,
@@ -98,6 +99,7 @@ def build_schema() -> strawberry.Schema:
 
     Strawberry's incremental execution option declares `@defer` and `@stream` (graph/gql/incremental.py).
     """
+    annotate_cost([Query, Vehicle, ManufacturerModelGroup, VehicleFacets])
     config = StrawberryConfig(enable_experimental_incremental_execution=True)
     return strawberry.Schema(
         query=Query, subscription=Subscription, types=[Vehicle, ManufacturerModelGroup], config=config
