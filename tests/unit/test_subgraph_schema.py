@@ -90,8 +90,10 @@ def test_completion_plans_leave_entities_to_the_executor_and_plan_service() -> N
     ("selection", "refused"),
     [
         ("... on Vehicle { id manufacturer model year bodyClass }", False),
-        # 500 representations (a variable is counted as the most allowed) of 20 instances.
-        ("... on Vehicle { instances(count: 20) { vin condition mileage state exteriorColor } }", True),
+        # 500 representations (a variable is counted as the most allowed) of 20 instances: 21 each.
+        ("... on Vehicle { instances(count: 20) { vin condition mileage state exteriorColor } }", False),
+        # 500 representations of 10 other years with 20 instances each: 211 each.
+        ("... on Vehicle { otherYears(first: 10) { instances(count: 20) { vin } } }", True),
     ],
 )
 def test_query_limits_count_entities_as_their_most_representations(selection: str, refused: bool) -> None:

@@ -27,6 +27,7 @@ from graphql import (
     GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLSchema,
+    GraphQLUnionType,
     InlineFragmentNode,
     IntValueNode,
     ListValueNode,
@@ -43,7 +44,8 @@ from graphql import (
 
 from graph.gql.cost.table import LIST_SIZES, SUBGRAPH_LIST_SIZES, Sizing, weight_of
 
-Parent = GraphQLObjectType | GraphQLInterfaceType
+# A union has no fields of its own: its selection is its fragments (each measured; an upper bound).
+Parent = GraphQLObjectType | GraphQLInterfaceType | GraphQLUnionType
 # Sizes a connection hands to its list fields: (field name, size) pairs.
 Sized = tuple[tuple[str, int], ...]
 
@@ -148,7 +150,7 @@ class _Estimate:
 
     def field(self, parent: Parent, node: FieldNode, sized: Sized, seen: frozenset[str]) -> int:
         name = node.name.value
-        definition = parent.fields.get(name)
+        definition = None if isinstance(parent, GraphQLUnionType) else parent.fields.get(name)
         if definition is None:
             return 0  # __typename, introspection, or unknown (validation reports it)
         named = get_named_type(definition.type)
@@ -162,7 +164,7 @@ class _Estimate:
         elif sizing is None:
             size = dict(sized).get(name, 1)
         children = 0
-        if composite and isinstance(named, (GraphQLObjectType, GraphQLInterfaceType)):
+        if composite and isinstance(named, (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType)):
             children = self.selection(named, node.selection_set, below, seen)
         if is_list_type(get_nullable_type(definition.type)):
             return size * (weight + children)
