@@ -320,23 +320,18 @@ class AliasLock:
         """Raise `LockLost` unless this holder still holds the lock with lease to spare.
 
         Awaited just before each destructive step (an index delete, a bulk write, an
-        alias swap): the lock document must still carry this holder's token, and the
-        lease this holder last wrote must have at least FENCE_MARGIN_SHARE of it left,
-        judged after the read, since the process may have been paused during it.
+        alias swap). The lock document is read, not remembered: it must carry this
+        holder's token, and its lease, the one a taker would judge, must have at least
+        FENCE_MARGIN_SHARE of it left, counted after the read, since the process may
+        have been paused during it.
         """
         if self._lost is not None:
             raise LockLost(f"{self._alias}: {self._lost}; stopped before {step}")
-        held = self._held
-        if held is None:
-            raise LockLost(f"{self._alias}: the lock is not held; stopped before {step}")
-        self._refuse_short_lease(held, step=step)
         interval = self._lease.total_seconds() / RENEWALS_PER_LEASE
         try:
             current = await _read(
                 self._client.options(request_timeout=max(interval, 1.0)), index=self._index, alias=self._alias
             )
-        except (ConflictError, NotFoundError):
-            current = None
         except Exception as error:
             raise LockLost(
                 f"{self._alias}: the lock could not be read ({error}); stopped before {step}"
@@ -345,10 +340,7 @@ class AliasLock:
             raise LockLost(
                 f"{self._alias}: the lock was removed or taken by another command; stopped before {step}"
             )
-        self._refuse_short_lease(self._held or held, step=step)
-
-    def _refuse_short_lease(self, held: _Held, *, step: str) -> None:
-        left = (held.holder.expires - _now()).total_seconds()
+        left = (current.holder.expires - _now()).total_seconds()
         if left < self._lease.total_seconds() * FENCE_MARGIN_SHARE:
             why = "its lease ran out" if left <= 0 else f"its lease ends in {left:.1f} s"
             raise LockLost(
