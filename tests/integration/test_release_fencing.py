@@ -216,8 +216,12 @@ async def test_answers_cached_before_a_live_load_are_not_served_after_it(
     rest = tmp_path / "rest.ndjson"
     rest.write_bytes(ndjson(records[700:]))
     # Answers live for two minutes, so one served after the load can only be a stale one.
-    ttl = {"CACHE_TTL_SECONDS": "120", "ANSWER_CACHE_TTL_SECONDS": "120"}
-    with served(index=alias, log_path=tmp_path / "server.log", **ttl) as base_url:
+    with served(
+        index=alias,
+        log_path=tmp_path / "server.log",
+        CACHE_TTL_SECONDS="120",
+        ANSWER_CACHE_TTL_SECONDS="120",
+    ) as base_url:
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
             assert await answer_total(client) == 700
             assert await answer_total(client) == 700  # now cached
