@@ -323,10 +323,9 @@ def load_command(
     label = file.name if file is not None else kind
 
     def open_records(stack: ExitStack) -> Iterable[VehicleRecord]:
-        if file is None:
+        if file is None or reject_path is None:
             return iter_records(kind)
-        rejects = stack.enter_context(RejectFile(reject_file or Path(f"rejects-{file.stem}.ndjson")))
-        return read_record_file(file, stats=stats, on_reject=rejects)
+        return read_record_file(file, stats=stats, on_reject=stack.enter_context(RejectFile(reject_path)))
 
     async def load(client: AsyncElasticsearch, fence: Fence) -> LoadResult | ReleaseOutcome:
         total = SAMPLE_SIZE if file is None and kind == "sample" else None
