@@ -6,8 +6,9 @@ dataset size, while Elasticsearch always has the next request waiting.
 Documents are written with `_id = vehicle_id`: loading the same records twice
 overwrites them, it never duplicates. Each chunk, and each settings change,
 waits for the caller's fence first (datasources/elastic/fence.py): a loader
-whose release lock was lost sends nothing more, and says so with `Fenced`
-rather than an exception group.
+whose release lock was lost sends nothing more, and says so with `Fenced`.
+A failure that stops the load (a fence, or the source's own error, such as a
+file that cannot be read) is raised as itself, not as an exception group.
 """
 
 from __future__ import annotations
@@ -177,8 +178,8 @@ async def bulk_index(
                 group.create_task(produce())
                 for _ in range(concurrency):
                     group.create_task(work())
-        except* Fenced as stopped:
-            raise _first(stopped) from None
+        except BaseExceptionGroup as failed:
+            raise _one_reason(failed) from None
 
     if relax_refresh:
         async with relaxed_indexing(client, alias=alias, fence=fence):
@@ -200,10 +201,17 @@ async def bulk_index(
     return result
 
 
-def _first(group: BaseExceptionGroup[Fenced]) -> Fenced:
-    """The first fence refusal in the group: one clear reason, not a group of equal ones."""
-    first = group.exceptions[0]
-    return first if isinstance(first, Fenced) else _first(first)
+def _one_reason(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """What stopped the load, as the caller can catch it: a fence's refusal if any (every worker may
+    meet one), else the one failure that cancelled the rest (a source's error, say); several
+    different failures stay a group."""
+    fenced = group.subgroup(Fenced)
+    if fenced is not None:
+        first: BaseException = fenced
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        return first
+    return group.exceptions[0] if len(group.exceptions) == 1 else group
 
 
 async def holds_dataset(client: AsyncElasticsearch, *, alias: str, kind: DatasetKind) -> bool:

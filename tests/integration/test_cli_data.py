@@ -109,6 +109,19 @@ def test_load_file_reports_rejects_and_duplicates(es_sync: Elasticsearch, tmp_pa
     assert lines[4]["reason"] == "duplicate vehicle_id 'ok-1' (first on line 1)"
 
 
+def test_a_file_the_loader_cannot_read_is_one_line(es_sync: Elasticsearch, tmp_path: Path) -> None:
+    upload = tmp_path / "upload.txt"
+    upload.write_text("{}\n", encoding="utf-8")
+    result = invoke("load", "--file", str(upload), "--reject-file", str(tmp_path / "rejects.ndjson"))
+    assert result.exit_code == 1, result.output
+    assert (
+        "autos-graph: cannot tell the format of upload.txt: use a .ndjson, .jsonl or .csv file"
+        in result.output
+    )
+    assert "Traceback" not in result.output
+    assert "ExceptionGroup" not in result.output
+
+
 def test_load_needs_exactly_one_source() -> None:
     assert invoke("load").exit_code == 2
     assert invoke("load", "--sample", "--full").exit_code == 2
