@@ -68,13 +68,22 @@ async def relaxed_indexing(
         index=alias,
         settings={"refresh_interval": "-1", "auto_expand_replicas": "false", "number_of_replicas": 0},
     )
+    fenced = False
     try:
         yield
+    except Fenced:
+        fenced = True  # the settings now belong to whoever holds the lock; the first refusal is the news
+        raise
     finally:
-        await fence(f"restore the settings of {alias}")
-        # A None value resets the setting to its default, which is what "unset before" meant.
-        await client.indices.put_settings(index=alias, settings=kept)
-        await client.indices.refresh(index=alias)
+        if not fenced:
+            await _restore(client, alias=alias, settings=kept, fence=fence)
+
+
+async def _restore(client: AsyncElasticsearch, *, alias: str, settings: dict[str, Any], fence: Fence) -> None:
+    await fence(f"restore the settings of {alias}")
+    # A None value resets the setting to its default, which is what "unset before" meant.
+    await client.indices.put_settings(index=alias, settings=settings)
+    await client.indices.refresh(index=alias)
 
 
 def _action(alias: str, record: VehicleRecord) -> dict[str, Any]:
