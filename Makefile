@@ -50,6 +50,7 @@ test: install clients
 	@bash scripts/shell/ensure_browser.sh
 	@bash scripts/shell/ensure_ops_tools.sh promtool
 	@bash scripts/shell/ensure_apq_client.sh
+	@bash scripts/shell/ensure_node_packages.sh tests/federation
 	@bash scripts/shell/image.sh tools
 	@bash scripts/shell/with_services.sh $(PY) -m pytest -m "not slow"
 
@@ -64,7 +65,9 @@ FAULT_TESTS := tests/integration/test_faults_elasticsearch.py tests/integration/
 	tests/integration/test_faults_double.py tests/integration/test_faults_single_flight.py \
 	tests/integration/test_faults_cluster.py tests/integration/test_fuzz_graphql.py \
 	tests/integration/test_bad_input.py tests/integration/test_soak.py \
-	tests/integration/test_faults_rolling_restart.py
+	tests/integration/test_faults_rolling_restart.py tests/integration/test_persisted_flood.py \
+	tests/integration/test_security_battery.py tests/integration/test_security_battery_slow_clients.py \
+	tests/integration/test_security_battery_dependencies.py
 test-faults: install
 	@bash scripts/shell/ensure_ops_tools.sh promtool haproxy
 	@bash scripts/shell/with_services.sh $(PY) -m pytest -s $(FAULT_TESTS)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from graph.gql.federation.schema import build_subgraph_schema
 from graph.gql.graphiql import STATIC_DIR
 from graph.gql.pipeline import GraphQLPipeline
 from graph.gql.schema import build_schema
+from graph.gql.subscriptions.transports import STREAM_PATH
 from graph.gql.trusted_documents import TrustedManifest, load_manifest
 from graph.http import health, index_page
 from graph.http.middleware import instrument, operational_middleware, operational_routes
@@ -22,13 +24,16 @@ GRAPHIQL_ASSETS = STATIC_DIR / "graphiql"
 def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or load_settings()
     manifest = trusted_manifest(settings)
-    graphql = GraphQLPipeline(build_schema(), settings, manifest=manifest)
+    schema = build_subgraph_schema() if settings.federation else build_schema()
+    graphql = GraphQLPipeline(schema, settings, manifest=manifest)
     routes: list[BaseRoute] = [
         *index_page.routes,
         *health.routes,
         *operational_routes(settings),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        *rest_routes(),
+        WebSocketRoute("/graphql", graphql),
+        Route(STREAM_PATH, graphql, methods=["GET", "POST"]),
+        *rest_routes(graphql.documents.schema),
     ]
     if settings.graphiql_enabled:
         routes.append(Mount("/static/graphiql", app=StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql"))

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from datasources.cache.aggregation_cache import AggregationCache
 from datasources.cache.answer_cache import AnswerCache
 from datasources.cache.backend import cache_kind, close_cache, open_cache
-from datasources.cache.document_store import DocumentStore
+from datasources.cache.document_store import DocumentStore, StoreBounds, open_document_redis
 from datasources.elastic.client import (
     ElasticsearchUnavailable,
     create_client,
@@ -19,10 +19,13 @@ from datasources.elastic.client import (
     wait_until_reachable,
 )
 from datasources.elastic.index_version import IndexVersion
+from datasources.releases.live_feed import ReleaseFeed
 from graph.gql.persisted import PersistedOperations
+from graph.gql.subscriptions.open import OpenSubscriptions
 from graph.gql.trusted_documents import TrustedManifest
-from graph.http.draining import Drain, DrainOnSigterm
-from graph.http.rate_limit import open_rate_limiter
+from graph.http.cost_budget import open_cost_budget
+from graph.http.draining import STOP_HOOKS_SECONDS, Drain, DrainOnSigterm
+from graph.http.rate_limit import open_rate_limiter, open_registration_budget
 from graph.observability.metrics import (
     ANSWER_CACHE_OBSERVER,
     CACHE_OBSERVER,
@@ -60,9 +63,13 @@ def make_lifespan(
             log.critical(str(error))
             await elasticsearch.close()
             raise
-        index_version = IndexVersion(
-            client=elasticsearch, alias=settings.es_index, on_change=record_live_generation
-        )
+        releases = ReleaseFeed(client=elasticsearch, alias=settings.es_index)
+
+        def on_generation(generation: str) -> None:
+            record_live_generation(generation)
+            releases.changed(generation)
+
+        index_version = IndexVersion(client=elasticsearch, alias=settings.es_index, on_change=on_generation)
         await index_version.refresh()
         index_version.start(every_seconds=settings.generation_refresh_seconds)
         cache = open_cache(redis_url=settings.redis_url, namespace=f"autos-graph:{settings.es_index}")
@@ -76,6 +83,16 @@ def make_lifespan(
             )
         )
         rate_limiter = open_rate_limiter(settings)
+        registration_budget = open_registration_budget(settings)
+        documents = DocumentStore(
+            redis=None if settings.redis_url is None else open_document_redis(settings.redis_url),
+            bounds=StoreBounds(
+                max_bytes=settings.persisted_documents_max_bytes,
+                max_count=settings.persisted_documents_max_count,
+            ),
+            namespace=f"autos-graph:{settings.es_index}",
+        )
+        cost_budget = open_cost_budget(settings)
         log.info(
             "started",
             extra={
@@ -91,6 +108,13 @@ def make_lifespan(
         drain = Drain()
         drain_on_sigterm = DrainOnSigterm(drain=drain, delay_seconds=settings.shutdown_delay_seconds)
         drain_on_sigterm.install()
+        subscriptions = OpenSubscriptions(per_client=settings.subscriptions_per_client)
+
+        async def complete_subscriptions() -> None:
+            releases.close()
+            await subscriptions.stop(timeout=STOP_HOOKS_SECONDS)
+
+        drain.before_stop(complete_subscriptions)
         aggregations = AggregationCache(
             backend=cache,
             ttl_seconds=settings.cache_ttl_seconds,
@@ -116,12 +140,16 @@ def make_lifespan(
                     index_version=index_version,
                     answers=answers,
                     persisted=PersistedOperations(
-                        store=DocumentStore(backend=binary_cache),
+                        store=documents,
                         manifest=manifest,
                         trusted_only=settings.trusted_documents == "only",
+                        budget=registration_budget,
                     ),
                     rate_limiter=rate_limiter,
+                    cost_budget=cost_budget,
                     drain=drain,
+                    releases=releases,
+                    subscriptions=subscriptions,
                 )
             }
         finally:
@@ -130,7 +158,13 @@ def make_lifespan(
             await answers.aclose()  # the answers' Redis copies still queued, before the clients close
             if rate_limiter is not None:
                 await rate_limiter.close()
+            if registration_budget is not None:
+                await registration_budget.close()
+            await documents.close()
+            if cost_budget is not None:
+                await cost_budget.close()
             await index_version.stop()
+            await releases.aclose()
             await close_cache(cache)
             if binary_cache is not None:
                 await close_cache(binary_cache)

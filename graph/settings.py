@@ -11,7 +11,7 @@ import re
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Environment = Literal["development", "test", "staging", "production"]
@@ -82,6 +82,13 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"  # a container must listen beyond loopback
     port: int = Field(default=3000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    # A request's head must arrive within this of the connection opening (or of its first byte),
+    # and its body within the second of the head; past either, 408 and the connection closes; a
+    # head past the size, 431 (graph/compat/uvicorn.py: uvicorn bounds neither, so slow or
+    # bloated heads could hold connections and memory).
+    request_head_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    request_body_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    request_head_max_bytes: int = Field(default=64 * 1024, ge=4096, le=2**20)
     log_level: LogLevel = "INFO"
     cache_ttl_seconds: int = Field(default=30, ge=1, le=86400)
     # Decoded aggregations each worker holds until their Redis entries expire; 0 holds none.
@@ -117,17 +124,38 @@ class Settings(BaseSettings):
     rate_limit_key_prefix: str = Field(default="autos-graph:ratelimit", pattern=r"^[A-Za-z0-9:._-]{1,100}$")
     # How often each replica exchanges its rate-limit counts with the others through Redis.
     rate_limit_sync_seconds: float = Field(default=0.2, ge=0.01, le=10)
+    # The limiter's own Redis (docs/rate-limit.md): one with `noeviction`, so cache pressure never
+    # evicts its counts. Unset, the limiter shares REDIS_URL.
+    rate_limit_redis_url: str | None = None
+    # A client is a network: the address with its first bits kept (an IPv6 host owns a /64).
+    rate_limit_ipv4_prefix: int = Field(default=32, ge=8, le=32)
+    rate_limit_ipv6_prefix: int = Field(default=64, ge=16, le=128)
+    # Automatic persisted queries (datasources/cache/document_store.py): what Redis holds at most,
+    # least recently used out first, and how many new documents one client may register a minute.
+    persisted_documents_max_bytes: int = Field(default=16 * 2**20, ge=2**16, le=2**31)
+    persisted_documents_max_count: int = Field(default=10_000, ge=1, le=10_000_000)
+    persisted_registrations_per_minute: int = Field(default=30, ge=0)
+    # Query-cost points per client per minute, restored steadily (graph/http/cost_budget.py); 0 turns it off.
+    cost_budget_per_minute: int = Field(default=250_000, ge=0)
     otel_exporter_otlp_endpoint: str | None = None
     otel_service_name: str = "autos-graph"
     # After SIGTERM, readiness answers 503 this long while requests are still served, so load
     # balancers take the replica out of rotation before it stops accepting (graph/http/draining.py).
     shutdown_delay_seconds: float = Field(default=3.0, ge=0, le=60)
+    # Subscriptions one client may hold open on one replica (WebSocket and Server-Sent Events alike);
+    # over it, graphql-transport-ws answers an `error` message and SSE a 429 (docs/subscriptions.md).
+    subscriptions_per_client: int = Field(default=20, ge=1, le=10000)
+    # An SSE comment this often on an idle subscription, so proxies' idle timeouts never fire.
+    sse_keepalive_seconds: float = Field(default=15.0, gt=0, le=300)
     access_log: bool = True
     metrics_enabled: bool = True
     # prometheus-client reads this variable itself; it is declared here so a
     # multi-worker /metrics knows to aggregate the workers' files.
     prometheus_multiproc_dir: str | None = None
     graphiql: bool | None = None
+    # Serve the schema as an Apollo Federation 2 subgraph (`_service`, `_entities`, FTV1 traces);
+    # off, direct clients see exactly schema.graphql (docs/federation.md).
+    federation: bool = False
     introspection: bool | None = None
     environment: Environment = "development"
     # The old backend's names (LEGACY_VARIABLES); `_legacy_aliases` folds them into the new ones.
@@ -176,12 +204,12 @@ class Settings(BaseSettings):
             object.__setattr__(self, "environment", environment)
         return self
 
-    @field_validator("redis_url")
+    @field_validator("redis_url", "rate_limit_redis_url")
     @classmethod
-    def _redis_url(cls, value: str | None) -> str | None:
+    def _redis_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or value == "":
             return None
-        return _check_url(value, schemes=("redis", "rediss"), name="REDIS_URL")
+        return _check_url(value, schemes=("redis", "rediss"), name=str(info.field_name).upper())
 
     @field_validator("otel_exporter_otlp_endpoint")
     @classmethod
@@ -242,6 +270,16 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _federation_runs_gateway_documents(self) -> Settings:
+        # A gateway writes its own operations for each query plan: no manifest can list them.
+        if self.federation and self.trusted_documents == "only":
+            raise ValueError(
+                "FEDERATION=true needs TRUSTED_DOCUMENTS=off: the gateway's query-plan operations "
+                "are in no manifest (docs/federation.md)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _graphiql_default(self) -> Settings:
         # GraphiQL is on by default everywhere but production.
         if self.graphiql is None:
@@ -265,6 +303,11 @@ class Settings(BaseSettings):
             return None
         renames = ", ".join(f"{old} as {LEGACY_VARIABLES[old]}" for old in used)
         return f"read the old backend's {renames}; rename to {', '.join(LEGACY_VARIABLES[o] for o in used)}"
+
+    @property
+    def limiter_redis_url(self) -> str | None:
+        """Where the rate limiter and the registration budget count: their own Redis, or the cache's."""
+        return self.rate_limit_redis_url or self.redis_url
 
     @property
     def introspection_enabled(self) -> bool:

@@ -12,6 +12,8 @@ from starlette.requests import HTTPConnection
 from datasources.cache.aggregation_cache import AggregationCache
 from datasources.cache.answer_cache import AnswerCache
 from datasources.elastic.index_version import IndexVersion
+from datasources.releases.live_feed import ReleaseFeed
+from graph.gql.subscriptions.open import OpenSubscriptions
 from graph.http.draining import Drain
 from graph.http.probe_log import ProbeFailureLog
 from graph.observability.metrics import observe_loader_batch
@@ -21,6 +23,7 @@ from resolvers.scope import DataScope
 
 if TYPE_CHECKING:
     from graph.gql.persisted import PersistedOperations
+    from graph.http.cost_budget import CostBudget
     from graph.http.rate_limit import RateLimiter
 
 
@@ -33,8 +36,13 @@ class Services:
     index_version: IndexVersion
     answers: AnswerCache
     persisted: PersistedOperations
+    # The swaps of the alias the catalogReleases subscription follows, and what is held open.
+    releases: ReleaseFeed
+    subscriptions: OpenSubscriptions
     # None when RATE_LIMIT_PER_MINUTE is 0.
     rate_limiter: RateLimiter | None = None
+    # None when COST_BUDGET_PER_MINUTE is 0.
+    cost_budget: CostBudget | None = None
     # Set by SIGTERM: readiness answers 503 from then on.
     drain: Drain = field(default_factory=Drain)
     probe_log: ProbeFailureLog = field(default_factory=ProbeFailureLog)

@@ -42,6 +42,8 @@ def make_settings(**overrides: object) -> Settings:
         "es_startup_timeout_seconds": 10,
         # Suites send bursts from one address; the limiter has tests of its own.
         "rate_limit_per_minute": 0,
+        "persisted_registrations_per_minute": 0,
+        "cost_budget_per_minute": 0,
         # Suites count Elasticsearch round trips and fail Elasticsearch on purpose: an answer
         # cached by an earlier test would hide both. The answer cache has tests of its own.
         "answer_cache": False,

@@ -27,6 +27,7 @@ from datasources.elastic.index_schema import (
     generation_number,
     indices_behind,
 )
+from datasources.releases.going_live import record_going_live
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,8 @@ async def swap_alias(
         {"remove": {"index": name, "alias": alias, "must_exist": True}} for name in before
     ]
     actions.append({"add": {"index": to, "alias": alias, "is_write_index": True}})
+    await fence(f"record that {to} goes live")
+    await record_going_live(client, index=to)
     await fence(f"swap {alias} to {to}")
     response = await client.indices.update_aliases(actions=actions)
     if response.body.get("errors") or not response.body.get("acknowledged", False):

@@ -13,6 +13,8 @@ from graphql import build_schema as build_graphql_schema
 from graph.cli.configuration import manifest_checked_or_exit, settings_or_exit
 from graph.cli.data import data_app
 from graph.cli.releases import register_release_commands
+from graph.compat.uvicorn import RequestBounds
+from graph.gql.federation.schema import subgraph_sdl
 from graph.gql.schema import build_schema
 from graph.gql.schema_evolution import check_schema
 from graph.observability.logging_setup import configure_logging
@@ -58,7 +60,12 @@ def serve(
         port=port or settings.port,
         workers=workers or settings.workers,
         loop="uvloop",
-        http="httptools",
+        # httptools, with bounds on slow request heads and bodies and on bloated heads.
+        http=RequestBounds(
+            head_seconds=settings.request_head_timeout_seconds,
+            body_seconds=settings.request_body_timeout_seconds,
+            head_max_bytes=settings.request_head_max_bytes,
+        ).protocol(),
         log_config=None,
         proxy_headers=False,  # forwarded headers are judged by our own trusted-proxy list
         server_header=False,
@@ -72,10 +79,19 @@ def render_schema() -> str:
 
 @schema_app.command("export")
 def schema_export(
-    output: Path = typer.Option(DEFAULT_SCHEMA_PATH, "--output", "-o", help="Where to write the SDL."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Where to write the SDL (schema.graphql; stdout with --federation)."
+    ),
+    federation: bool = typer.Option(
+        False, "--federation", help="The Federation 2 subgraph SDL (what `_service { sdl }` serves)."
+    ),
 ) -> None:
     """Write the GraphQL SDL generated from the code."""
-    output.write_text(render_schema(), encoding="utf-8")
+    if federation and output is None:
+        typer.echo(subgraph_sdl(), nl=False)
+        return
+    output = output or DEFAULT_SCHEMA_PATH
+    output.write_text(subgraph_sdl() if federation else render_schema(), encoding="utf-8")
     typer.echo(f"wrote {output}")
 
 

@@ -9,16 +9,35 @@
   `middleware_manager`, which `PlanningExecutor` below routes through
   completion plans, and `does_fragment_condition_match`, with which plans
   collect fields.
+- The plain `Executor`'s `execute_collected_root_fields`,
+  `execute_collected_subfields` and `handle_stream`, which ignore `@defer` and
+  `@stream` (as its docstring says); `WholeAnswerExecutor` takes them in place
+  of the incremental executor's, so a client that cannot read parts gets the
+  whole answer from one execution.
 
 tests/unit/test_compat_graphql_core.py pins each of them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from graphql import ASTValidationRule, GraphQLOutputType, GraphQLResolveInfo, Token, TokenKind
-from graphql.execution.collect_fields import FieldDetailsList, does_fragment_condition_match
+from graphql import (
+    ASTValidationRule,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    Token,
+    TokenKind,
+)
+from graphql.execution import Executor
+from graphql.execution.collect_fields import (
+    DeferUsage,
+    FieldDetailsList,
+    GroupedFieldSet,
+    does_fragment_condition_match,
+)
 from graphql.language import Lexer
 from graphql.language.visitor import EnterLeaveVisitor
 from graphql.pyutils import Path
@@ -31,6 +50,7 @@ __all__ = [
     "KindBoundRule",
     "PlanningExecutor",
     "StringReadingLexer",
+    "WholeAnswerExecutor",
     "does_fragment_condition_match",
 ]
 
@@ -92,3 +112,39 @@ class PlanningExecutor(ExecutionContext):
         if done:
             return value
         return super().complete_value(return_type, field_details_list, info, path, result, position_context)
+
+
+class WholeAnswerExecutor(ExecutionContext):
+    """Strawberry's executor completing deferred fragments and streamed lists in place: one answer.
+
+    graphql-core's plain `Executor` ignores `@defer` and `@stream`; these three
+    methods are its own, taken over the incremental executor's.
+    """
+
+    def execute_collected_root_fields(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        new_defer_usages: Sequence[DeferUsage],
+    ) -> Any:
+        return Executor.execute_collected_root_fields(
+            self, root_type, root_value, grouped_field_set, serially, new_defer_usages
+        )
+
+    def execute_collected_subfields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path,
+        grouped_field_set: GroupedFieldSet,
+        new_defer_usages: Sequence[DeferUsage],
+        position_context: Any,
+    ) -> Any:
+        return Executor.execute_collected_subfields(
+            self, parent_type, source_value, path, grouped_field_set, new_defer_usages, None
+        )
+
+    def handle_stream(self, *_args: Any) -> bool:
+        return False

@@ -1,1 +1,1 @@
-"""GraphQL: the schema and its types, the context, limits, errors and how operations execute."""
+"""GraphQL: the schema and its types, the context, limits, query cost, errors and how operations execute."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import strawberry
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from graph.state import Services
 from resolvers.scope import DataScope
@@ -13,7 +13,8 @@ from resolvers.scope import DataScope
 
 @dataclass(slots=True)
 class Context:
-    request: Request
+    # A Request, or the WebSocket a subscription came over.
+    request: HTTPConnection
     services: Services
     data: DataScope
 

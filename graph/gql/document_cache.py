@@ -15,6 +15,11 @@ The schema and the validation rules are fixed when the cache is made (they
 follow from the settings), so a validation computed once holds for the life of
 the entry. Documents given as `pinned` (the trusted documents manifest) are
 never evicted.
+
+A document longer than `max_characters` is refused before it is parsed, with
+`QUERY_TOO_COMPLEX` (a pinned one is served as it was given): its comments and
+whitespace cost the parser, the hash, the answer key and the persisted
+documents' room although no token counts them.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from graphql import (
 
 from graph.compat.strawberry import VALIDATION_RULES
 from graph.gql.combined_rules import rules_for
+from graph.gql.errors import QUERY_TOO_COMPLEX
 from graph.gql.execution.planned_execution import DocumentPlans
 from graph.gql.introspection import IntrospectionDisabledRule
 from graph.gql.parsing import parse_document
@@ -53,6 +59,8 @@ class CachedDocument:
     # Validation errors under the cache's rules, once computed.
     errors: list[GraphQLError] | None = None
     plans: DocumentPlans = field(default_factory=DocumentPlans)
+    # Whether it carries @defer or @stream (graph/gql/incremental.py), once looked for.
+    asks_for_parts: bool | None = None
 
 
 def validation_rules(*, introspection: bool) -> tuple[type, ...]:
@@ -74,12 +82,14 @@ class DocumentCache:
         schema: GraphQLSchema,
         rules: tuple[type[ASTValidationRule], ...],
         max_tokens: int,
+        max_characters: int,
         max_bytes: int = DEFAULT_MAX_BYTES,
         pinned: Iterable[tuple[str, DocumentNode]] = (),
     ) -> None:
         self.schema = schema
         self.rules = rules
         self._max_tokens = max_tokens
+        self._max_characters = max_characters
         self._entries: OrderedDict[str, CachedDocument] = OrderedDict()
         self._pinned = {text: CachedDocument(document, estimated_size(text)) for text, document in pinned}
         self._max_bytes = max_bytes
@@ -98,10 +108,16 @@ class DocumentCache:
         return self._max_bytes
 
     def parsed(self, query: str) -> CachedDocument:
-        """The entry for the query text, parsing it on a miss (a syntax error is raised)."""
+        """The entry for the query text, parsing it on a miss (raises on syntax and on length)."""
         pinned = self._pinned.get(query)
-        if pinned is not None:
+        if pinned is not None:  # the trusted documents' manifest was checked when it was read
             return pinned
+        if len(query) > self._max_characters:
+            raise GraphQLError(
+                f"The document has {len(query)} characters; at most {self._max_characters} are accepted, "
+                "comments and whitespace included.",
+                extensions={"code": QUERY_TOO_COMPLEX},
+            )
         entry = self._entries.get(query)
         if entry is not None:
             self._entries.move_to_end(query)

@@ -37,6 +37,8 @@ GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
 _USER_INPUT_MESSAGES = ("Variable", "Argument", "Expected value", "Int cannot", "Int ")
 _TOKEN_LIMIT_MESSAGE = "tokens. Parsing aborted"
 _INTROSPECTION_DEPTH_MESSAGE = "Maximum introspection depth exceeded"
+# graphql-core checks @stream's initialCount (a variable may give it) only when it completes the list.
+_STREAM_INITIAL_COUNT_MESSAGE = "initialCount must be a positive integer"
 
 _KNOWN: dict[type[Exception], tuple[str, Callable[[Exception], str]]] = {
     InvalidArgument: (BAD_USER_INPUT, str),
@@ -65,6 +67,8 @@ def classify(error: GraphQLError, *, expose_internals: bool) -> GraphQLError:
         ) or error.message.startswith(_INTROSPECTION_DEPTH_MESSAGE):
             code = QUERY_TOO_COMPLEX
         return _with(error, error.message, {**extensions, "code": code})
+    if isinstance(original, ValueError) and str(original) == _STREAM_INITIAL_COUNT_MESSAGE:
+        return _with(error, error.message, {**extensions, "code": BAD_USER_INPUT})
     for kind, (code, describe) in _KNOWN.items():
         if isinstance(original, kind):
             return _with(error, describe(original), {**extensions, "code": code})

@@ -146,6 +146,13 @@ def read_post(content_type: str, body: bytes) -> GraphQLRequest:
     return _checked(params)
 
 
+def read_params(params: Any) -> GraphQLRequest:
+    """The request a JSON object of GraphQL parameters makes (a WebSocket's `subscribe` payload)."""
+    if not isinstance(params, dict):
+        raise RequestError("The GraphQL parameters must be a JSON object.")
+    return _checked(params)
+
+
 def _charset(parameters: str) -> str | None:
     for parameter in parameters.split(";"):
         name, _, value = parameter.partition("=")

@@ -1,10 +1,11 @@
 """Limits on what one GraphQL document may ask for, checked before any resolver runs.
 
-Depth, aliases (counted through fragment spreads) and a cost that grows with
-the page sizes and instance counts asked for. The cost is an upper bound: a
-page size given by a variable counts as the largest page allowed, since
-validation runs before variables are known. Every rejection carries
-`extensions.code = QUERY_TOO_COMPLEX`, and no Elasticsearch call is made.
+Depth, aliases (counted through fragment spreads) and the requested cost of
+the cost directives (graph/gql/cost/: the numbers the SDL shows gateways). The
+cost is an upper bound: a page size given by a variable counts as the largest
+page allowed, since validation runs before variables are known. Every
+rejection carries `extensions.code = QUERY_TOO_COMPLEX`, and no Elasticsearch
+call is made.
 
 Introspection (`__schema`, `__type`) is measured on its own terms, since the
 standard introspection queries of graphql-js, graphql-core, GraphiQL and Apollo
@@ -27,17 +28,13 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
-    IntValueNode,
-    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
 )
 
+from graph.gql.cost.estimate import requested_cost
 from graph.gql.errors import QUERY_TOO_COMPLEX
-from resolvers.groups import MAX_GROUPS_PAGE, MAX_OTHER_YEARS
-from resolvers.pagination import MAX_PAGE_SIZE
-from resolvers.vehicles import MAX_IDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +43,9 @@ class QueryLimits:
     max_aliases: int = 30
     max_cost: int = 25_000
     max_tokens: int = 2_000
+    # Every character of the document, comments and whitespace included: the token limit
+    # skips them, so without this a document padded with comment passes every other limit.
+    max_document_characters: int = 32 * 1024
     max_body_bytes: int = 64 * 1024
     # The standard introspection queries need exactly these (see the module docstring).
     max_introspection_depth: int = 6
@@ -55,44 +55,10 @@ class QueryLimits:
 
 LIMITS = QueryLimits()
 
-# Arguments that multiply the cost of everything below the field: the value
-# assumed when the argument is omitted (the field's default) and the largest
-# the field accepts (assumed when a variable gives it).
-_MULTIPLIERS: dict[str, tuple[str, int, int]] = {
-    "vehicles": ("first", 20, MAX_PAGE_SIZE),
-    "manufacturerModelCombinations": ("first", 50, MAX_GROUPS_PAGE),
-    "otherYears": ("first", 10, MAX_OTHER_YEARS),
-    "instances": ("count", 8, 20),
-    "vehiclesByIds": ("ids", 1, MAX_IDS),
-    # Query.nodes; a connection's `nodes` takes no `ids` and counts once.
-    "nodes": ("ids", 1, MAX_IDS),
-}
-
-
-def _multiplier(field: FieldNode) -> int:
-    """How many times the field's selection may be resolved (a group's `vehicles` defaults
-    to 10, counted as the query's 20: an upper bound is all the limit needs)."""
-    rule = _MULTIPLIERS.get(field.name.value)
-    if rule is None:
-        return 1
-    argument_name, default, largest = rule
-    for argument in field.arguments or ():
-        if argument.name.value != argument_name:
-            continue
-        value = argument.value
-        if isinstance(value, IntValueNode):
-            return max(1, min(int(value.value), largest))
-        if isinstance(value, ListValueNode):
-            return max(1, min(len(value.values), largest))
-        return largest  # a variable: assume the worst
-    return default
-
-
 _META_FIELDS = frozenset({"__schema", "__type"})
 
 
 class _Measure(NamedTuple):
-    cost: int = 0
     # Levels of ordinary fields; a meta field is one level, whatever lies below it.
     depth: int = 0
     aliases: int = 0
@@ -114,7 +80,6 @@ def _field_measure(field: FieldNode, below: _Measure) -> _Measure:
     else:
         introspection_depth = below.introspection_depth
     return _Measure(
-        1 + _multiplier(field) * below.cost,
         depth,
         below.aliases + (field.alias is not None),
         introspection_depth,
@@ -136,7 +101,7 @@ class _Walker:
     def measure(self, selection_set: SelectionSetNode | None, seen: frozenset[str]) -> _Measure:
         if selection_set is None:
             return _NOTHING
-        cost = depth = aliases = introspection_depth = of_type_depth = schema_fields = 0
+        depth = aliases = introspection_depth = of_type_depth = schema_fields = 0
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 part = _field_measure(selection, self.measure(selection.selection_set, seen))
@@ -146,13 +111,12 @@ class _Walker:
                 part = self.fragment(selection.name.value, seen)
             else:
                 continue
-            cost += part.cost
             aliases += part.aliases
             schema_fields += part.schema_fields
             depth = max(depth, part.depth)
             introspection_depth = max(introspection_depth, part.introspection_depth)
             of_type_depth = max(of_type_depth, part.of_type_depth)
-        return _Measure(cost, depth, aliases, introspection_depth, of_type_depth, schema_fields)
+        return _Measure(depth, aliases, introspection_depth, of_type_depth, schema_fields)
 
     def fragment(self, name: str, seen: frozenset[str]) -> _Measure:
         if name in self.measured:
@@ -170,20 +134,22 @@ class QueryLimitsRule(ASTValidationRule):
 
     def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
+        self._schema = context.schema
         self._fragments = {
             d.name.value: d for d in context.document.definitions if isinstance(d, FragmentDefinitionNode)
         }
 
     def enter_operation_definition(self, node: OperationDefinitionNode, *_args: Any) -> None:
         measure = _Walker(self._fragments).measure(node.selection_set, frozenset())
+        cost = requested_cost(self._schema, node, self._fragments, variables=None)
         limits = self.limits
         problems = []
         if measure.depth > limits.max_depth:
             problems.append(f"depth {measure.depth} exceeds the limit of {limits.max_depth}")
         if measure.aliases > limits.max_aliases:
             problems.append(f"{measure.aliases} aliases exceed the limit of {limits.max_aliases}")
-        if measure.cost > limits.max_cost:
-            problems.append(f"estimated cost {measure.cost} exceeds the limit of {limits.max_cost}")
+        if cost > limits.max_cost:
+            problems.append(f"estimated cost {cost} exceeds the limit of {limits.max_cost}")
         if measure.introspection_depth > limits.max_introspection_depth:
             problems.append(
                 f"introspection depth {measure.introspection_depth} exceeds the limit of "

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.schema.config import StrawberryConfig
 
 from graph.gql.context import Info
+from graph.gql.cost.table import annotate as annotate_cost
 from graph.gql.types.catalog import (
     ManufacturerModelGroup,
     ManufacturerModelGroupConnection,
@@ -15,6 +17,7 @@ from graph.gql.types.catalog import (
 from graph.gql.types.facets import VehicleFacets
 from graph.gql.types.inputs import VehicleFilterInput, VehicleSort, to_filter, to_orders
 from graph.gql.types.node import Node
+from graph.gql.types.releases import Subscription
 from graph.gql.types.vin import VinDecoding
 from resolvers import facets as facet_resolvers
 from resolvers import groups, instances, nodes, vehicles
@@ -92,5 +95,12 @@ class Query:
 
 
 def build_schema() -> strawberry.Schema:
-    """The schema Strawberry builds from the types; graph/gql/pipeline.py executes against it."""
-    return strawberry.Schema(query=Query, types=[Vehicle, ManufacturerModelGroup])
+    """The schema Strawberry builds from the types; graph/gql/pipeline.py executes against it.
+
+    Strawberry's incremental execution option declares `@defer` and `@stream` (graph/gql/incremental.py).
+    """
+    annotate_cost([Query, Vehicle, ManufacturerModelGroup, VehicleFacets])
+    config = StrawberryConfig(enable_experimental_incremental_execution=True)
+    return strawberry.Schema(
+        query=Query, subscription=Subscription, types=[Vehicle, ManufacturerModelGroup], config=config
+    )

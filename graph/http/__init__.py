@@ -1,1 +1,1 @@
-"""The HTTP edge: middleware, request ids, client addresses, rate limiting, health and the index page."""
+"""The HTTP edge: middleware, request ids, client addresses, rate limit and cost budget, health, index."""

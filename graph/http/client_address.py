@@ -3,7 +3,9 @@
 `X-Forwarded-For` is a list each proxy appends its peer to, so only the
 entries added by our own proxies can be believed. Walking it from the right,
 the first address that is not one of our proxies is the client; everything
-to its left was written by that client and may be forged.
+to its left was written by that client and may be forged. The header from a
+peer that is not one of our proxies is ignored, and reported
+(graph/http/untrusted_forwarding.py): it usually means TRUSTED_PROXIES is missing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import lru_cache
 
 from starlette.types import Scope
 
+from graph.http.untrusted_forwarding import UNTRUSTED_FORWARDING
 from graph.settings import Network
 
 UNKNOWN = "unknown"
@@ -49,6 +52,14 @@ def _forwarded_for(scope: Scope) -> list[str]:
     return entries
 
 
+def _has_forwarded_for(scope: Scope) -> bool:
+    # A plain loop: every request without trusted proxies asks, and it is a third of any()'s cost.
+    for name, _ in scope.get("headers", ()):  # noqa: SIM110
+        if name == _FORWARDED_FOR:
+            return True
+    return False
+
+
 def resolve_client_ip(scope: Scope, trusted_proxies: Sequence[Network]) -> str:
     peer = scope.get("client")
     if not peer:
@@ -56,7 +67,9 @@ def resolve_client_ip(scope: Scope, trusted_proxies: Sequence[Network]) -> str:
     current = parse_ip(str(peer[0]))
     if current is None:
         return str(peer[0])
-    if not trusted_proxies:
+    if not trusted_proxies or not in_networks(current, trusted_proxies):
+        if _has_forwarded_for(scope):
+            UNTRUSTED_FORWARDING.seen(str(current))
         return str(current)
     for entry in reversed(_forwarded_for(scope)):
         if not in_networks(current, trusted_proxies):

@@ -3,8 +3,11 @@
 On SIGTERM the replica first answers readiness with 503 while it keeps serving
 for SHUTDOWN_DELAY_SECONDS, long enough for a load balancer's health checks
 (HAProxy's, or Kubernetes' readiness probe) to take it out of rotation. Only
-then does uvicorn's own SIGTERM handling start: it stops accepting connections,
-lets the requests in flight finish (up to the graceful-shutdown bound) and exits.
+then do the hooks registered with `Drain.before_stop` run (subscriptions are
+completed with their protocol's own close there, which uvicorn's would not
+send), bounded by STOP_HOOKS_SECONDS, and uvicorn's own SIGTERM handling
+starts: it stops accepting connections, lets the requests in flight finish (up
+to the graceful-shutdown bound) and exits.
 
 uvicorn installs its SIGTERM handler before the lifespan starts, and after a
 graceful stop raises the signal again with the handler it found (undocumented
@@ -21,13 +24,17 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import FrameType
-from typing import Any
+from typing import Any, Final
 
 log = logging.getLogger("autos_graph.shutdown")
 
 Handler = Callable[[int, FrameType | None], Any]
+StopHook = Callable[[], Awaitable[object]]
+
+# Completing open subscriptions takes milliseconds; k8s/deployment.yaml's grace period counts this bound.
+STOP_HOOKS_SECONDS: Final = 1.5
 
 
 class Drain:
@@ -35,6 +42,7 @@ class Drain:
 
     def __init__(self) -> None:
         self._since: float | None = None
+        self._before_stop: list[StopHook] = []
 
     @property
     def draining(self) -> bool:
@@ -44,6 +52,22 @@ class Drain:
         if self._since is None:
             self._since = time.monotonic()
 
+    def before_stop(self, hook: StopHook) -> None:
+        """Run `hook` once the delay is over, before the server stops accepting and closing."""
+        self._before_stop.append(hook)
+
+    async def stop(self, *, timeout: float = STOP_HOOKS_SECONDS) -> None:
+        """Run the hooks together, giving up on them after `timeout`."""
+        if not self._before_stop:
+            return
+        hooks = [asyncio.ensure_future(hook()) for hook in self._before_stop]
+        done, pending = await asyncio.wait(hooks, timeout=timeout)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            if task.exception() is not None:
+                log.warning("stop hook failed", exc_info=task.exception())
+
 
 class DrainOnSigterm:
     def __init__(self, *, drain: Drain, delay_seconds: float) -> None:
@@ -51,6 +75,7 @@ class DrainOnSigterm:
         self._delay = delay_seconds
         self._previous: Handler | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Task[None] | None = None
 
     def install(self) -> bool:
         """Wrap the SIGTERM handler in place; False when there is none to wrap."""
@@ -72,12 +97,14 @@ class DrainOnSigterm:
         previous, loop = self._previous, self._loop
         assert previous is not None  # installed
         assert loop is not None
-        if self._drain.draining or self._delay <= 0:
-            # A second SIGTERM (or no delay) goes straight to the server's own handling.
-            self._drain.begin()
+        if self._drain.draining:
+            # A second SIGTERM goes straight to the server's own handling.
             previous(signum, frame)
             return
         self._drain.begin()
+        if self._delay <= 0:
+            loop.call_soon_threadsafe(self._stop, previous, signum, frame)
+            return
         # Logged from the loop: a signal handler may interrupt the logging machinery itself.
         loop.call_soon_threadsafe(self._delay_then_stop, previous, signum, frame)
 
@@ -87,4 +114,12 @@ class DrainOnSigterm:
             extra={"context": {"delay_seconds": self._delay}},
         )
         assert self._loop is not None
-        self._loop.call_later(self._delay, previous, signum, frame)
+        self._loop.call_later(self._delay, self._stop, previous, signum, frame)
+
+    def _stop(self, previous: Handler, signum: int, frame: FrameType | None) -> None:
+        async def hooks_then_server() -> None:
+            await self._drain.stop()
+            previous(signum, frame)
+
+        assert self._loop is not None
+        self._stopping = self._loop.create_task(hooks_then_server(), name="drain-stop")

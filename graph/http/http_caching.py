@@ -37,10 +37,14 @@ def etag_matches(condition: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == etag for tag in condition.split(","))
 
 
-def cacheable_headers(answer: StoredAnswer, *, etag: str, vary: bytes | None = None) -> RawHeaders:
-    """`Cache-Control` for the time the kept answer has left, its `ETag`, and `Vary` when given."""
+def cacheable_headers(
+    answer: StoredAnswer, *, etag: str, vary: bytes | None = None, private: bool = False
+) -> RawHeaders:
+    """`Cache-Control` for the time the kept answer has left (`private`: for the browser only), its
+    `ETag`, and `Vary` when given."""
+    scope = "private" if private else "public"
     headers = [
-        (b"cache-control", f"public, max-age={answer.remaining_seconds()}".encode()),
+        (b"cache-control", f"{scope}, max-age={answer.remaining_seconds()}".encode()),
         (b"etag", etag.encode()),
     ]
     return [*headers, (b"vary", vary)] if vary else headers

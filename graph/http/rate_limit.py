@@ -2,14 +2,16 @@
 
 Policy
 - The client is the peer address, or the right-most untrusted `X-Forwarded-For`
-  entry when the peer is one of TRUSTED_PROXIES (see client_address).
+  entry when the peer is one of TRUSTED_PROXIES (see client_address), counted
+  by its network: IPv4 by /32 and IPv6 by /64 as shipped (client_bucket).
 - Addresses in RATE_LIMIT_WHITELIST, the probes (`/health*`) and `/metrics`
   are never limited; RATE_LIMIT_PER_MINUTE=0 turns the limiter off.
 - Every request is decided in the process, from counts in memory: the limiter
   sits in front of every request and never waits on Redis. A background task
   exchanges the counts with the other replicas through Redis every
-  RATE_LIMIT_SYNC_SECONDS (REDIS_URL), so all replicas enforce one limit, up to
-  what they admitted since their last exchanges (docs/rate-limit.md gives the bound).
+  RATE_LIMIT_SYNC_SECONDS (RATE_LIMIT_REDIS_URL, else REDIS_URL), so all replicas
+  enforce one limit, up to what they admitted since their last exchanges
+  (docs/rate-limit.md gives the bound, and why the limiter's Redis is not the cache's).
 - When Redis fails or is slow, the exchange is tried again after
   REDIS_RETRY_SECONDS; meanwhile each replica limits on its own counts (at most
   replicas × limit in total). Requests never fail and are never held because of it.
@@ -29,6 +31,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.http.client_address import client_ip, in_networks, parse_ip
+from graph.http.client_bucket import ClientBuckets
 from graph.http.rate_limit_store import (
     ClientWindows,
     RedisCounts,
@@ -59,9 +62,11 @@ class RateLimiter:
         whitelist: list[Network],
         shared: RedisCounts | None,
         sync_seconds: float,
+        buckets: ClientBuckets | None = None,
     ) -> None:
         self.limit = limit
         self._whitelist = whitelist
+        self._bucket_of = (buckets or ClientBuckets()).of
         self._shared = shared
         self._sync_seconds = sync_seconds
         self._windows = ClientWindows(window_seconds=WINDOW_SECONDS, bucket_seconds=BUCKET_SECONDS)
@@ -82,7 +87,7 @@ class RateLimiter:
         """The decision for one more request from `address`, and whose counts it rests on."""
         if self._task is None and self._shared is not None and not self._closed:
             self._start_syncing()
-        decision = self._windows.hit(address, limit=self.limit)
+        decision = self._windows.hit(self._bucket_of(address), limit=self.limit)
         return decision, "redis" if self._shared_live else "memory"
 
     async def sync(self) -> None:
@@ -151,23 +156,41 @@ class RateLimiter:
 
 
 def open_rate_limiter(settings: Settings) -> RateLimiter | None:
-    if settings.rate_limit_per_minute == 0:
+    """The requests per minute per client; None when RATE_LIMIT_PER_MINUTE is 0."""
+    return _open(settings, limit=settings.rate_limit_per_minute, key_prefix=settings.rate_limit_key_prefix)
+
+
+def open_registration_budget(settings: Settings) -> RateLimiter | None:
+    """New persisted documents per minute per client; None when PERSISTED_REGISTRATIONS_PER_MINUTE is 0."""
+    return _open(
+        settings,
+        limit=settings.persisted_registrations_per_minute,
+        key_prefix=f"{settings.rate_limit_key_prefix}:registrations",
+    )
+
+
+def _open(settings: Settings, *, limit: int, key_prefix: str) -> RateLimiter | None:
+    if limit == 0:
         return None
+    redis_url = settings.limiter_redis_url
     shared = (
         open_redis_counts(
-            redis_url=settings.redis_url,
-            key_prefix=settings.rate_limit_key_prefix,
+            redis_url=redis_url,
+            key_prefix=key_prefix,
             window_seconds=WINDOW_SECONDS,
             bucket_seconds=BUCKET_SECONDS,
         )
-        if settings.redis_url
+        if redis_url
         else None
     )
     return RateLimiter(
-        limit=settings.rate_limit_per_minute,
+        limit=limit,
         whitelist=settings.rate_limit_whitelist,
         shared=shared,
         sync_seconds=settings.rate_limit_sync_seconds,
+        buckets=ClientBuckets(
+            ipv4_prefix=settings.rate_limit_ipv4_prefix, ipv6_prefix=settings.rate_limit_ipv6_prefix
+        ),
     )
 
 

@@ -25,10 +25,10 @@ from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from datasources.cache.bounded_redis import bounded_redis
 
 # The limiter only talks to Redis off the request path, but a Redis that does not
 # answer within these bounds counts as down: the exchange is retried later rather
@@ -288,19 +288,13 @@ def open_redis_counts(
     *, redis_url: str, key_prefix: str, window_seconds: float, bucket_seconds: float
 ) -> RedisCounts:
     """Counts whose client connects lazily: opening them never waits for Redis."""
-    pool = BlockingConnectionPool.from_url(
-        redis_url,
-        max_connections=REDIS_MAX_CONNECTIONS,
-        # Waiting for a free connection is bounded like any other Redis operation.
-        timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
-        socket_timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
-        socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
-        # No retries: a failed exchange is tried again at the next sync instead of stacking timeouts.
-        retry=Retry(NoBackoff(), 0),
-    )
-    # from_pool hands the pool to the client, so closing the client closes its connections.
     return RedisCounts(
-        Redis.from_pool(pool),
+        bounded_redis(
+            redis_url,
+            max_connections=REDIS_MAX_CONNECTIONS,
+            operation_timeout=REDIS_OPERATION_TIMEOUT_SECONDS,
+            connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS,
+        ),
         key_prefix=key_prefix,
         window_seconds=window_seconds,
         bucket_seconds=bucket_seconds,

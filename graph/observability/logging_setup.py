@@ -31,6 +31,11 @@ _NOT_CONTEXT = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) 
 }
 
 
+# Valid JSON left raw by orjson, yet line breaks to Python's splitlines and to many log viewers: a
+# client's path or header could otherwise split one line in two for them.
+_LINE_BREAKS = {0x85: "\\u0085", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
 class JsonFormatter(logging.Formatter):
     def __init__(self) -> None:
         super().__init__()
@@ -64,7 +69,8 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "context": context,
         }
-        return orjson.dumps(entry, default=str).decode()
+        line = orjson.dumps(entry, default=str).decode()
+        return line if line.isascii() else line.translate(_LINE_BREAKS)
 
     def timestamp(self, created: float) -> str:
         """ISO 8601 in UTC with microseconds, as `datetime.fromtimestamp(created, UTC).isoformat()`

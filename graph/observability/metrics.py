@@ -9,7 +9,9 @@ functions as observers (so `graph → resolvers → loaders → datasources` hol
 - `observe_loader_batch(loader, size)` for `create_loaders(observe=...)`;
 - `observe_elasticsearch_request(method, endpoint, seconds, outcome)` for
   `datasources.elastic.timed_node.timed_node_class`;
-- `observe_request(...)` and `record_rate_limit_rejection(...)` for the middleware;
+- `observe_request(...)` and `record_rate_limit_rejection(...)` for the middleware,
+  `record_untrusted_forwarded_for()` for the client address, `record_registration_refused()`
+  for the persisted documents' registration budget;
 - `record_graphql_failure(code)` for the GraphQL error extension and
   `record_dependency(name, up=...)` for the health checks;
 - `record_plan_abandoned(type_name)` for the GraphQL executor's completion plans.
@@ -161,6 +163,15 @@ DEPENDENCY_UP = Gauge(
 RATE_LIMIT_FALLBACKS = Counter(
     "autos_graph_rate_limit_store_failures_total",
     "Exchanges of rate-limit counts with Redis that failed; the process limits on its own counts meanwhile.",
+)
+
+UNTRUSTED_FORWARDED_FOR = Counter(
+    "autos_graph_untrusted_forwarded_for_total",
+    "Requests with X-Forwarded-For from a peer outside TRUSTED_PROXIES (the header was ignored).",
+)
+PERSISTED_REGISTRATIONS_REFUSED = Counter(
+    "autos_graph_persisted_registrations_refused_total",
+    "Persisted document registrations refused: over the client's budget per minute.",
 )
 
 # Operation names come from clients; past this many distinct ones they are
@@ -324,6 +335,14 @@ def record_rate_limit_fallback() -> None:
     RATE_LIMIT_FALLBACKS.inc()
 
 
+def record_untrusted_forwarded_for() -> None:
+    UNTRUSTED_FORWARDED_FOR.inc()
+
+
+def record_registration_refused() -> None:
+    PERSISTED_REGISTRATIONS_REFUSED.inc()
+
+
 def prepare_multiprocess_dir(path: str) -> None:
     """Remove a previous run's files before the workers start, or their counts would be added again.
 
@@ -356,6 +375,13 @@ def routes(settings: Settings) -> list[BaseRoute]:
         return Response(body, headers={"content-type": content_type})
 
     return [Route("/metrics", metrics, methods=["GET"])]
+
+
+SUBSCRIPTIONS_OPEN = Gauge(
+    "autos_graph_subscriptions_open",
+    "Subscriptions held open (WebSocket and SSE), summed over live workers.",
+    multiprocess_mode="livesum",
+)
 
 
 # Which generation (the concrete index behind ES_INDEX) each worker reads, fed by the

@@ -25,7 +25,9 @@ from starlette.types import Receive, Scope, Send
 
 from datasources.cache.answer_cache import Computed, Served
 from graph.http import http_caching
+from graph.http.cost_budget import refusal_headers, rest_refusal_body
 from graph.rest.openapi import document_bytes
+from graph.rest.operation_cost import RequestCost
 from graph.rest.responses import STALE_HEADER, Answer
 from graph.state import request_generation, services_of
 
@@ -50,13 +52,24 @@ def uncacheable_headers(answer: Answer) -> http_caching.RawHeaders:
 class CachedEndpoint:
     """`endpoint` answering through the answer cache; `route` labels its 304s in the metrics."""
 
-    def __init__(self, endpoint: Endpoint, *, route: str) -> None:
+    def __init__(self, endpoint: Endpoint, *, route: str, cost: RequestCost) -> None:
         self.endpoint = endpoint
         self.route = route
+        self.cost = cost
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         services = services_of(request)
+        budget = services.cost_budget
+        client = None if budget is None else budget.client_of(scope)
+        if budget is not None and client is not None:
+            charge = budget.take(client, self.cost(request))
+            if not charge.allowed:
+                headers = refusal_headers(charge)
+                body = rest_refusal_body(charge)
+                await _send(send, 429, [*headers, (b"content-length", str(len(body)).encode())], body)
+                return
+            budget.settle(charge, charge.requested)  # the operation's requested cost is the price
         parameters = urlencode(sorted(request.query_params.multi_items()))
         key = services.answers.key(
             "rest", _FINGERPRINT, key_path(scope), parameters, generation=request_generation(request)

@@ -58,7 +58,10 @@ Elasticsearch is unavailable the last known counts are served with
 summary, `details` a sentence naming what to correct, `code` the same code the
 GraphQL API puts in `extensions.code`, and `parameter` (400 only) the query
 parameter at fault. 429 answers come from the rate limiter
-(`RATE_LIMIT_PER_MINUTE` per client) with `Retry-After`.
+(`RATE_LIMIT_PER_MINUTE` per client) or the query-cost budget
+(`COST_BUDGET_PER_MINUTE` points per client, shared with GraphQL; a request
+costs what the GraphQL operation asking for the same answer costs), with
+`Retry-After`.
 """
 
 
@@ -366,7 +369,8 @@ def _responses() -> dict[str, Any]:
         "BadRequest": _error("A parameter is invalid; `parameter` names it."),
         "NotFound": _error("No such vehicle, or no such endpoint."),
         "RateLimited": _error(
-            "Too many requests from this client.", **{"Retry-After": _ref("headers", "Retry-After")}
+            "Too many requests from this client, or its query-cost budget is spent.",
+            **{"Retry-After": _ref("headers", "Retry-After")},
         ),
         "ServiceUnavailable": _error(
             "Elasticsearch is unavailable (and no last-known value could be served).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
+from graphql import GraphQLSchema
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, Router
@@ -16,6 +17,7 @@ from graph.rest.cached import CachedEndpoint, Endpoint
 from graph.rest.docs_page import page_html
 from graph.rest.errors import not_found
 from graph.rest.openapi import PREFIX, document_bytes
+from graph.rest.operation_cost import RequestCost, RestCosts
 
 R = TypeVar("R", Mount, Route)
 
@@ -47,26 +49,31 @@ class ReservedVersion:
         await response(scope, receive, send)
 
 
-def _cached_route(path: str, endpoint: Endpoint) -> Route:
+def _cached_route(path: str, endpoint: Endpoint, cost: RequestCost) -> Route:
     # An ASGI app as endpoint takes every method unless told; GET (and so HEAD) is what
     # a function endpoint takes by default, and any other method stays a 405.
-    return Route(path, CachedEndpoint(endpoint, route=PREFIX + path), methods=["GET"])
+    return Route(path, CachedEndpoint(endpoint, route=PREFIX + path, cost=cost), methods=["GET"])
 
 
-def _v1_router() -> Router:
+def _v1_router(costs: RestCosts) -> Router:
     return Router(
         routes=[
-            _cached_route("/manufacturer-model-combinations", endpoints.manufacturer_model_combinations),
-            _cached_route("/vehicles/details", endpoints.vehicle_details),
-            _cached_route("/vehicles/{vehicleId}/instances", endpoints.vehicle_instances),
+            _cached_route(
+                "/manufacturer-model-combinations",
+                endpoints.manufacturer_model_combinations,
+                costs.combinations,
+            ),
+            _cached_route("/vehicles/details", endpoints.vehicle_details, costs.details),
+            _cached_route("/vehicles/{vehicleId}/instances", endpoints.vehicle_instances, costs.instances),
             Route("/openapi.json", openapi_document),
             Route("/docs", docs_page),
         ]
     )
 
 
-def rest_routes() -> list[BaseRoute]:
-    v1 = ApiV1Boundary(_v1_router())
+def rest_routes(schema: GraphQLSchema) -> list[BaseRoute]:
+    """The shim's routes; `schema` (the one served) prices each request for the cost budget."""
+    v1 = ApiV1Boundary(_v1_router(RestCosts(schema)))
     return [
         _any_character(Mount(PREFIX, app=v1)),
         # Without this, "/api/v1" alone would be redirected by the app's router, without the header.

@@ -71,6 +71,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     # Not speed mechanisms but deployed costs: their "gain" is negative, what they cost.
     Mechanism("access log", "LOG_LEVEL=WARNING", env={"LOG_LEVEL": "WARNING"}),
     Mechanism("rate limiter", "RATE_LIMIT_PER_MINUTE=0", env={"RATE_LIMIT_PER_MINUTE": "0"}),
+    Mechanism("cost budget", "COST_BUDGET_PER_MINUTE=0", env={"COST_BUDGET_PER_MINUTE": "0"}),
     Mechanism("metrics", "METRICS_ENABLED=false", env={"METRICS_ENABLED": "false"}),
 )
 DEFAULT_CELLS = (

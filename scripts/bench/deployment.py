@@ -31,6 +31,7 @@ LOCAL_OVERRIDES = {
     "HOST": "loopback",
     "PORT": "a free port",
     "RATE_LIMIT_PER_MINUTE": f"{int(UNREACHABLE_RATE_LIMIT):,}, a limit no run reaches",
+    "COST_BUDGET_PER_MINUTE": f"{int(UNREACHABLE_RATE_LIMIT):,} points, a budget no run spends",
 }
 
 
@@ -74,6 +75,7 @@ def deployed_environment(
         HOST="127.0.0.1",
         PORT=str(port),
         RATE_LIMIT_PER_MINUTE=UNREACHABLE_RATE_LIMIT,
+        COST_BUDGET_PER_MINUTE=UNREACHABLE_RATE_LIMIT,
     )
     env.update(changes)
     return env

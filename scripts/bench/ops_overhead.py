@@ -1,4 +1,4 @@
-"""What logging, metrics and rate limiting cost per request, measured in one run.
+"""What logging, metrics, rate limiting and the cost budget cost per request, measured in one run.
 
     .venv/bin/python -m scripts.bench.ops_overhead [--requests 4000] [--rounds 5]
 
@@ -49,16 +49,24 @@ class Config:
     overrides: dict[str, object]
 
 
-OFF: dict[str, object] = {"access_log": False, "metrics_enabled": False, "rate_limit_per_minute": 0}
+OFF: dict[str, object] = {
+    "access_log": False,
+    "metrics_enabled": False,
+    "rate_limit_per_minute": 0,
+    "cost_budget_per_minute": 0,
+}
 # A limit no run reaches: every request is checked in Redis and allowed.
 LIMIT: dict[str, object] = {"rate_limit_per_minute": 10**9}
+# A budget no run spends: every operation is charged, settled and reported in `extensions.cost`.
+BUDGET: dict[str, object] = {"cost_budget_per_minute": 10**9}
 CONFIGS = [
     Config("none (baseline)", OFF),
     Config("access log", {**OFF, "access_log": True}),
     Config("metrics", {**OFF, "metrics_enabled": True}),
     Config("rate limit (Redis)", {**OFF, **LIMIT}),
     Config("rate limit (in-memory fallback)", {**OFF, **LIMIT, "redis_url": None}),
-    Config("all three (Redis)", {"access_log": True, "metrics_enabled": True, **LIMIT}),
+    Config("cost budget (Redis)", {**OFF, **BUDGET}),
+    Config("all four (Redis)", {"access_log": True, "metrics_enabled": True, **LIMIT, **BUDGET}),
 ]
 
 

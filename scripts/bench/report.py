@@ -22,6 +22,7 @@ NESTED_ROUND_TRIPS = 3
 RSS_MB = 150.0
 VIN_MS = 1.0
 LOAD_SECONDS = 15.0
+FIRST_PART_RATIO = 0.6
 
 
 def add_derived(result: dict[str, Any]) -> None:
@@ -133,6 +134,23 @@ def _other_targets(result: dict[str, Any]) -> list[dict[str, Any]]:
             "ms",
             below(vin_p50, VIN_MS),
             f"p99 {vin['wall_ms']['p99']:.3f} ms, CPU p50 {vin['cpu_ms']['p50']:.3f} ms" if vin else "",
+        )
+    )
+    first = result.get("first_part")
+    share = first["ratio_p50"] if first else None
+    targets.append(
+        _target(
+            "Deferred facets: first part p50 / the whole search's p50, cold",
+            f"≤ {FIRST_PART_RATIO:g}",
+            share,
+            "×",
+            at_most(share, FIRST_PART_RATIO),
+            (
+                f"first part {first['first_part_ms']['p50']:.2f} ms, whole {first['whole_ms']['p50']:.2f} ms "
+                f"(p50, {first['samples']} requests each, 1 connection)"
+            )
+            if first
+            else "not run (--modes without cold)",
         )
     )
     load = result.get("load")

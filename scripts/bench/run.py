@@ -31,7 +31,10 @@ Steps, all in one run so every ratio compares numbers taken minutes apart:
     server sampled throughout;
  6. memory: a fresh autos-graph worker answering 10,000 distinct documents, RSS
     before and after;
- 7. the cached picker on 2 workers (the throughput target of the first issue).
+ 7. the cached picker on 2 workers (the throughput target of the first issue);
+ 8. time to the first part: a filtered search with deferred facets against the
+    same search whole, cold (scripts/bench/first_part.py; workload
+    `deferred_facets`, in the cold mode).
 Writes bench-results/<timestamp>.json and .md, docs/benchmarks.md and docs/benchmarks.svg.
 """
 
@@ -56,7 +59,7 @@ from urllib.parse import urlsplit
 import orjson
 import psutil
 
-from scripts.bench import bench_index, chart, floors, machine, report
+from scripts.bench import bench_index, chart, first_part, floors, machine, report
 from scripts.bench.agreement import SAMPLES, PeerMismatch, disagreement
 from scripts.bench.deployment import deployed_environment, describe
 from scripts.bench.es_capture import CapturedRequest, CapturingProxy
@@ -543,10 +546,27 @@ class Bench:
         ids = bench_index.id_pool(self.es_url, self.index)
         items = race_workloads(catalog=catalog, ids=ids, count=self.args.variants)
         if self.args.workloads:
-            unknown = set(self.args.workloads) - {w.name for w in items}
+            unknown = set(self.args.workloads) - {w.name for w in items} - {first_part.NAME}
             if unknown:
                 raise SystemExit(f"unknown workloads: {', '.join(sorted(unknown))}")
             items = [w for w in items if w.name in self.args.workloads]
+        if items:
+            self.race_all(items, catalog, ids)
+        else:
+            self.result.update(round_trips={}, floors={"elasticsearch": []}, race={"workloads": {}})
+        if "cold" in self.args.modes and (not self.args.workloads or first_part.NAME in self.args.workloads):
+            log("time to the first part: deferred facets against the whole search, cold")
+            self.clear_caches()  # the variants are the same every run: no answer may be left from the last
+            with self.api_server("autos-graph-first-part") as server:
+                self.result["first_part"] = first_part.measure(server.base_url, catalog)
+        self.result["machine"]["load_average_end"] = machine.load_average()
+        self.result["seconds"] = round(time.perf_counter() - started, 1)
+        self.result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        report.add_derived(self.result)
+        return self.result
+
+    def race_all(self, items: Sequence[RaceWorkload], catalog: Catalog, ids: Sequence[str]) -> None:
+        """Steps 3 to 7 for the race's workloads."""
         log("capture: Elasticsearch round trips per workload")
         requests = [w.repeated_request() for w in items]
         captured = self.capture(requests)
@@ -576,11 +596,6 @@ class Bench:
         picker = next((w for w in items if w.name == "picker"), None)
         if picker is not None and "repeated" in self.args.modes:
             self.result["picker_two_workers"] = self.two_workers(picker)
-        self.result["machine"]["load_average_end"] = machine.load_average()
-        self.result["seconds"] = round(time.perf_counter() - started, 1)
-        self.result["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        report.add_derived(self.result)
-        return self.result
 
     def service_versions(self) -> dict[str, str]:
         import subprocess

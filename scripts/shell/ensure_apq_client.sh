@@ -1,12 +1,4 @@
 #!/usr/bin/env bash
-# The packages of tests/apq_client (Apollo Client, graphql-codegen), installed from its
-# lock file with `npm ci` when the lock changes; Node itself comes from ensure_node.sh.
+# The packages of tests/apq_client (Apollo Client, graphql-codegen), from its lock file.
 set -euo pipefail
-here="$(cd "$(dirname "$0")" && pwd)"
-bash "$here/ensure_node.sh"
-cd "$here/../../tests/apq_client"
-stamp=node_modules/.installed-from-lock
-if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
-  npm ci --no-audit --no-fund --loglevel=error
-  touch "$stamp"
-fi
+exec bash "$(cd "$(dirname "$0")" && pwd)/ensure_node_packages.sh" tests/apq_client

@@ -3,7 +3,9 @@
 Headless Chromium (Debian's package) opens /graphql on a served process: the
 schema loads by introspection with no error, the docs explorer lists the Query
 fields and opens `Vehicle`, autocomplete offers `manufacturerModelCombinations`
-while typing, and a query typed into the editor runs. With SCREENSHOT_DIR set,
+while typing, and a query typed into the editor runs; a query with a deferred
+fragment is answered in parts, which GraphiQL's own fetcher reads and merges
+into the result it shows. With SCREENSHOT_DIR set,
 the docs explorer open on `Vehicle` is saved there as graphiql-docs-vehicle.png
 (the picture in docs/).
 """
@@ -158,3 +160,38 @@ def test_graphiql_loads_the_schema_and_runs_what_a_person_types(page: Page, serv
     # Everything the page loaded came from this server: no CDN.
     assert requests
     assert all(url.startswith((server, "data:")) for url in requests)
+
+
+DEFERRED = """query SearchWithFacets {
+  vehicles(filter: { manufacturer: "ford" }, first: 2) { totalCount nodes { model } }
+  ... @defer(label: "facets") { facets(filter: { manufacturer: "ford" }) { manufacturers { value count } } }
+}"""
+
+
+def test_graphiql_shows_a_deferred_result_read_from_parts(page: Page, server: str) -> None:
+    exchanges = _graphql_exchanges(page)
+    page.goto(f"{server}/graphql", wait_until="networkidle")
+    page.wait_for_selector(".graphiql-execute-button", timeout=TIMEOUT_MS)
+    # Pasted into the editor, as a person would paste it.
+    page.evaluate(
+        "(text) => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.setValue(text)",
+        DEFERRED,
+    )
+    page.wait_for_function(EDIT_TAKEN_IN, timeout=TIMEOUT_MS)
+    page.click(".graphiql-execute-button")
+    try:
+        page.wait_for_function(
+            "() => document.querySelector('.result-window')?.innerText.includes('manufacturers')",
+            timeout=TIMEOUT_MS,
+        )
+    except PlaywrightTimeout:
+        pytest.fail(f"no deferred part shown:\n{_result(page)}")
+    sent, response = next((b, r) for b, r in exchanges if b.get("operationName") == "SearchWithFacets")
+    assert "multipart/mixed" in response.request.headers["accept"]
+    assert response.headers["content-type"].startswith("multipart/mixed")
+    shown = _result(page)
+    # The list from the first part and the facets from the later one, merged in one result.
+    assert '"totalCount": ' in shown
+    assert '"value": "Ford"' in shown
+    assert "errors" not in shown
+    assert sent["query"] == DEFERRED

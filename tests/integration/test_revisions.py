@@ -1,5 +1,6 @@
 """A write in place (`data load --live`) is never answered from the caches filled before it:
-it names a new revision of the live generation, which every served process reads and keys by."""
+it names a new revision of the live generation, which every served process reads and keys by,
+and which the release feed still announces as the generation it is."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 
 from datasources.catalog.dataset import SAMPLE_SIZE, sample_records
-from datasources.elastic.index_schema import drop_index
+from datasources.elastic.index_schema import document_count, drop_index
+from datasources.elastic.index_version import IndexVersion
+from datasources.releases.going_live import SwapKind, describe_live
 from datasources.releases.release import release
+from datasources.releases.revisions import bump_revision
 from tests.conftest import TEST_INDEX
 from tests.integration.test_release_lock import cli, finished, ndjson
 from tests.support.server import served
@@ -79,3 +83,17 @@ async def test_answers_cached_before_a_live_load_are_not_served_after_it(
 
             # The server reads the new revision at its next refresh (0.5 s): 20 s is slack, 120 s the TTL.
             assert await until(whole, timeout=20), "an answer cached before the load was still served"
+
+
+async def test_a_revision_is_read_and_announced_as_its_generation(es: AsyncElasticsearch, alias: str) -> None:
+    released = await release(es, alias=alias, source="part", records=sample_records()[:700])
+    revision = await bump_revision(es, alias=alias)
+    assert revision.startswith(f"{released.generation}-r")
+    version = IndexVersion(client=es, alias=alias)
+    assert await version.refresh() == revision, "the API reads and keys by the newest revision"
+    assert await document_count(es, alias=version.generation) == 700
+    live = await describe_live(es, alias=alias, generation=version.generation)
+    assert (live.generation, live.documents, live.kind) == (released.generation, 700, SwapKind.RELEASE)
+    newer = await bump_revision(es, alias=alias)
+    aliases = (await es.indices.get_alias(index=released.generation)).body[released.generation]["aliases"]
+    assert sorted(aliases) == sorted([alias, newer]), "the older revision alias went in the same call"

@@ -40,6 +40,7 @@ def serving(**env: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
             "HOST": "127.0.0.1",
             "PORT": str(port),
             "RATE_LIMIT_PER_MINUTE": "0",
+            "COST_BUDGET_PER_MINUTE": "0",
             "ENVIRONMENT": "test",
             **env,
         },

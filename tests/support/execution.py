@@ -14,7 +14,14 @@ from inspect import isawaitable
 from typing import Any, cast
 
 from elasticsearch import AsyncElasticsearch
-from graphql import ExecutionResult, GraphQLError, GraphQLSchema, execute, parse, validate
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    experimental_execute_incrementally,
+    parse,
+    validate,
+)
 from graphql.execution import Middleware
 from starlette.requests import Request
 
@@ -23,7 +30,7 @@ from graph.compat.strawberry import ExecutionContext, graphql_schema, is_awaitab
 from graph.gql.context import Context
 from graph.gql.document_cache import DEFAULT_MAX_BYTES, DocumentCache, validation_rules
 from graph.gql.execution.operation import response_body, run_operation
-from graph.gql.execution.planned_execution import PlannedExecutionContext
+from graph.gql.execution.planned_execution import WholeAnswerExecutionContext
 from graph.gql.query_limits import LIMITS
 from graph.gql.schema import build_schema
 from graph.state import Services
@@ -52,6 +59,7 @@ def pipeline_documents(
         schema=graphql_schema(build_schema()) if schema is None else schema,
         rules=validation_rules(introspection=introspection),
         max_tokens=LIMITS.max_tokens,
+        max_characters=LIMITS.max_document_characters,
         max_bytes=max_bytes,
     )
 
@@ -109,16 +117,16 @@ async def execute_planned(
     errors = documents.validation(entry)
     if errors:
         return ExecutionResult(None, errors)
-    outcome = execute(
+    outcome = experimental_execute_incrementally(
         documents.schema,
         entry.document,
         variable_values=variables,
         middleware=middleware,
-        executor_class=PlannedExecutionContext,
+        executor_class=WholeAnswerExecutionContext,
         is_awaitable=is_awaitable,
         plans=entry.plans,
     )
-    return await outcome if isawaitable(outcome) else outcome
+    return _whole(await outcome if isawaitable(outcome) else outcome)
 
 
 async def execute_general(
@@ -129,11 +137,16 @@ async def execute_general(
     errors = validate(schema, document, validation_rules(introspection=True))
     if errors:
         return ExecutionResult(None, errors)
-    outcome = execute(
+    outcome = experimental_execute_incrementally(
         schema,
         document,
         variable_values=variables,
         executor_class=ExecutionContext,
         is_awaitable=is_awaitable,
     )
-    return await outcome if isawaitable(outcome) else outcome
+    return _whole(await outcome if isawaitable(outcome) else outcome)
+
+
+def _whole(outcome: object) -> ExecutionResult:
+    assert isinstance(outcome, ExecutionResult), "documents run here ask for no parts"
+    return outcome

@@ -32,6 +32,10 @@ defaults
     timeout connect 2s
     timeout client 30s
     timeout server 30s
+    # A WebSocket (a subscription) is a tunnel once upgraded: this, not client/server, bounds its
+    # idleness; uvicorn pings every 20 s. SSE streams stay under `timeout server` with their
+    # 15 s keepalive comments (docs/subscriptions.md).
+    timeout tunnel 1h
     # A replica that refused the connection never saw the request: try another one.
     retries 3
     option redispatch

@@ -24,12 +24,14 @@ def free_port() -> int:
 
 
 class RedisServer:
-    def __init__(self, *, directory: Path, port: int | None = None) -> None:
+    def __init__(self, *, directory: Path, port: int | None = None, options: tuple[str, ...] = ()) -> None:
         binary = shutil.which("redis-server")
         assert binary is not None, "redis-server is missing: apt-get install redis-server"
         self._binary = binary
         self.directory = directory
         self.port = port or free_port()
+        # More redis-server options, e.g. ("--maxmemory", "4mb", "--maxmemory-policy", "noeviction").
+        self.options = options
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -55,6 +57,7 @@ class RedisServer:
                 "--appendonly", "no",
                 "--daemonize", "no",
                 "--dir", str(self.directory),
+                *self.options,
             ],
             stdout=(self.directory / "redis.log").open("ab"),
             stderr=subprocess.STDOUT,

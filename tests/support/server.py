@@ -51,8 +51,10 @@ class ServedProcess:
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
             "ENVIRONMENT": "test",
-            # Suites send thousands of requests from one address; the limiter has tests of its own.
+            # Suites send thousands of requests from one address; the limiter and the cost budget
+            # have tests of their own.
             "RATE_LIMIT_PER_MINUTE": "0",
+            "COST_BUDGET_PER_MINUTE": "0",
             "ACCESS_LOG": "false",
             "LOG_LEVEL": "WARNING",
             # Nothing balances load in front of these: stopping need not wait for health checks.

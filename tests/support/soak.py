@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.support.soak [--seconds 60] [--rate 40] [--warmup 10] [--index autos-unified]
 
-Starts the console script on a free loopback port (RATE_LIMIT_PER_MINUTE=0,
+Starts the console script on a free loopback port (RATE_LIMIT_PER_MINUTE=0, COST_BUDGET_PER_MINUTE=0,
 against ELASTICSEARCH_URL / REDIS_URL), warms it up, then sends a mix of
 GraphQL and REST v1 requests at a steady rate (open loop: a slow answer does
 not slow the sender down, up to a bound on requests in flight) and samples the
@@ -132,6 +132,7 @@ async def serving(
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "RATE_LIMIT_PER_MINUTE": "0",
+        "COST_BUDGET_PER_MINUTE": "0",
         "ACCESS_LOG": "false",
         "LOG_LEVEL": "WARNING",
         "WORKERS": "1",

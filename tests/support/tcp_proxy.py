@@ -39,6 +39,8 @@ class TcpProxy:
         self.target_port = target_port
         # blackhole: accept connections but never answer (a hung dependency).
         self.blackhole = blackhole
+        # Seconds each chunk the service answers waits before it is passed on (a slow dependency).
+        self.delay = 0.0
         self.port = 0
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
@@ -132,6 +134,8 @@ class TcpProxy:
                     continue  # hung: swallow, answer nothing
                 if watch is not None:
                     watch.feed(data)
+                elif proxy.delay:
+                    await asyncio.sleep(proxy.delay)  # an answer of the service: late
                 sink.write(data)
                 await sink.drain()
         except (ConnectionError, asyncio.CancelledError):

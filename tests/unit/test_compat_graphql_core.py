@@ -4,7 +4,9 @@ Each test fails when an upgrade changes one of those names: the lexer's
 `read_string` and `create_token` (the string lexer of graph/gql/parsing.py),
 the visitor's `enter_leave_map` and `EnterLeaveVisitor` (the combined rule of
 graph/gql/combined_rules.py), and the executor's `complete_value` with
-`FieldDetailsList` and `does_fragment_condition_match` (completion plans).
+`FieldDetailsList` and `does_fragment_condition_match` (completion plans), and
+the plain executor's methods `WholeAnswerExecutor` takes over the incremental
+executor's (one answer for a client that reads no parts).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import inspect
 from typing import Any, ClassVar
 
 from graphql import (
+    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     GraphQLOutputType,
@@ -21,6 +24,7 @@ from graphql import (
     Token,
     TokenKind,
     execute,
+    experimental_execute_incrementally,
     parse,
     validate,
 )
@@ -37,6 +41,7 @@ from graph.compat.graphql_core import (
     KindBoundRule,
     PlanningExecutor,
     StringReadingLexer,
+    WholeAnswerExecutor,
     does_fragment_condition_match,
 )
 from graph.compat.strawberry import ExecutionContext, graphql_schema
@@ -201,3 +206,37 @@ def test_the_planning_executor_sees_graphql_cores_field_middleware() -> None:
     with_middleware = PlanningExecutor.build(schema, document, middleware=[middleware])
     assert isinstance(with_middleware, PlanningExecutor)
     assert with_middleware.has_field_middleware
+
+
+INCREMENTAL_SDL = """
+directive @defer(if: Boolean! = true, label: String) on FRAGMENT_SPREAD | INLINE_FRAGMENT
+directive @stream(if: Boolean! = true, label: String, initialCount: Int = 0) on FIELD
+type Item { n: Int }
+type Query { a: String b: String items: [Item] }
+"""
+INCREMENTAL_ROOT = {"a": "first", "b": "later", "items": [{"n": 1}, {"n": 2}, {"n": 3}]}
+INCREMENTAL_DOCUMENT = "{ a ... @defer { b } items @stream(initialCount: 1) { n } }"
+
+
+def test_the_plain_executor_completes_deferred_and_streamed_selections_in_place() -> None:
+    for name, arity in (
+        ("execute_collected_root_fields", 6),
+        ("execute_collected_subfields", 7),
+        ("handle_stream", 8),
+    ):
+        assert len(inspect.signature(getattr(Executor, name)).parameters) == arity, name
+    schema = build_from_sdl(INCREMENTAL_SDL)
+    document = parse(INCREMENTAL_DOCUMENT)
+    # Strawberry's executor (graphql-core's incremental one) delivers parts...
+    parts = experimental_execute_incrementally(
+        schema, document, root_value=INCREMENTAL_ROOT, executor_class=ExecutionContext
+    )
+    assert not isinstance(parts, ExecutionResult)
+    assert parts.initial_result.data == {"a": "first", "items": [{"n": 1}]}  # type: ignore[union-attr]
+    # ...and with the plain executor's three methods, one whole answer.
+    whole = experimental_execute_incrementally(
+        schema, document, root_value=INCREMENTAL_ROOT, executor_class=WholeAnswerExecutor
+    )
+    assert isinstance(whole, ExecutionResult)
+    assert whole.data == {"a": "first", "b": "later", "items": [{"n": 1}, {"n": 2}, {"n": 3}]}
+    assert whole.errors is None

@@ -9,10 +9,14 @@ keeps its definitions, and the resolver it generates for attribute fields.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+import base64
+from collections.abc import Awaitable, Sequence
+from inspect import isawaitable
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import strawberry
 import strawberry.schema.schema as strawberry_schema
 from graphql import (
     GraphQLObjectType,
@@ -31,6 +35,8 @@ from graph.compat.strawberry import (
     DEFINITION_KEY,
     VALIDATION_RULES,
     ExecutionContext,
+    federation_schema,
+    ftv1_recording,
     graphql_schema,
     is_awaitable,
     plain_attribute,
@@ -156,3 +162,125 @@ def test_plain_object_class_is_the_class_strawberry_defined_the_type_from() -> N
     assert isinstance(vehicle, GraphQLObjectType)
     assert plain_object_class(vehicle) is Vehicle
     assert plain_object_class(GraphQLObjectType("Foreign", {})) is None
+
+
+# The Federation 2 subgraph's uses of Strawberry (graph/compat/strawberry.py's federation_schema
+# and ftv1_recording), on a schema of their own so the catalog's types are not involved.
+
+
+@strawberry.type
+class Part:
+    id: strawberry.ID
+    name: str
+
+    @classmethod
+    def resolve_reference(cls, info: strawberry.Info, **representation: object) -> Part:
+        return cls(id=strawberry.ID(str(representation["id"])), name=f"part {representation['id']}")
+
+
+@strawberry.type
+class Bin:
+    label: str
+
+
+@strawberry.type
+class PartsQuery:
+    part: Part | None = None
+    bin: Bin | None = None
+
+
+def parts_subgraph(checked: list[object] | None = None) -> strawberry.Schema:
+    def check(representations: Sequence[object]) -> None:
+        # Copied: Strawberry's resolver then pops `__typename` from each and adds `info`.
+        (checked if checked is not None else []).extend(dict(r) for r in representations)  # type: ignore[call-overload]
+
+    return federation_schema(
+        query=PartsQuery,
+        types=[Part],
+        keys={Part: ["id"]},
+        shareable=[Bin],
+        check_representations=check,
+        version="2.3",
+    )
+
+
+def test_keys_are_on_the_subgraph_schema_only() -> None:
+    before = strawberry.Schema(query=PartsQuery).as_str()
+    directives = list(get_object_definition(Part, strict=True).directives or ())
+    subgraph = parts_subgraph()
+    after = strawberry.Schema(query=PartsQuery).as_str()
+    assert '@key(fields: "id"' not in before
+    assert after == before
+    assert list(get_object_definition(Part, strict=True).directives or ()) == directives
+    assert 'type Part @key(fields: "id"' in subgraph.as_str()
+    assert "type Bin @shareable {" in subgraph.as_str()
+    assert subgraph.as_str().startswith('schema @link(url: "https://specs.apollo.dev/federation/v2.3"')
+    assert "_entities(representations: [_Any!]!): [_Entity]!" in subgraph.as_str()
+    served = subgraph.execute_sync("{ _service { sdl } }")
+    assert served.errors is None
+    assert served.data == {"_service": {"sdl": subgraph.as_str()}}
+
+
+def test_entities_resolve_to_their_types_after_the_representations_are_checked() -> None:
+    checked: list[object] = []
+    subgraph = parts_subgraph(checked)
+    result = subgraph.execute_sync(
+        "query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Part { id name } } }",
+        variable_values={"r": [{"__typename": "Part", "id": "7"}]},
+    )
+    assert result.errors is None
+    assert result.data == {"_entities": [{"__typename": "Part", "id": "7", "name": "part 7"}]}
+    assert checked == [{"__typename": "Part", "id": "7"}]
+
+
+async def test_ftv1_recording_traces_resolvers_run_as_graphql_core_middleware() -> None:
+    schema = build_from_sdl("type Query { part: String }")
+    assert schema.query_type is not None
+    schema.query_type.fields["part"].resolve = lambda *_: "gear"
+
+    async def run(headers: dict[str, str]) -> dict[str, str]:
+        context = SimpleNamespace(request=SimpleNamespace(headers=headers))
+        with ftv1_recording(context) as extension:
+            outcome = execute(schema, parse("{ part }"), context_value=context, middleware=[extension])
+            result = await outcome if isawaitable(outcome) else outcome
+        assert result.data == {"part": "gear"}
+        traced: dict[str, str] = extension.get_results()
+        return traced
+
+    trace = base64.b64decode((await run({"apollo-federation-include-trace": "ftv1"}))["ftv1"])
+    # reports.proto's Trace: end_time (3), start_time (4), duration_ns (11), root (14);
+    # the root's one child (12) is the field's node: response_name "part", type "String".
+    fields = protobuf_fields(trace)
+    assert sorted(fields) == [3, 4, 11, 14]
+    root = protobuf_fields(fields[14])
+    node = protobuf_fields(root[12])
+    assert (node[1], node[3], node[13]) == (b"part", b"String", b"Query")
+    assert await run({}) == {}
+
+
+def protobuf_fields(message: bytes | int) -> dict[int, Any]:
+    """A protobuf message's fields by number (the last of each), read from the wire format."""
+    assert isinstance(message, bytes)
+
+    def varint(position: int) -> tuple[int, int]:
+        value = shift = 0
+        while True:
+            byte = message[position]
+            value |= (byte & 0x7F) << shift
+            position, shift = position + 1, shift + 7
+            if byte < 0x80:
+                return value, position
+
+    fields: dict[int, Any] = {}
+    position = 0
+    while position < len(message):
+        tag, position = varint(position)
+        number, wire_type = tag >> 3, tag & 7
+        if wire_type == 0:
+            fields[number], position = varint(position)
+        else:
+            assert wire_type == 2, wire_type
+            length, position = varint(position)
+            fields[number] = message[position : position + length]
+            position += length
+    return fields

@@ -11,6 +11,7 @@ import pytest
 import strawberry
 from graphql import (
     ExecutionResult,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLResolveInfo,
@@ -239,6 +240,16 @@ def test_selections_with_resolvers_or_directives_have_no_plan() -> None:
     assert (
         compile_completer(schema, garage, field_nodes("{ garage { count @include(if: true) } }"), {}) is None
     )
+
+
+def test_a_streamed_list_has_no_plan_so_the_executor_streams_it() -> None:
+    car = SCHEMA.type_map["Car"]
+    assert isinstance(car, GraphQLObjectType)
+    cars = GraphQLNonNull(GraphQLList(GraphQLNonNull(car)))
+    plain = field_nodes("{ cars { id } }")
+    streamed = field_nodes("{ cars @stream(initialCount: 1) { id } }")
+    assert compile_completer(SCHEMA, cars, plain, {}) is not None
+    assert compile_completer(SCHEMA, cars, streamed, {}) is None
 
 
 def test_plans_are_kept_per_document_node() -> None:

@@ -51,6 +51,19 @@ def test_documents_are_parsed_within_the_token_limit() -> None:
     assert cache.size == 0
 
 
+def test_every_character_counts_towards_the_document_limit_comments_included() -> None:
+    cache = pipeline_documents()
+    padding = "# padding\n" * (LIMITS.max_document_characters // 10)
+    # Three tokens: the token limit alone lets it through.
+    with pytest.raises(GraphQLError, match=f"at most {LIMITS.max_document_characters}") as refused:
+        cache.parsed("{ __typename }\n" + padding)
+    assert (refused.value.extensions or {})["code"] == "QUERY_TOO_COMPLEX"
+    assert len(cache) == 0
+    at_the_limit = "{ __typename }\n" + "#" * (LIMITS.max_document_characters - 15)
+    assert len(at_the_limit) == LIMITS.max_document_characters
+    assert cache.parsed(at_the_limit).document is not None
+
+
 def test_the_least_recently_used_documents_go_first_when_over_the_byte_budget() -> None:
     queries = [literal_search(year) for year in range(1950, 1956)]
     cache = pipeline_documents(max_bytes=3 * estimated_size(queries[0]))
@@ -133,6 +146,7 @@ def test_pinned_documents_are_served_as_given_and_never_evicted() -> None:
         schema=SCHEMA,
         rules=validation_rules(introspection=False),
         max_tokens=LIMITS.max_tokens,
+        max_characters=LIMITS.max_document_characters,
         max_bytes=estimated_size(FILTERED_SEARCH),
         pinned=[(PICKER, pinned)],
     )

@@ -72,3 +72,24 @@ async def test_nothing_is_wrapped_without_a_python_handler() -> None:
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+async def test_stop_hooks_run_after_the_delay_and_before_the_server_handler(
+    server_handler: ServerHandler,
+) -> None:
+    drain = Drain()
+    order: list[str] = []
+
+    async def hook() -> None:
+        order.append(f"hook, server called {len(server_handler.calls)} times")
+
+    drain.before_stop(hook)
+    hook_installed = DrainOnSigterm(drain=drain, delay_seconds=0.2)
+    assert hook_installed.install()
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.sleep(0.05)
+    assert order == []  # not while load balancers notice
+    await asyncio.sleep(0.4)
+    assert order == ["hook, server called 0 times"]
+    assert server_handler.calls == [signal.SIGTERM]
+    hook_installed.uninstall()

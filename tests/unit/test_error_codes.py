@@ -12,7 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import GraphQLError, GraphQLSyntaxError, Source, parse, validate
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSyntaxError,
+    Source,
+    experimental_execute_incrementally,
+    parse,
+    validate,
+)
+from graphql import build_schema as build_from_sdl
 
 from graph.gql.errors import GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED, classify
 from graph.gql.query_limits import LIMITS
@@ -97,3 +106,19 @@ def test_a_parse_failure_is_told_by_its_type_not_its_text() -> None:
     assert classify(syntax, expose_internals=False).extensions == {"code": GRAPHQL_PARSE_FAILED}
     lookalike = GraphQLError("Syntax Error: a message that only starts like one")
     assert classify(lookalike, expose_internals=False).extensions == {"code": GRAPHQL_VALIDATION_FAILED}
+
+
+def test_a_negative_stream_initial_count_is_the_clients_error_in_graphql_cores_words() -> None:
+    schema = build_from_sdl(
+        "directive @stream(if: Boolean! = true, label: String, initialCount: Int = 0) on FIELD\n"
+        "type Query { items: [Int] }"
+    )
+    result = experimental_execute_incrementally(
+        schema, parse("{ items @stream(initialCount: -1) }"), root_value={"items": [1, 2]}
+    )
+    assert isinstance(result, ExecutionResult)
+    assert result.errors
+    error = classify(result.errors[0], expose_internals=False)
+    assert error.extensions == {"code": "BAD_USER_INPUT"}, (
+        f"graphql-core now says {result.errors[0].message!r}; update graph/gql/errors.py"
+    )

@@ -17,6 +17,7 @@ from prometheus_client import REGISTRY
 
 import graph.observability.metrics  # noqa: F401 - registers the families the dashboard charts
 from graph.cli.main import GRACEFUL_SHUTDOWN_SECONDS
+from graph.http.draining import STOP_HOOKS_SECONDS
 from graph.settings import Settings
 from tests.support.image import ROOT, image_name
 
@@ -127,9 +128,11 @@ def test_shutdown_fits_in_the_grace_period() -> None:
     assert command[0] == "sleep"
     pre_stop = int(command[1])
     assert pre_stop > 0
-    # preStop, then readiness 503 for the shutdown delay, then uvicorn's bounded drain.
+    # preStop, then readiness 503 for the shutdown delay, the stop hooks (subscriptions completed),
+    # then uvicorn's bounded drain.
     delay = Settings().shutdown_delay_seconds
-    assert pre_stop + delay + GRACEFUL_SHUTDOWN_SECONDS < pod["terminationGracePeriodSeconds"] == 30
+    stopping = pre_stop + delay + STOP_HOOKS_SECONDS + GRACEFUL_SHUTDOWN_SECONDS
+    assert stopping < pod["terminationGracePeriodSeconds"] == 30
 
 
 def test_startup_probe_outlasts_the_elasticsearch_retries() -> None:

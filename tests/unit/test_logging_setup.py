@@ -213,3 +213,10 @@ def test_stdout_lines_wait_in_a_buffer_of_their_own_until_the_flush(
         assert path.read_text() == ""
         stream.flush()
         assert path.read_text() == '{"message": "request"}\n'
+
+
+def test_unicode_line_breaks_are_escaped_so_a_line_stays_one_line() -> None:
+    record = logging.LogRecord("t", logging.INFO, __file__, 0, "a\u2028b\u2029c\x85d\ne\x1bf", None, None)
+    line = JsonFormatter().format(record)
+    assert len(line.splitlines()) == 1
+    assert orjson.loads(line)["message"] == "a\u2028b\u2029c\x85d\ne\x1bf"

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from datasources.cache.document_store import DocumentStore
+from datasources.cache.document_store import DocumentStore, StoreBounds
 from graph.gql.graphql_http import RequestError, read_post
 from graph.gql.persisted import PersistedOperations, PersistedQueryError
 from graph.gql.pipeline import GraphQLPipeline
@@ -21,6 +21,10 @@ from tests.support.execution import answer
 DOCUMENT = '{ decodeVin(vin: "1M8GDM9AXKP042788") { valid } }'
 HASH = hashlib.sha256(DOCUMENT.encode()).hexdigest()
 SDL = build_schema().as_str()
+
+
+def local_store() -> DocumentStore:
+    return DocumentStore(redis=None, bounds=StoreBounds(max_bytes=2**20, max_count=100))
 
 
 def apq(sha256: object, version: object = 1) -> dict[str, Any]:
@@ -40,7 +44,7 @@ async def code_of(operations: PersistedOperations, **request: Any) -> str:
 
 
 async def test_a_document_is_registered_by_hash_and_found_again() -> None:
-    operations = PersistedOperations(store=DocumentStore(backend=None), manifest=None, trusted_only=False)
+    operations = PersistedOperations(store=local_store(), manifest=None, trusted_only=False)
     assert await code_of(operations, extensions=apq(HASH)) == "PERSISTED_QUERY_NOT_FOUND"
     document = await operations.document(query=DOCUMENT, extensions=apq(HASH))
     assert document is not None
@@ -62,12 +66,12 @@ async def test_a_document_is_registered_by_hash_and_found_again() -> None:
     ],
 )
 async def test_malformed_persisted_query_extensions_are_bad_requests(extensions: dict[str, Any]) -> None:
-    operations = PersistedOperations(store=DocumentStore(backend=None), manifest=None, trusted_only=False)
+    operations = PersistedOperations(store=local_store(), manifest=None, trusted_only=False)
     assert await code_of(operations, extensions=extensions) == "BAD_REQUEST"
 
 
 async def test_a_request_naming_no_document_is_left_to_the_executor() -> None:
-    operations = PersistedOperations(store=DocumentStore(backend=None), manifest=None, trusted_only=False)
+    operations = PersistedOperations(store=local_store(), manifest=None, trusted_only=False)
     assert await operations.document(query=None, extensions={"other": 1}) is None
     # A `documentId` that is not a string never gets this far: reading the request refuses it.
     with pytest.raises(RequestError, match="documentId"):
@@ -75,9 +79,7 @@ async def test_a_request_naming_no_document_is_left_to_the_executor() -> None:
 
 
 async def test_trusted_only_runs_the_manifest_and_nothing_else(tmp_path: Path) -> None:
-    operations = PersistedOperations(
-        store=DocumentStore(backend=None), manifest=manifest(tmp_path), trusted_only=True
-    )
+    operations = PersistedOperations(store=local_store(), manifest=manifest(tmp_path), trusted_only=True)
     requests: list[dict[str, Any]] = [
         {"document_id": f"sha256:{HASH}"},
         {"extensions": apq(f"sha256:{HASH}")},

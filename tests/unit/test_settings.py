@@ -67,6 +67,11 @@ def test_graphiql_is_off_by_default_in_production_only() -> None:
         ({"environment": "prod"}, "ENVIRONMENT"),
         ({"es_http_node": "httpx"}, "ES_HTTP_NODE"),
         ({"rate_limit_whitelist": "10.0.0.0/8,not-an-ip"}, "RATE_LIMIT_WHITELIST"),
+        ({"rate_limit_redis_url": "http://localhost:6380"}, "RATE_LIMIT_REDIS_URL"),
+        ({"rate_limit_ipv6_prefix": 129}, "RATE_LIMIT_IPV6_PREFIX"),
+        ({"rate_limit_ipv4_prefix": 33}, "RATE_LIMIT_IPV4_PREFIX"),
+        ({"persisted_documents_max_bytes": 1024}, "PERSISTED_DOCUMENTS_MAX_BYTES"),
+        ({"persisted_registrations_per_minute": -1}, "PERSISTED_REGISTRATIONS_PER_MINUTE"),
     ],
 )
 def test_bad_values_are_refused_with_one_clear_line(overrides: dict[str, object], variable: str) -> None:
@@ -76,6 +81,16 @@ def test_bad_values_are_refused_with_one_clear_line(overrides: dict[str, object]
     assert message.startswith("invalid configuration: ")
     assert variable in message
     assert "\n" not in message
+
+
+def test_the_limiter_counts_in_its_own_redis_or_else_the_caches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("RATE_LIMIT_REDIS_URL", raising=False)
+    shared = load_settings(redis_url="redis://cache:6379/0")
+    assert shared.limiter_redis_url == "redis://cache:6379/0"
+    own = load_settings(redis_url="redis://cache:6379/0", rate_limit_redis_url="redis://limits:6379/0")
+    assert own.limiter_redis_url == "redis://limits:6379/0"
+    assert load_settings().limiter_redis_url is None
 
 
 def test_environment_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -180,6 +180,8 @@ def _present_completer(
 ) -> Completer | None:
     """A completer for a value known not to be None."""
     if isinstance(named_or_list, GraphQLList):
+        if any(d.name.value == "stream" for node in field_nodes for d in node.directives or ()):
+            return None  # the executor delivers a streamed list's items in parts
         item = compile_completer(schema, named_or_list.of_type, field_nodes, fragments)
         return None if item is None else _list_completer(item)
     if isinstance(named_or_list, GraphQLScalarType):

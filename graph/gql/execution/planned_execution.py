@@ -13,6 +13,10 @@ more than one value: its plan completes every item, so compiling it on first
 sight costs less than completing the items the general way. A document sent
 once with a page of vehicles or a list of ids is then completed by plans from
 its first request, as a document sent again is.
+
+Plans never hold a selection with a directive, so a deferred fragment or a
+streamed list is left to the executor: the incremental one delivers it in
+parts, `WholeAnswerExecutionContext` completes it in place.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 from graphql import FieldNode, FragmentDefinitionNode, GraphQLOutputType, GraphQLSchema
 
-from graph.compat.graphql_core import FieldDetailsList, PlanningExecutor
+from graph.compat.graphql_core import FieldDetailsList, PlanningExecutor, WholeAnswerExecutor
 from graph.gql.execution.completion_plans import Completer, CompletionPlans
 
 
@@ -79,3 +83,7 @@ class PlannedExecutionContext(PlanningExecutor):
             return True, plan(result)
         except Exception:  # the general completion reports it precisely
             return False, None
+
+
+class WholeAnswerExecutionContext(WholeAnswerExecutor, PlannedExecutionContext):
+    """The planned executor for a client that cannot read parts: `@defer`/`@stream` completed in place."""

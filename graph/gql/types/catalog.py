@@ -1,7 +1,8 @@
 """Vehicles, manufacturer groups and their connections.
 
 Types only convert records (`from_record`) and delegate every field with
-arguments to an operation in `resolvers/`.
+arguments to an operation in `resolvers/`. `resolve_reference` is how the
+federation subgraph (graph/gql/federation/) resolves an entity by its key.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from graph.gql.context import Info
 from graph.gql.types.inputs import VehicleFilterInput, to_filter
 from graph.gql.types.node import Node
 from graph.gql.types.vin import VinInstance
-from resolvers import groups, instances
+from resolvers import entities, groups, instances
 from resolvers.global_ids import to_global_id
 from resolvers.nodes import NodeRecord
 from resolvers.pagination import Page
@@ -69,6 +70,12 @@ class Vehicle(Node):
             instance_count=record.instance_count,
             make_model_year=record.make_model_year,
             record=record,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: object) -> Vehicle:
+        return cls.from_record(
+            await entities.vehicle_entity(scope=info.context.data, representation=representation)
         )
 
     @strawberry.field(
@@ -186,6 +193,12 @@ class ManufacturerModelGroup(Node):
             count=aggregate.count,
             models=model_counts(aggregate),
             aggregate=aggregate,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: object) -> ManufacturerModelGroup:
+        return cls.from_aggregate(
+            await entities.group_entity(scope=info.context.data, representation=representation)
         )
 
     @strawberry.field(description="The group's first vehicles (batched across groups).")

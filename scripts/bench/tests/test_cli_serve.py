@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import uvicorn
 
+from graph.compat.uvicorn import RequestBounds
 from scripts.bench.cli_serve import config_changes, serve_like_autos_graph
 from scripts.bench.floor_app import app as floor
 
@@ -25,4 +26,5 @@ def test_the_floor_runs_on_the_commands_own_options() -> None:
     assert built["factory"] is False
     assert built["workers"] == 1  # always one process, where the patches were applied
     assert built["loop"] == "uvloop"
-    assert built["http"] == "httptools"
+    # httptools, with the bounds on reading a request that `serve` reads from the settings.
+    assert isinstance(built["http"], RequestBounds)

@@ -20,7 +20,14 @@ def _environment() -> dict[str, str]:
 def test_the_configmap_values_are_used_with_only_the_local_overrides() -> None:
     deployed = configmap_values()
     env = _environment()
-    overridden = {"ELASTICSEARCH_URL", "REDIS_URL", "ES_INDEX", "PORT", "RATE_LIMIT_PER_MINUTE"}
+    overridden = {
+        "ELASTICSEARCH_URL",
+        "REDIS_URL",
+        "ES_INDEX",
+        "PORT",
+        "RATE_LIMIT_PER_MINUTE",
+        "COST_BUDGET_PER_MINUTE",
+    }
     assert {key: env[key] for key in deployed if key not in overridden} == {
         key: value for key, value in deployed.items() if key not in overridden
     }
@@ -29,6 +36,7 @@ def test_the_configmap_values_are_used_with_only_the_local_overrides() -> None:
     assert env["RATE_LIMIT_WHITELIST"] == ""
     assert env["TRUSTED_PROXIES"] == ""
     assert int(env["RATE_LIMIT_PER_MINUTE"]) == int(UNREACHABLE_RATE_LIMIT) > 0
+    assert int(env["COST_BUDGET_PER_MINUTE"]) == int(UNREACHABLE_RATE_LIMIT)  # counted, never spent
     assert (env["ES_INDEX"], env["PORT"], env["HOST"]) == ("autos-bench", "3999", "127.0.0.1")
 
 

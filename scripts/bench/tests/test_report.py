@@ -146,3 +146,21 @@ def test_summary_sets_repeated_workloads_against_the_floor_and_states_the_config
     verdicts = {t["target"]: t["verdict"] for t in result["targets"]}
     assert verdicts["Repeated Picker: req/s as a fraction of the floor's (1 connection)"] == "missed"
     assert verdicts["Repeated Picker: req/s as a fraction of the floor's (16 connections)"] == "met"
+
+
+def test_the_first_part_is_held_to_its_share_of_the_whole_search() -> None:
+    result = _result()
+    add_derived(result)
+    first = next(t for t in result["targets"] if t["target"].startswith("Deferred facets"))
+    assert first["verdict"] == "not measured"
+    for share, verdict in ((0.5, "met"), (0.7, "missed")):
+        result["first_part"] = {
+            "samples": 200,
+            "first_part_ms": {"p50": 5.0 * share},
+            "whole_ms": {"p50": 5.0},
+            "ratio_p50": share,
+        }
+        add_derived(result)
+        first = next(t for t in result["targets"] if t["target"].startswith("Deferred facets"))
+        assert (first["measured"], first["verdict"]) == (share, verdict)
+        assert f"first part {5.0 * share:.2f} ms, whole 5.00 ms" in first["note"]

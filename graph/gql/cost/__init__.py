@@ -1,0 +1,1 @@
+"""Query cost: the `@cost`/`@listSize` table, an operation's requested and actual cost, `extensions.cost`."""
