@@ -81,11 +81,12 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# New data goes live as a release, whatever is live now (docs/releases.md).
 load-sample: install services
-	$(BIN)/autos-graph data load --sample
+	$(BIN)/autos-graph data release --sample
 
 load-full: install services
-	$(BIN)/autos-graph data load --full
+	$(BIN)/autos-graph data release --full
 
 schema: install
 	$(BIN)/autos-graph schema export

@@ -4,7 +4,11 @@ Records flow from any iterator through a bounded queue into a few concurrent
 `async_streaming_bulk` workers, so memory stays at a few chunks whatever the
 dataset size, while Elasticsearch always has the next request waiting.
 Documents are written with `_id = vehicle_id`: loading the same records twice
-overwrites them, it never duplicates.
+overwrites them, it never duplicates. Each chunk, and each settings change,
+waits for the caller's fence first (datasources/elastic/fence.py): a loader
+whose release lock was lost sends nothing more, and says so with `Fenced`.
+A failure that stops the load (a fence, or the source's own error, such as a
+file that cannot be read) is raised as itself, not as an exception group.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
 from datasources.catalog.dataset import DatasetKind, Fingerprint, dataset_fingerprint, iter_records
+from datasources.elastic.fence import Fence, Fenced, unfenced
 from datasources.elastic.index_schema import document_count, index_exists, read_meta, write_meta
 from datasources.vehicles.vehicle_record import VehicleRecord
 
@@ -44,7 +49,9 @@ class LoadResult:
 
 
 @asynccontextmanager
-async def relaxed_indexing(client: AsyncElasticsearch, *, alias: str) -> AsyncIterator[None]:
+async def relaxed_indexing(
+    client: AsyncElasticsearch, *, alias: str, fence: Fence = unfenced
+) -> AsyncIterator[None]:
     """No refreshes and no replicas while loading, the previous settings restored after.
 
     Each refresh writes a new segment and each replica indexes every document again;
@@ -56,16 +63,27 @@ async def relaxed_indexing(client: AsyncElasticsearch, *, alias: str) -> AsyncIt
         name: current["settings"].get(f"index.{name}")
         for name in ("refresh_interval", "number_of_replicas", "auto_expand_replicas")
     }
+    await fence(f"relax the settings of {alias}")
     await client.indices.put_settings(
         index=alias,
         settings={"refresh_interval": "-1", "auto_expand_replicas": "false", "number_of_replicas": 0},
     )
+    fenced = False
     try:
         yield
+    except Fenced:
+        fenced = True  # the settings now belong to whoever holds the lock; the first refusal is the news
+        raise
     finally:
-        # A None value resets the setting to its default, which is what "unset before" meant.
-        await client.indices.put_settings(index=alias, settings=kept)
-        await client.indices.refresh(index=alias)
+        if not fenced:
+            await _restore(client, alias=alias, settings=kept, fence=fence)
+
+
+async def _restore(client: AsyncElasticsearch, *, alias: str, settings: dict[str, Any], fence: Fence) -> None:
+    await fence(f"restore the settings of {alias}")
+    # A None value resets the setting to its default, which is what "unset before" meant.
+    await client.indices.put_settings(index=alias, settings=settings)
+    await client.indices.refresh(index=alias)
 
 
 def _action(alias: str, record: VehicleRecord) -> dict[str, Any]:
@@ -88,6 +106,7 @@ async def bulk_index(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     concurrency: int = DEFAULT_CONCURRENCY,
     relax_refresh: bool = True,
+    fence: Fence = unfenced,
 ) -> LoadResult:
     """Index every record (upsert by vehicle_id) and report what went in and what failed.
 
@@ -98,7 +117,9 @@ async def bulk_index(
     started = time.perf_counter()
     # Any write makes the index something other than a named dataset; load_dataset
     # records the fingerprint again once its load is complete.
-    await write_meta(client, alias=alias, dataset=None, dataset_fingerprint=None, dataset_count=None)
+    await write_meta(
+        client, alias=alias, dataset=None, dataset_fingerprint=None, dataset_count=None, fence=fence
+    )
     queue: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue(maxsize=concurrency * 2)
 
     async def produce() -> None:
@@ -115,6 +136,9 @@ async def bulk_index(
 
     async def actions() -> AsyncIterator[dict[str, Any]]:
         while (chunk := await queue.get()) is not None:
+            # Queue chunks and bulk requests are the same size: this is the last await before
+            # the helper sends the previous chunk's successor.
+            await fence(f"write {len(chunk):,} documents into {alias}")
             for action in chunk:
                 yield action
 
@@ -158,13 +182,16 @@ async def bulk_index(
 
     async def run() -> None:
         # A task group cancels the producer if a worker dies, so nothing waits on a full queue forever.
-        async with asyncio.TaskGroup() as group:
-            group.create_task(produce())
-            for _ in range(concurrency):
-                group.create_task(work())
+        try:
+            async with asyncio.TaskGroup() as group:
+                group.create_task(produce())
+                for _ in range(concurrency):
+                    group.create_task(work())
+        except BaseExceptionGroup as failed:
+            raise _one_reason(failed) from None
 
     if relax_refresh:
-        async with relaxed_indexing(client, alias=alias):
+        async with relaxed_indexing(client, alias=alias, fence=fence):
             await run()
     else:
         await run()
@@ -183,6 +210,19 @@ async def bulk_index(
     return result
 
 
+def _one_reason(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    """What stopped the load, as the caller can catch it: a fence's refusal if any (every worker may
+    meet one), else the one failure that cancelled the rest (a source's error, say); several
+    different failures stay a group."""
+    fenced = group.subgroup(Fenced)
+    if fenced is not None:
+        first: BaseException = fenced
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        return first
+    return group.exceptions[0] if len(group.exceptions) == 1 else group
+
+
 async def holds_dataset(client: AsyncElasticsearch, *, alias: str, kind: DatasetKind) -> bool:
     """Whether the alias holds exactly this dataset, as the last load_dataset left it."""
     if not await index_exists(client, alias=alias):
@@ -199,6 +239,7 @@ async def load_dataset(
     alias: str,
     kind: DatasetKind,
     on_progress: ProgressCallback | None = None,
+    fence: Fence = unfenced,
 ) -> LoadResult:
     """Load a named dataset and record its fingerprint in the index's `_meta`."""
     digest = Fingerprint()
@@ -208,7 +249,9 @@ async def load_dataset(
             digest.add(record)
             yield record
 
-    result = await bulk_index(client, alias=alias, records=fingerprinted(), on_progress=on_progress)
+    result = await bulk_index(
+        client, alias=alias, records=fingerprinted(), on_progress=on_progress, fence=fence
+    )
     if result.failed:
         return result  # an incomplete load must not pass for the dataset
     await write_meta(
@@ -217,5 +260,6 @@ async def load_dataset(
         dataset=kind,
         dataset_fingerprint=digest.hexdigest(),
         dataset_count=await document_count(client, alias=alias),
+        fence=fence,
     )
     return result

@@ -4,16 +4,22 @@ Clients only ever name the alias (settings.es_index). The concrete indices
 behind it are generations `<alias>-v<N>`: the first is created here, later ones
 by a release (datasources/releases), which loads a new generation beside the
 live one and swaps the alias, so new data or a mapping change means no downtime.
+A generation written in place (`data load --live`, `data reset`) gets a new
+revision alias `<alias>-v<N>-r<M>`: the API reads and keys its caches by the
+newest revision, so nothing cached before the write is served after it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
+
+from datasources.elastic.fence import Fence, unfenced
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +79,21 @@ async def generation_indices(client: AsyncElasticsearch, *, alias: str) -> list[
     return sorted(names, key=lambda name: generation_number(alias, name) or 0)
 
 
+def revision_alias(index: str, number: int) -> str:
+    """The name of revision N of a generation written in place (`<index>-r<N>`), an alias of it."""
+    return f"{index}-r{number}"
+
+
+def newest_revision(index: str, aliases: Iterable[str]) -> str | None:
+    """The revision alias of `index` with the highest N among `aliases`, or None."""
+    numbered = {
+        int(match.group(1)): name
+        for name in aliases
+        if (match := re.fullmatch(rf"{re.escape(index)}-r(\d+)", name)) is not None
+    }
+    return numbered[max(numbered)] if numbered else None
+
+
 @dataclass(frozen=True, slots=True)
 class IndexCreation:
     alias: str
@@ -103,7 +124,9 @@ async def _refuse_plain_index(client: AsyncElasticsearch, *, alias: str) -> None
         )
 
 
-async def create_index(client: AsyncElasticsearch, *, alias: str, recreate: bool = False) -> IndexCreation:
+async def create_index(
+    client: AsyncElasticsearch, *, alias: str, recreate: bool = False, fence: Fence = unfenced
+) -> IndexCreation:
     """Make sure the versioned index exists with MAPPING and the alias points at it.
 
     Idempotent: the live generation is kept as it is unless `recreate` is set.
@@ -112,16 +135,19 @@ async def create_index(client: AsyncElasticsearch, *, alias: str, recreate: bool
     index = concrete_index_name(alias)
     behind = await indices_behind(client, alias=alias)
     if recreate:
-        dropped = await drop_index(client, alias=alias)
+        dropped = await drop_index(client, alias=alias, fence=fence)
+        await fence(f"create {index}")
         await _create(client, index=index, alias=alias)
         action: Literal["created", "recreated", "existed", "aliased"] = "recreated" if dropped else "created"
     elif behind:
         index = behind[-1]
         action = "existed"
     elif await client.indices.exists(index=index):
+        await fence(f"point {alias} at {index}")
         await client.indices.put_alias(index=index, name=alias)
         action = "aliased"
     else:
+        await fence(f"create {index}")
         await _create(client, index=index, alias=alias)
         action = "created"
     log.info("index %s", action, extra={"context": {"alias": alias, "index": index}})
@@ -137,7 +163,7 @@ async def _create(client: AsyncElasticsearch, *, index: str, alias: str) -> None
     )
 
 
-async def drop_index(client: AsyncElasticsearch, *, alias: str) -> list[str]:
+async def drop_index(client: AsyncElasticsearch, *, alias: str, fence: Fence = unfenced) -> list[str]:
     """Delete the indices behind the alias and every generation of it; return their names.
 
     Only exact names are deleted, never a pattern, so `autos-unified` can never take
@@ -147,6 +173,7 @@ async def drop_index(client: AsyncElasticsearch, *, alias: str) -> list[str]:
     names = set(await indices_behind(client, alias=alias))
     names.update(await generation_indices(client, alias=alias))
     for name in sorted(names):
+        await fence(f"delete {name}")
         await client.indices.delete(index=name)
     if names:
         log.info("index dropped", extra={"context": {"alias": alias, "indices": sorted(names)}})
@@ -166,11 +193,14 @@ async def read_meta(client: AsyncElasticsearch, *, alias: str) -> dict[str, Any]
     return dict(mapping.get("_meta", {}))
 
 
-async def write_meta(client: AsyncElasticsearch, *, alias: str, **values: Any) -> None:
+async def write_meta(
+    client: AsyncElasticsearch, *, alias: str, fence: Fence = unfenced, **values: Any
+) -> None:
     """Merge values into the mapping's `_meta` (which Elasticsearch replaces as a whole);
     a None value removes the key."""
     merged = {**await read_meta(client, alias=alias), **values, "schema_version": SCHEMA_VERSION}
     meta = {key: value for key, value in merged.items() if value is not None}
+    await fence(f"write the metadata of {alias}")
     await client.indices.put_mapping(index=alias, meta=meta)
 
 

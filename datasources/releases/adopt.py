@@ -20,6 +20,7 @@ from elasticsearch import AsyncElasticsearch
 from elasticsearch.helpers import async_streaming_bulk
 
 from datasources.elastic.bulk_loader import ProgressCallback, relaxed_indexing
+from datasources.elastic.fence import Fence, unfenced
 from datasources.elastic.index_schema import document_count, indices_behind
 from datasources.releases.checks import CheckReport, check_generation
 from datasources.releases.generations import (
@@ -90,13 +91,17 @@ async def _pages(client: AsyncElasticsearch, *, index: str) -> AsyncIterator[lis
 
 
 async def adopt(
-    client: AsyncElasticsearch, *, alias: str, on_progress: ProgressCallback | None = None
+    client: AsyncElasticsearch,
+    *,
+    alias: str,
+    on_progress: ProgressCallback | None = None,
+    fence: Fence = unfenced,
 ) -> Adoption:
     """Copy the plain index into a new generation and put the alias in its place, or say why not."""
     started = time.perf_counter()
     plan = await plan_adoption(client, alias=alias)
     name = await create_generation(
-        client, alias=alias, source=f"adopted from the plain index {alias}", allow_plain=True
+        client, alias=alias, source=f"adopted from the plain index {alias}", allow_plain=True, fence=fence
     )
     if name != plan.generation:
         raise ReleaseRefused(f"another generation appeared while planning ({name}); run adopt again")
@@ -104,11 +109,12 @@ async def adopt(
 
     async def actions() -> AsyncIterator[dict[str, Any]]:
         async for hits in _pages(client, index=alias):
+            await fence(f"copy {len(hits):,} documents into {name}")
             for hit in hits:
                 source = hit["_source"]
                 yield {"_index": name, "_id": str(source.get("vehicle_id") or hit["_id"]), "_source": source}
 
-    async with relaxed_indexing(client, alias=name):
+    async with relaxed_indexing(client, alias=name, fence=fence):
         async for ok, item in async_streaming_bulk(
             client,
             actions(),
@@ -133,17 +139,21 @@ async def adopt(
     if await document_count(client, alias=alias) != plan.documents:
         adoption.report.failed.append("the plain index changed during the copy; stop what writes to it first")
     if not adoption.report.ok:
+        await fence(f"delete {name}")
         await client.indices.delete(index=name)
         adoption.seconds = time.perf_counter() - started
         return adoption
-    await mark(client, index=name, release_state="ready")
+    await mark(client, index=name, release_state="ready", fence=fence)
+    await fence(f"replace the plain index {alias} by {name}")
     # One call: the plain index disappears as the alias of the same name appears.
-    await client.indices.update_aliases(
+    response = await client.indices.update_aliases(
         actions=[
             {"add": {"index": name, "alias": alias, "is_write_index": True}},
             {"remove_index": {"index": alias}},
         ]
     )
+    if response.body.get("errors") or not response.body.get("acknowledged", False):
+        raise ReleaseRefused(f"the alias call replacing {alias} by {name} was not applied: {response.body}")
     adoption.adopted = True
     adoption.seconds = time.perf_counter() - started
     log.info(

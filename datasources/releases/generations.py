@@ -5,6 +5,8 @@ then swapped in by ONE `_aliases` call, so readers see the old generation or
 the new one, never a mix and never nothing. What a generation is (its state,
 its source, the generation it replaced) is kept in its mapping's `_meta`,
 so the cluster itself is the record: no side file can disagree with it.
+Every step here that creates, deletes, marks or swaps awaits its `fence`
+just before it acts (datasources/elastic/fence.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, Final, Literal
 
 from elasticsearch import AsyncElasticsearch
 
+from datasources.elastic.fence import Fence, unfenced
 from datasources.elastic.index_schema import (
     INDEX_SETTINGS,
     MAPPING,
@@ -83,7 +86,7 @@ async def list_generations(client: AsyncElasticsearch, *, alias: str) -> list[Ge
 
 
 async def create_generation(
-    client: AsyncElasticsearch, *, alias: str, source: str, allow_plain: bool = False
+    client: AsyncElasticsearch, *, alias: str, source: str, allow_plain: bool = False, fence: Fence = unfenced
 ) -> str:
     """A new, empty generation numbered after every existing one, marked `building`.
 
@@ -94,16 +97,18 @@ async def create_generation(
     numbers = [each.number for each in await list_generations(client, alias=alias)]
     name = generation_name(alias, max(numbers, default=0) + 1)
     meta = {"schema_version": SCHEMA_VERSION, "release_state": "building", "release_source": source}
+    await fence(f"create {name}")
     await client.indices.create(index=name, mappings={**MAPPING, "_meta": meta}, settings=INDEX_SETTINGS)
     log.info("generation created", extra={"context": {"alias": alias, "generation": name, "source": source}})
     return name
 
 
-async def mark(client: AsyncElasticsearch, *, index: str, **values: Any) -> None:
+async def mark(client: AsyncElasticsearch, *, index: str, fence: Fence = unfenced, **values: Any) -> None:
     """Merge values into the generation's `_meta` (Elasticsearch replaces `_meta` as a whole)."""
     response = await client.indices.get_mapping(index=index)
     meta = dict(response.body[index]["mappings"].get("_meta", {}))
     meta.update(values)
+    await fence(f"mark {index}")
     await client.indices.put_mapping(index=index, meta={k: v for k, v in meta.items() if v is not None})
 
 
@@ -115,28 +120,41 @@ async def refuse_plain_index(client: AsyncElasticsearch, *, alias: str) -> None:
         )
 
 
-async def swap_alias(client: AsyncElasticsearch, *, alias: str, to: str) -> str | None:
+async def swap_alias(
+    client: AsyncElasticsearch, *, alias: str, to: str, fence: Fence = unfenced
+) -> str | None:
     """Point the alias at `to` and at nothing else, in ONE atomic `_aliases` call.
 
-    Returns the generation it pointed at before. Removing exactly the indices
-    read a moment ago makes the call fail as a whole if another swap got in
-    between, instead of leaving the alias on two generations.
+    Returns the generation it pointed at before. Each `remove` names an index
+    read a moment ago with `must_exist`, so the call fails as a whole if another
+    swap got in between, instead of leaving the alias on two generations; a
+    response that reports failed actions (`errors`) is refused as well.
     """
     before = await indices_behind(client, alias=alias)
-    actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": alias}} for name in before]
+    actions: list[dict[str, Any]] = [
+        {"remove": {"index": name, "alias": alias, "must_exist": True}} for name in before
+    ]
     actions.append({"add": {"index": to, "alias": alias, "is_write_index": True}})
+    await fence(f"record that {to} goes live")
     await record_going_live(client, index=to)
-    await client.indices.update_aliases(actions=actions)
+    await fence(f"swap {alias} to {to}")
+    response = await client.indices.update_aliases(actions=actions)
+    if response.body.get("errors") or not response.body.get("acknowledged", False):
+        raise ReleaseRefused(
+            f"the alias swap of {alias} to {to} was not applied as a whole: "
+            f"{response.body.get('action_results', response.body)}"
+        )
     previous = before[0] if len(before) == 1 else None
     log.info("alias swapped", extra={"context": {"alias": alias, "from": before, "to": to}})
     return previous
 
 
-async def remove_half_built(client: AsyncElasticsearch, *, alias: str) -> list[str]:
+async def remove_half_built(client: AsyncElasticsearch, *, alias: str, fence: Fence = unfenced) -> list[str]:
     """Delete generations an interrupted or refused release left behind (never the live one)."""
     removed = []
     for each in await list_generations(client, alias=alias):
         if not each.live and each.state in ("building", "failed"):
+            await fence(f"delete {each.name}")
             await client.indices.delete(index=each.name)
             removed.append(each.name)
     if removed:
@@ -161,7 +179,9 @@ def kept_generations(generations: list[Generation], *, keep: int) -> set[str]:
     return set(kept)
 
 
-async def prune(client: AsyncElasticsearch, *, alias: str, keep: int = DEFAULT_KEEP) -> list[str]:
+async def prune(
+    client: AsyncElasticsearch, *, alias: str, keep: int = DEFAULT_KEEP, fence: Fence = unfenced
+) -> list[str]:
     """Delete the ready generations beyond the last `keep` (the live one always stays)."""
     generations = await list_generations(client, alias=alias)
     kept = kept_generations(generations, keep=max(keep, 1))
@@ -169,6 +189,7 @@ async def prune(client: AsyncElasticsearch, *, alias: str, keep: int = DEFAULT_K
         each.name for each in generations if each.state == "ready" and not each.live and each.name not in kept
     ]
     for name in deleted:
+        await fence(f"delete {name}")
         await client.indices.delete(index=name)
     if deleted:
         log.info("old generations deleted", extra={"context": {"alias": alias, "deleted": deleted}})

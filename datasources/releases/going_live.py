@@ -77,13 +77,18 @@ def live_since(meta: dict[str, Any]) -> datetime | None:
 
 
 async def describe_live(client: AsyncElasticsearch, *, alias: str, generation: str) -> LiveGeneration:
-    """The generation as it went live: its documents, when, and whether by release, rollback or restore."""
+    """The generation as it went live: its documents, when, and whether by release, rollback or restore.
+
+    `generation` may be a revision alias of it (a write in place, datasources/releases/revisions.py):
+    the generation is the index the name resolves to.
+    """
     response = await client.indices.get_mapping(index=generation)
-    meta = dict(response.body[generation]["mappings"].get("_meta", {}))
+    ((index, body),) = response.body.items()
+    meta = dict(body["mappings"].get("_meta", {}))
     generations = await generation_indices(client, alias=alias)
     return LiveGeneration(
-        generation=generation,
-        documents=await document_count(client, alias=generation),
+        generation=index,
+        documents=await document_count(client, alias=index),
         live_since=live_since(meta),
-        kind=kind_of(meta, newest=not generations or generations[-1] == generation),
+        kind=kind_of(meta, newest=not generations or generations[-1] == index),
     )

@@ -13,7 +13,11 @@ expires; the next command takes it over with a conditional write
 Expiry is judged by the taker's clock against the holder's: the hosts' clocks
 must agree to well within the lease (NTP does; the default lease is 60 s).
 A holder that finds its lock gone or taken stops its work (`LockLost`) instead
-of carrying on unprotected.
+of carrying on unprotected: its renewals find out within a quarter of the
+lease, and before each destructive step the work asks `fence()`, which reads
+the lock document and the holder's own lease, so a holder paused past its
+lease (a stopped process, a frozen VM) stops at its next step instead of
+acting on a lock another command has taken since.
 """
 
 from __future__ import annotations
@@ -31,12 +35,18 @@ from typing import Any, Final
 
 from elasticsearch import AsyncElasticsearch, BadRequestError, ConflictError, NotFoundError
 
+from datasources.elastic.fence import Fenced
+
 log = logging.getLogger(__name__)
 
 DEFAULT_LOCK_INDEX: Final = "autos-graph-locks"
 DEFAULT_LEASE_SECONDS: Final = 60.0
 # Renewals per lease: a holder misses three in a row before its lock can be taken.
 RENEWALS_PER_LEASE: Final = 4
+# A destructive step is taken only while at least this share of the lease is left. Renewals every
+# quarter keep three quarters or more, so only a holder that missed renewals, or was paused, is
+# below it; the rest is the time the step has to reach the cluster before another may take over.
+FENCE_MARGIN_SHARE: Final = 0.25
 # How often a command given --wait asks again.
 WAIT_POLL_SECONDS: Final = 1.0
 
@@ -112,7 +122,7 @@ class ReleaseLocked(Exception):
         )
 
 
-class LockLost(Exception):
+class LockLost(Fenced):
     """The lock was taken from this holder (forced unlock, or a lease that ran out); its work stopped."""
 
 
@@ -306,6 +316,37 @@ class AliasLock:
                 continue
             self._hold(document, renewed.body)
 
+    async def fence(self, step: str) -> None:
+        """Raise `LockLost` unless this holder still holds the lock with lease to spare.
+
+        Awaited just before each destructive step (an index delete, a bulk write, an
+        alias swap). The lock document is read, not remembered: it must carry this
+        holder's token, and its lease, the one a taker would judge, must have at least
+        FENCE_MARGIN_SHARE of it left, counted after the read, since the process may
+        have been paused during it.
+        """
+        if self._lost is not None:
+            raise LockLost(f"{self._alias}: {self._lost}; stopped before {step}")
+        interval = self._lease.total_seconds() / RENEWALS_PER_LEASE
+        try:
+            current = await _read(
+                self._client.options(request_timeout=max(interval, 1.0)), index=self._index, alias=self._alias
+            )
+        except Exception as error:
+            raise LockLost(
+                f"{self._alias}: the lock could not be read ({error}); stopped before {step}"
+            ) from error
+        if current is None or current.holder.token != self._token:
+            raise LockLost(
+                f"{self._alias}: the lock was removed or taken by another command; stopped before {step}"
+            )
+        left = (current.holder.expires - _now()).total_seconds()
+        if left < self._lease.total_seconds() * FENCE_MARGIN_SHARE:
+            why = "its lease ran out" if left <= 0 else f"its lease ends in {left:.1f} s"
+            raise LockLost(
+                f"{self._alias}: {why} (renewals missed, or this process was paused); stopped before {step}"
+            )
+
     def _lose(self, why: str) -> None:
         self._lost = why
         log.error("release lock lost", extra={"context": {"alias": self._alias, "why": why}})
@@ -354,6 +395,7 @@ class AliasLock:
 __all__ = [
     "DEFAULT_LEASE_SECONDS",
     "DEFAULT_LOCK_INDEX",
+    "FENCE_MARGIN_SHARE",
     "AliasLock",
     "LockHolder",
     "LockLost",

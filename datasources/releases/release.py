@@ -2,7 +2,8 @@
 
 The live generation is only ever touched by the final `_aliases` call. A load
 that is refused, fails or is killed leaves it serving; what the interrupted
-release left behind is deleted by the next one.
+release left behind is deleted by the next one. The caller's `fence` (the
+release lock's) is awaited before every delete, bulk chunk, mark and swap.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from elasticsearch import AsyncElasticsearch
 
 from datasources.catalog.dataset import DatasetKind, Fingerprint
 from datasources.elastic.bulk_loader import LoadResult, ProgressCallback, bulk_index
+from datasources.elastic.fence import Fence, unfenced
 from datasources.elastic.index_schema import indices_behind, write_meta
 from datasources.releases.checks import CheckReport, check_generation
 from datasources.releases.generations import (
@@ -59,6 +61,7 @@ async def go_live(
     outcome: ReleaseOutcome,
     keep: int,
     on_swap: SwapListener | None,
+    fence: Fence = unfenced,
 ) -> None:
     """Check the built generation; swap it in if every check passed, else mark it failed and delete it."""
     started = time.perf_counter()
@@ -72,7 +75,8 @@ async def go_live(
     outcome.report.failed.extend(checked.failed)
     outcome.seconds["check"] = time.perf_counter() - started
     if not outcome.report.ok:
-        await mark(client, index=outcome.generation, release_state="failed")
+        await mark(client, index=outcome.generation, release_state="failed", fence=fence)
+        await fence(f"delete {outcome.generation}")
         await client.indices.delete(index=outcome.generation)
         return
     started = time.perf_counter()
@@ -82,14 +86,15 @@ async def go_live(
         index=outcome.generation,
         release_state="ready",
         release_replaced=behind[0] if len(behind) == 1 else None,
+        fence=fence,
     )
-    outcome.replaced = await swap_alias(client, alias=alias, to=outcome.generation)
+    outcome.replaced = await swap_alias(client, alias=alias, to=outcome.generation, fence=fence)
     outcome.live = True
     if on_swap is not None:
         on_swap(outcome.generation)
     outcome.seconds["swap"] = time.perf_counter() - started
     started = time.perf_counter()
-    outcome.deleted = await prune(client, alias=alias, keep=keep)
+    outcome.deleted = await prune(client, alias=alias, keep=keep, fence=fence)
     outcome.seconds["prune"] = time.perf_counter() - started
 
 
@@ -103,14 +108,15 @@ async def release(
     keep: int = DEFAULT_KEEP,
     on_progress: ProgressCallback | None = None,
     on_swap: SwapListener | None = None,
+    fence: Fence = unfenced,
 ) -> ReleaseOutcome:
     """Build a generation from `records` beside the live one and swap it in if it passes its checks.
 
     `dataset` names a catalog dataset whose fingerprint is recorded, as `data load` does.
     """
     await refuse_plain_index(client, alias=alias)
-    removed = await remove_half_built(client, alias=alias)
-    name = await create_generation(client, alias=alias, source=source)
+    removed = await remove_half_built(client, alias=alias, fence=fence)
+    name = await create_generation(client, alias=alias, source=source, fence=fence)
     outcome = ReleaseOutcome(generation=name, live=False, removed_half_built=removed)
     digest = Fingerprint()
 
@@ -121,7 +127,9 @@ async def release(
             yield record
 
     started = time.perf_counter()
-    outcome.load = await bulk_index(client, alias=name, records=counted(), on_progress=on_progress)
+    outcome.load = await bulk_index(
+        client, alias=name, records=counted(), on_progress=on_progress, fence=fence
+    )
     outcome.seconds["load"] = time.perf_counter() - started
     if dataset is not None and not outcome.load.failed:
         await write_meta(
@@ -130,8 +138,9 @@ async def release(
             dataset=dataset,
             dataset_fingerprint=digest.hexdigest(),
             dataset_count=outcome.source_records,
+            fence=fence,
         )
-    await go_live(client, alias=alias, outcome=outcome, keep=keep, on_swap=on_swap)
+    await go_live(client, alias=alias, outcome=outcome, keep=keep, on_swap=on_swap, fence=fence)
     return outcome
 
 
@@ -143,13 +152,18 @@ class Rollback:
 
 
 async def rollback(
-    client: AsyncElasticsearch, *, alias: str, to: str | None = None, on_swap: SwapListener | None = None
+    client: AsyncElasticsearch,
+    *,
+    alias: str,
+    to: str | None = None,
+    on_swap: SwapListener | None = None,
+    fence: Fence = unfenced,
 ) -> Rollback:
     """Point the alias back at the generation the live one replaced (or at `to`), atomically."""
     started = time.perf_counter()
     await refuse_plain_index(client, alias=alias)
     target = rollback_target(await list_generations(client, alias=alias), to=to)
-    left = await swap_alias(client, alias=alias, to=target.name)
+    left = await swap_alias(client, alias=alias, to=target.name, fence=fence)
     if on_swap is not None:
         on_swap(target.name)
     return Rollback(left=left, live=target.name, seconds=time.perf_counter() - started)

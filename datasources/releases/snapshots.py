@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from elasticsearch import AsyncElasticsearch, NotFoundError, TransportError
 
+from datasources.elastic.fence import Fence, unfenced
 from datasources.elastic.index_schema import indices_behind
 from datasources.releases.generations import (
     DEFAULT_KEEP,
@@ -129,6 +130,7 @@ async def restore_snapshot(
     snapshot: str,
     keep: int = DEFAULT_KEEP,
     on_swap: SwapListener | None = None,
+    fence: Fence = unfenced,
 ) -> ReleaseOutcome:
     """Restore the snapshot's generation as a new generation and release it."""
     await refuse_plain_index(client, alias=alias)
@@ -144,12 +146,13 @@ async def restore_snapshot(
         raise ReleaseRefused(
             f"snapshot {snapshot!r} was not taken by `data snapshot create` (no generation in it)"
         )
-    removed = await remove_half_built(client, alias=alias)
+    removed = await remove_half_built(client, alias=alias, fence=fence)
     numbers = [each.number for each in await list_generations(client, alias=alias)]
     target = generation_name(alias, max(numbers, default=0) + 1)
     outcome = ReleaseOutcome(generation=target, live=False, removed_half_built=removed)
     outcome.source_records = int(metadata["documents"])
     started = time.perf_counter()
+    await fence(f"restore {snapshot} into {target}")
     await client.snapshot.restore(
         repository=repository,
         snapshot=snapshot,
@@ -161,8 +164,10 @@ async def restore_snapshot(
         wait_for_completion=True,
     )
     # Marked at once: a restore killed from here on leaves a generation the next release removes.
-    await mark(client, index=target, release_state="building", release_source=f"snapshot {snapshot}")
+    await mark(
+        client, index=target, release_state="building", release_source=f"snapshot {snapshot}", fence=fence
+    )
     outcome.load.indexed = outcome.source_records
     outcome.seconds["restore"] = time.perf_counter() - started
-    await go_live(client, alias=alias, outcome=outcome, keep=keep, on_swap=on_swap)
+    await go_live(client, alias=alias, outcome=outcome, keep=keep, on_swap=on_swap, fence=fence)
     return outcome

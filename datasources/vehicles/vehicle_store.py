@@ -14,6 +14,7 @@ from elasticsearch import AsyncElasticsearch
 
 from datasources.elastic.calls import elasticsearch_call
 from datasources.elastic.errors import DataSourceRejected
+from datasources.elastic.index_schema import newest_revision
 from datasources.vehicles.vehicle_record import VehicleRecord
 
 # Models per manufacturer and manufacturers per catalog are a few hundred at most;
@@ -253,10 +254,15 @@ async def facet_counts(client: AsyncElasticsearch, *, index: str, query: dict[st
 
 
 async def concrete_index(client: AsyncElasticsearch, *, alias: str) -> str:
-    """The versioned index behind the alias: part of every cache key."""
+    """The versioned index behind the alias, or its newest revision alias when it was written
+    in place (datasources/elastic/index_schema.py): part of every cache key, and the name reads use."""
     try:
-        response = await elasticsearch_call(client.indices.get_alias(name=alias))
+        # Every alias of the index behind `alias`, its revisions included, in one call.
+        response = await elasticsearch_call(client.indices.get_alias(index=alias))
     except DataSourceRejected:  # no such alias yet: the name itself is the version
         return alias
     names = sorted(response.keys())
-    return names[-1] if names else alias
+    if not names:
+        return alias
+    index = names[-1]
+    return newest_revision(index, response[index].get("aliases", {})) or index

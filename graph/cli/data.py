@@ -3,6 +3,14 @@
 Each command runs one short-lived Elasticsearch client against the alias
 ES_INDEX names, logs what it did as JSON, and turns a cluster that cannot be
 reached into one line on stderr and a non-zero exit, never a stack trace.
+
+Every command that writes holds the alias's release lock and passes its fence
+to each destructive step, so none can interleave with a release. Live data
+changes by a release: `data load` and `data bootstrap` build the first
+generation as one (checked, then swapped in), and `data load` refuses to touch
+a live generation that holds documents unless told `--live`; a write in place
+then names a new revision of the generation (datasources/releases/revisions.py),
+so no answer cached before it is served after it.
 """
 
 from __future__ import annotations
@@ -13,8 +21,8 @@ import shlex
 import signal
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Final, TypeVar
 
@@ -24,21 +32,26 @@ from elasticsearch import ConnectionError as ESConnectionError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from datasources.catalog.dataset import FULL_MINIMUM, SAMPLE_SIZE, DatasetKind
+from datasources.catalog.dataset import FULL_MINIMUM, SAMPLE_SIZE, DatasetKind, iter_records
 from datasources.catalog.record_file import ReadStats, RecordFileError, RejectFile, read_record_file
 from datasources.elastic.bulk_loader import LoadResult, ProgressCallback, bulk_index, load_dataset
 from datasources.elastic.client import create_client, loggable_urls
+from datasources.elastic.fence import Fence
 from datasources.elastic.index_schema import (
     IndexCreation,
     IndexSchemaError,
     create_index,
     document_count,
     drop_index,
-    index_exists,
+    indices_behind,
 )
 from datasources.releases.generations import ReleaseRefused
 from datasources.releases.lock import AliasLock, LockLost, ReleaseLocked
+from datasources.releases.release import ReleaseOutcome, release
+from datasources.releases.revisions import bump_revision
+from datasources.vehicles.vehicle_record import VehicleRecord
 from graph.cli.configuration import settings_or_exit
+from graph.cli.outcome import EXIT_REFUSED, print_outcome
 from graph.observability.logging_setup import configure_logging
 from graph.settings import Settings
 
@@ -55,6 +68,17 @@ EXIT_LOCKED: Final = 4
 EXIT_TERMINATED: Final = 128 + signal.SIGTERM
 
 T = TypeVar("T")
+
+LIVE_OPTION = typer.Option(
+    False,
+    "--live",
+    help="Write into the live generation in place, as readers watch. "
+    "Without it, a live generation that holds documents is refused: change it with `data release`.",
+)
+
+
+class LiveDataRefused(Exception):
+    """A write into a live generation that holds documents, without --live; nothing was touched."""
 
 
 def data_settings() -> Settings:
@@ -107,15 +131,16 @@ def run_with_client(settings: Settings, operation: Callable[[AsyncElasticsearch]
 
 def run_locked(
     settings: Settings,
-    operation: Callable[[AsyncElasticsearch], Awaitable[T]],
+    operation: Callable[[AsyncElasticsearch, Fence], Awaitable[T]],
     *,
     wait_seconds: float = 0.0,
 ) -> T:
     """`run_with_client` holding the alias's release lock around the operation.
 
-    Every command that changes what the alias points at runs through here, so
-    two of them never interleave; a second one exits 4 naming the holder,
-    having touched nothing.
+    Every command that writes runs through here, so two of them never
+    interleave; a second one exits 4 naming the holder, having touched nothing.
+    The operation gets the lock's fence for its destructive steps: one that
+    finds the lock lost stops there and exits 4 too.
     """
     command = shlex.join(["autos-graph", *sys.argv[1:]])
 
@@ -130,13 +155,16 @@ def run_locked(
         ) as lock:
             if lock.took_over is not None:
                 typer.echo(f"took over an expired lock: {lock.took_over.describe()}", err=True)
-            return await operation(client)
+            return await operation(client, lock.fence)
 
     try:
         return run_with_client(settings, locked)
     except (ReleaseLocked, LockLost) as error:
         typer.echo(f"autos-graph: {error}", err=True)
         raise typer.Exit(code=EXIT_LOCKED) from None
+    except LiveDataRefused as error:
+        typer.echo(f"autos-graph: {error}", err=True)
+        raise typer.Exit(code=EXIT_REFUSED) from None
 
 
 class _DropBulkProgress(logging.Filter):
@@ -210,6 +238,42 @@ def require_one_source(*, sample: bool, full: bool, file: Path | None, reject_fi
         raise typer.Exit(code=2)
 
 
+async def live_documents(client: AsyncElasticsearch, *, alias: str) -> tuple[str | None, int]:
+    """The generation the alias points at and how many documents it holds (None, 0 when none)."""
+    behind = await indices_behind(client, alias=alias)
+    if not behind:
+        return None, 0
+    return behind[-1], await document_count(client, alias=alias)
+
+
+async def refuse_live_data(client: AsyncElasticsearch, *, alias: str, retry: str) -> None:
+    """Raise `LiveDataRefused` when the alias serves documents: new data goes live by a release."""
+    live, documents = await live_documents(client, alias=alias)
+    if live is not None and documents:
+        raise LiveDataRefused(
+            f"{alias} serves {documents:,} documents from {live}; nothing was changed. "
+            f"New data goes live as a release: `autos-graph data release {retry}` "
+            f"(docs/releases.md). To write into {live} in place, as readers watch, add --live"
+        )
+
+
+async def write_live(
+    client: AsyncElasticsearch,
+    fence: Fence,
+    *,
+    alias: str,
+    write: Callable[[], Awaitable[LoadResult]],
+) -> tuple[LoadResult, str]:
+    """Write into the live generation in place (created if missing), then name a new revision of it,
+    also after a write that failed half-way, so no answer cached before it is served after it."""
+    await create_index(client, alias=alias, fence=fence)
+    try:
+        result = await write()
+    finally:
+        revision = await bump_revision(client, alias=alias, fence=fence)
+    return result, revision
+
+
 @data_app.command("create-index")
 def create_index_command(
     recreate: bool = typer.Option(
@@ -218,12 +282,16 @@ def create_index_command(
 ) -> None:
     """Create the versioned index behind ES_INDEX; an existing one is kept unless --recreate."""
     settings = data_settings()
+    alias = settings.es_index
 
-    def create(client: AsyncElasticsearch) -> Awaitable[IndexCreation]:
-        return create_index(client, alias=settings.es_index, recreate=recreate)
+    async def create(client: AsyncElasticsearch, fence: Fence) -> IndexCreation:
+        created = await create_index(client, alias=alias, recreate=recreate, fence=fence)
+        if created.action == "recreated":
+            # Same name as the generation it replaced: a new revision keeps its answers out of the caches.
+            await bump_revision(client, alias=alias, fence=fence)
+        return created
 
-    # Only --recreate changes what the alias points at.
-    created = run_locked(settings, create) if recreate else run_with_client(settings, create)
+    created = run_locked(settings, create)
     typer.echo(f"{created.alias} -> {created.index}: {created.action}")
 
 
@@ -237,49 +305,64 @@ def load_command(
     reject_file: Path | None = typer.Option(
         None, "--reject-file", help="Where rejected lines go (default: rejects-<file name>.ndjson)."
     ),
+    live: bool = LIVE_OPTION,
 ) -> None:
-    """Index records into ES_INDEX (upserts by vehicle_id), creating the index if needed."""
+    """Index records into ES_INDEX (upserts by vehicle_id).
+
+    Where nothing is live yet (or the live generation is empty), the records go
+    live as a release: a new generation, checked, then swapped in. A live
+    generation that holds documents is refused unless --live.
+    """
     require_one_source(sample=sample, full=full, file=file, reject_file=reject_file)
     settings = data_settings()
     alias = settings.es_index
-    if file is not None:
-        _load_file(settings, path=file, reject_path=reject_file or Path(f"rejects-{file.stem}.ndjson"))
-        return
-    kind: DatasetKind = "sample" if sample else "full"
-
-    async def load(client: AsyncElasticsearch) -> LoadResult:
-        await create_index(client, alias=alias)
-        total = SAMPLE_SIZE if kind == "sample" else None
-        with progress_bar(total=total, description=f"{kind} → {alias}") as advance:
-            return await load_dataset(client, alias=alias, kind=kind, on_progress=advance)
-
-    result = run_with_client(settings, load)
-    _echo_summary(
-        alias=alias,
-        indexed=result.indexed,
-        failed=result.failed,
-        rejected=0,
-        duplicates=0,
-        seconds=result.seconds,
-    )
-    if result.failed:
-        raise typer.Exit(code=EXIT_UNAVAILABLE)
-
-
-def _load_file(settings: Settings, *, path: Path, reject_path: Path) -> None:
-    alias = settings.es_index
     stats = ReadStats()
+    reject_path = reject_file or (Path(f"rejects-{file.stem}.ndjson") if file else None)
+    kind: DatasetKind = "sample" if sample else "full"
+    retry = f"--file {file}" if file is not None else f"--{kind}"
+    label = file.name if file is not None else kind
 
-    async def load(client: AsyncElasticsearch) -> LoadResult:
-        await create_index(client, alias=alias)
-        with (
-            RejectFile(reject_path) as rejects,
-            progress_bar(total=None, description=f"{path.name} → {alias}") as advance,
-        ):
-            records = read_record_file(path, stats=stats, on_reject=rejects)
-            return await bulk_index(client, alias=alias, records=records, on_progress=advance)
+    def open_records(stack: ExitStack) -> Iterable[VehicleRecord]:
+        if file is None or reject_path is None:
+            return iter_records(kind)
+        return read_record_file(file, stats=stats, on_reject=stack.enter_context(RejectFile(reject_path)))
 
-    result = run_with_client(settings, load)
+    async def load(client: AsyncElasticsearch, fence: Fence) -> LoadResult | ReleaseOutcome:
+        total = SAMPLE_SIZE if file is None and kind == "sample" else None
+        if not live:
+            await refuse_live_data(client, alias=alias, retry=retry)
+        with ExitStack() as stack:
+            records = open_records(stack)
+            if not live:
+                advance = stack.enter_context(
+                    progress_bar(total=total, description=f"{label} → new generation")
+                )
+                return await release(
+                    client,
+                    alias=alias,
+                    source=f"file {file.name}" if file is not None else kind,
+                    records=records,
+                    dataset=None if file is not None else kind,
+                    on_progress=advance,
+                    fence=fence,
+                )
+            advance = stack.enter_context(progress_bar(total=total, description=f"{label} → {alias}"))
+
+            async def write() -> LoadResult:
+                if file is None:  # a named dataset: its fingerprint is recorded
+                    return await load_dataset(
+                        client, alias=alias, kind=kind, on_progress=advance, fence=fence
+                    )
+                return await bulk_index(
+                    client, alias=alias, records=records, on_progress=advance, fence=fence
+                )
+
+            done, revision = await write_live(client, fence, alias=alias, write=write)
+            log.info("written in place", extra={"context": {"alias": alias, "revision": revision}})
+            return done
+
+    done = run_locked(settings, load)
+    result = done if isinstance(done, LoadResult) else done.load
     _echo_summary(
         alias=alias,
         indexed=result.indexed,
@@ -292,6 +375,10 @@ def _load_file(settings: Settings, *, path: Path, reject_path: Path) -> None:
         typer.echo(f"rejected lines and their reasons: {reject_path}")
     for error in result.errors[:5]:
         typer.echo(f"indexing failed: {error}", err=True)
+    if isinstance(done, ReleaseOutcome):
+        print_outcome(done, alias=alias, what="load")
+    else:
+        typer.echo(f"{alias}: written in place, as --live asked; answers cached before it are not served")
     if result.failed:
         raise typer.Exit(code=EXIT_UNAVAILABLE)
 
@@ -307,9 +394,11 @@ def reset_command(
         where = loggable_urls(settings.elasticsearch_url)
         typer.confirm(f"Are you sure? This deletes every record in {alias} at {where}.", abort=True)
 
-    async def reset(client: AsyncElasticsearch) -> list[str]:
-        dropped = await drop_index(client, alias=alias)
-        await create_index(client, alias=alias)
+    async def reset(client: AsyncElasticsearch, fence: Fence) -> list[str]:
+        dropped = await drop_index(client, alias=alias, fence=fence)
+        await create_index(client, alias=alias, fence=fence)
+        if dropped:
+            await bump_revision(client, alias=alias, fence=fence)
         return dropped
 
     dropped = run_locked(settings, reset)
@@ -319,24 +408,33 @@ def reset_command(
 
 @data_app.command("bootstrap")
 def bootstrap_command() -> None:
-    """First-run setup for `make run`: create the index if missing, load the sample if it is empty."""
+    """First-run setup for `make run`: unless the alias serves documents, release the sample."""
     settings = data_settings()
     alias = settings.es_index
 
-    async def bootstrap(client: AsyncElasticsearch) -> tuple[bool, LoadResult | None]:
-        existed = await index_exists(client, alias=alias)
-        await create_index(client, alias=alias)
-        if await document_count(client, alias=alias) > 0:
-            return existed, None
-        return existed, await load_dataset(client, alias=alias, kind="sample")
+    async def bootstrap(client: AsyncElasticsearch, fence: Fence) -> ReleaseOutcome | None:
+        _, documents = await live_documents(client, alias=alias)
+        if documents:
+            return None
+        return await release(
+            client,
+            alias=alias,
+            source="sample",
+            records=iter_records("sample"),
+            dataset="sample",
+            fence=fence,
+        )
 
-    existed, result = run_with_client(settings, bootstrap)
-    if result is None:
+    outcome = run_locked(settings, bootstrap)
+    if outcome is None:
         log.info("bootstrap: index already holds data", extra={"context": {"alias": alias}})
         typer.echo(f"{alias}: already holds data; nothing loaded")
         return
+    print_outcome(outcome, alias=alias, what="bootstrap")
     log.info(
         "bootstrap: sample loaded",
-        extra={"context": {"alias": alias, "created_index": not existed, "indexed": result.indexed}},
+        extra={
+            "context": {"alias": alias, "generation": outcome.generation, "indexed": outcome.load.indexed}
+        },
     )
-    typer.echo(f"{alias}: {'created, ' if not existed else ''}loaded the {result.indexed:,}-record sample")
+    typer.echo(f"{alias}: loaded the {outcome.load.indexed:,}-record sample into {outcome.generation}")

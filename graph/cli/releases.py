@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
 
 import typer
 from elasticsearch import AsyncElasticsearch
 
 from datasources.catalog.dataset import FULL_MINIMUM, SAMPLE_SIZE, DatasetKind, iter_records
 from datasources.catalog.record_file import ReadStats, RejectFile, read_record_file
+from datasources.elastic.fence import Fence
 from datasources.releases.adopt import Adoption, AdoptionPlan, adopt, plan_adoption
 from datasources.releases.generations import DEFAULT_KEEP, Generation, list_generations
 from datasources.releases.lock import LockHolder, force_unlock, read_lock
@@ -36,10 +36,9 @@ from graph.cli.data import (
     run_locked,
     run_with_client,
 )
+from graph.cli.outcome import EXIT_REFUSED, print_outcome
 
 log = logging.getLogger("autos_graph.releases")
-
-EXIT_REFUSED: Final = 3
 
 snapshot_app = typer.Typer(no_args_is_help=True, help="Snapshots of the live generation, and restores.")
 
@@ -53,39 +52,6 @@ WAIT_OPTION = typer.Option(
     metavar="SECONDS",
     help="If another command holds the alias's lock, wait up to this long for it (default: exit 4 at once).",
 )
-
-
-def _print_outcome(outcome: ReleaseOutcome, *, alias: str, what: str) -> None:
-    steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in outcome.seconds.items())
-    typer.echo(f"{what} → {outcome.generation}: {outcome.report.documents:,} documents ({steps})")
-    for line in outcome.report.passed:
-        typer.echo(f"  ok      {line}")
-    for line in outcome.report.failed:
-        typer.echo(f"  FAILED  {line}")
-    if outcome.removed_half_built:
-        typer.echo(f"removed what an interrupted release left: {', '.join(outcome.removed_half_built)}")
-    context = {
-        "alias": alias,
-        "generation": outcome.generation,
-        "live": outcome.live,
-        "documents": outcome.report.documents,
-        "failed_checks": outcome.report.failed,
-        "seconds": {step: round(seconds, 2) for step, seconds in outcome.seconds.items()},
-    }
-    if not outcome.live:
-        log.warning("release refused", extra={"context": context})
-        typer.echo(
-            f"refused: {outcome.generation} did not go live and was deleted; "
-            f"{alias} still serves what it served before",
-            err=True,
-        )
-        raise typer.Exit(code=EXIT_REFUSED)
-    log.info(
-        "released", extra={"context": {**context, "replaced": outcome.replaced, "deleted": outcome.deleted}}
-    )
-    typer.echo(f"live: {alias} -> {outcome.generation} (was {outcome.replaced or 'nothing'})")
-    if outcome.deleted:
-        typer.echo(f"deleted older generations: {', '.join(outcome.deleted)}")
 
 
 def release_command(
@@ -107,7 +73,7 @@ def release_command(
     stats = ReadStats()
     reject_path = reject_file or (Path(f"rejects-{file.stem}.ndjson") if file else None)
 
-    async def run(client: AsyncElasticsearch) -> ReleaseOutcome:
+    async def run(client: AsyncElasticsearch, fence: Fence) -> ReleaseOutcome:
         if file is not None and reject_path is not None:
             with (
                 RejectFile(reject_path) as rejects,
@@ -120,6 +86,7 @@ def release_command(
                     records=read_record_file(file, stats=stats, on_reject=rejects),
                     keep=keep,
                     on_progress=advance,
+                    fence=fence,
                 )
         kind: DatasetKind = "sample" if sample else "full"
         total = SAMPLE_SIZE if kind == "sample" else None
@@ -132,6 +99,7 @@ def release_command(
                 dataset=kind,
                 keep=keep,
                 on_progress=advance,
+                fence=fence,
             )
 
     outcome = run_locked(settings, run, wait_seconds=wait)
@@ -140,7 +108,7 @@ def release_command(
             f"{file.name}: read {stats.read:,} lines, rejected {stats.rejected:,} "
             f"(duplicates {stats.duplicates:,})" + (f"; rejects in {reject_path}" if stats.rejected else "")
         )
-    _print_outcome(outcome, alias=alias, what="release")
+    print_outcome(outcome, alias=alias, what="release")
 
 
 def rollback_command(
@@ -153,7 +121,7 @@ def rollback_command(
     settings = data_settings()
     alias = settings.es_index
     done: Rollback = run_locked(
-        settings, lambda client: rollback(client, alias=alias, to=to), wait_seconds=wait
+        settings, lambda client, fence: rollback(client, alias=alias, to=to, fence=fence), wait_seconds=wait
     )
     log.info("rolled back", extra={"context": {"alias": alias, "from": done.left, "to": done.live}})
     typer.echo(f"live: {alias} -> {done.live} (was {done.left or 'nothing'}), {done.seconds:.2f} s")
@@ -202,10 +170,10 @@ def adopt_command(
         )
         return
 
-    async def run(client: AsyncElasticsearch) -> Adoption:
+    async def run(client: AsyncElasticsearch, fence: Fence) -> Adoption:
         planned = await plan_adoption(client, alias=alias)
         with progress_bar(total=planned.documents, description=f"{alias} → {planned.generation}") as advance:
-            return await adopt(client, alias=alias, on_progress=advance)
+            return await adopt(client, alias=alias, on_progress=advance, fence=fence)
 
     adoption = run_locked(settings, run, wait_seconds=wait)
     for line in adoption.report.passed:
@@ -284,16 +252,21 @@ def snapshot_restore_command(
     settings = data_settings()
     alias = settings.es_index
 
-    async def run(client: AsyncElasticsearch) -> ReleaseOutcome:
+    async def run(client: AsyncElasticsearch, fence: Fence) -> ReleaseOutcome:
         await ensure_repository(
             client, repository=settings.snapshot_repository, location=settings.snapshot_location
         )
         return await restore_snapshot(
-            client, alias=alias, repository=settings.snapshot_repository, snapshot=name, keep=keep
+            client,
+            alias=alias,
+            repository=settings.snapshot_repository,
+            snapshot=name,
+            keep=keep,
+            fence=fence,
         )
 
     outcome = run_locked(settings, run, wait_seconds=wait)
-    _print_outcome(outcome, alias=alias, what=f"restore of {name}")
+    print_outcome(outcome, alias=alias, what=f"restore of {name}")
 
 
 def _lock_state(holder: LockHolder) -> str:

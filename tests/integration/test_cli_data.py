@@ -14,19 +14,25 @@ from typer.testing import CliRunner, Result
 
 from datasources.catalog.dataset import SAMPLE_SIZE
 from graph.cli.main import app
-from tests.conftest import ES_URL, TEST_INDEX
+from tests.conftest import ES_URL, LOCK_INDEX, TEST_INDEX
 from tests.unit.test_record_file import MALFORMED_NDJSON_LINES
 
 ALIAS = f"{TEST_INDEX}-cli"
 CONCRETE = f"{ALIAS}-v1"
 
 
+def drop_generations(client: Elasticsearch) -> None:
+    for name in client.indices.get(index=f"{ALIAS}-v*", expand_wildcards="open,closed"):
+        client.indices.delete(index=name)
+    client.options(ignore_status=404).delete(index=LOCK_INDEX, id=ALIAS)
+
+
 @pytest.fixture
 def es_sync() -> Iterator[Elasticsearch]:
     client = Elasticsearch(ES_URL, request_timeout=30)
-    client.indices.delete(index=CONCRETE, ignore_unavailable=True)
+    drop_generations(client)
     yield client
-    client.indices.delete(index=CONCRETE, ignore_unavailable=True)
+    drop_generations(client)
     client.close()
 
 
@@ -64,13 +70,30 @@ def test_create_index_twice_is_fine(es_sync: Elasticsearch) -> None:
     assert list(es_sync.indices.get_alias(name=ALIAS)) == [CONCRETE]
 
 
-def test_load_sample_then_reload_keeps_the_count(es_sync: Elasticsearch) -> None:
-    for _ in range(2):
-        result = invoke("load", "--sample")
-        assert result.exit_code == 0, result.output
-        assert f"{ALIAS}: indexed 1,000, failed 0, rejected 0 (duplicates 0)" in result.output
-        assert count(es_sync) == SAMPLE_SIZE
-    assert '"message":"bulk progress"' in result.output, "log lines when no terminal is attached"
+def test_load_goes_live_as_a_release_then_writes_in_place_only_with_live(es_sync: Elasticsearch) -> None:
+    first = invoke("load", "--sample")
+    assert first.exit_code == 0, first.output
+    assert f"{ALIAS}: indexed 1,000, failed 0, rejected 0 (duplicates 0)" in first.output
+    assert f"live: {ALIAS} -> {CONCRETE} (was nothing)" in first.output
+    assert "ok      documents: 1,000, as the source gave" in first.output
+    assert count(es_sync) == SAMPLE_SIZE
+
+    refused = invoke("load", "--sample")
+    assert refused.exit_code == 3, refused.output
+    assert f"{ALIAS} serves 1,000 documents from {CONCRETE}; nothing was changed" in refused.output
+    assert "`autos-graph data release --sample`" in refused.output
+    assert list(es_sync.indices.get(index=f"{ALIAS}-v*")) == [CONCRETE]
+
+    in_place = invoke("load", "--sample", "--live")
+    assert in_place.exit_code == 0, in_place.output
+    assert f"{ALIAS}: indexed 1,000, failed 0, rejected 0 (duplicates 0)" in in_place.output
+    assert "written in place" in in_place.output
+    assert count(es_sync) == SAMPLE_SIZE
+    assert '"message":"bulk progress"' in in_place.output, "log lines when no terminal is attached"
+    aliases = es_sync.indices.get_alias(index=CONCRETE)[CONCRETE]["aliases"]
+    (revision,) = [name for name in aliases if name != ALIAS]
+    assert revision.startswith(f"{CONCRETE}-r"), "a write in place names a new revision for the caches"
+    assert list(es_sync.indices.get(index=f"{ALIAS}-v*")) == [CONCRETE]
 
 
 def test_load_file_reports_rejects_and_duplicates(es_sync: Elasticsearch, tmp_path: Path) -> None:
@@ -84,6 +107,19 @@ def test_load_file_reports_rejects_and_duplicates(es_sync: Elasticsearch, tmp_pa
     lines = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
     assert [line["line"] for line in lines] == [2, 3, 5, 6, 8, 10, 11, 12, 13, 14, 15, 16, 17]
     assert lines[4]["reason"] == "duplicate vehicle_id 'ok-1' (first on line 1)"
+
+
+def test_a_file_the_loader_cannot_read_is_one_line(es_sync: Elasticsearch, tmp_path: Path) -> None:
+    upload = tmp_path / "upload.txt"
+    upload.write_text("{}\n", encoding="utf-8")
+    result = invoke("load", "--file", str(upload), "--reject-file", str(tmp_path / "rejects.ndjson"))
+    assert result.exit_code == 1, result.output
+    assert (
+        "autos-graph: cannot tell the format of upload.txt: use a .ndjson, .jsonl or .csv file"
+        in result.output
+    )
+    assert "Traceback" not in result.output
+    assert "ExceptionGroup" not in result.output
 
 
 def test_load_needs_exactly_one_source() -> None:
@@ -100,7 +136,7 @@ def test_reset_asks_first(es_sync: Elasticsearch) -> None:
     confirmed = invoke("reset", input="y\n")
     assert confirmed.exit_code == 0, confirmed.output
     assert count(es_sync) == 0
-    assert invoke("load", "--sample").exit_code == 0
+    assert invoke("load", "--sample").exit_code == 0, "an empty live generation is replaced by a release"
     forced = invoke("reset", "--force")
     assert forced.exit_code == 0, forced.output
     assert "Are you sure?" not in forced.output
@@ -110,7 +146,7 @@ def test_reset_asks_first(es_sync: Elasticsearch) -> None:
 def test_bootstrap_loads_the_sample_only_into_an_empty_index(es_sync: Elasticsearch) -> None:
     first = invoke("bootstrap")
     assert first.exit_code == 0, first.output
-    assert "loaded the 1,000-record sample" in first.output
+    assert f"loaded the 1,000-record sample into {CONCRETE}" in first.output
     assert count(es_sync) == SAMPLE_SIZE
     es_sync.delete(index=ALIAS, id=next(iter(es_sync.search(index=ALIAS, size=1)["hits"]["hits"]))["_id"])
     second = invoke("bootstrap")

@@ -1,6 +1,9 @@
 """The per-alias release lock against the real Elasticsearch: a second command refused without
-touching anything, expired leases taken over, the lock given back on every way out, and a
-holder killed with SIGKILL whose lock expires after its lease."""
+touching anything, expired leases taken over, the lock given back on every way out, a
+holder killed with SIGKILL whose lock expires after its lease; and the lock as a fence: data
+commands run during a release refused, a holder paused (SIGSTOP) past its lease changing nothing
+after another command took over and acted, a fence that sees a lost lock at once, and an alias
+swap that fails as a whole when the alias moved under it."""
 
 from __future__ import annotations
 
@@ -12,17 +15,18 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import orjson
 import pytest
-from elasticsearch import AsyncElasticsearch
+from elasticsearch import AsyncElasticsearch, NotFoundError
 
 from datasources.catalog.dataset import SAMPLE_SIZE, iter_records, sample_records
 from datasources.elastic.index_schema import document_count, drop_index, indices_behind
-from datasources.releases.generations import list_generations
+from datasources.releases.generations import create_generation, list_generations, mark, swap_alias
 from datasources.releases.lock import (
     AliasLock,
     LockHolder,
@@ -32,7 +36,7 @@ from datasources.releases.lock import (
     force_unlock,
     read_lock,
 )
-from datasources.releases.release import release
+from datasources.releases.release import ReleaseOutcome, release
 from datasources.vehicles.vehicle_record import VehicleRecord
 from tests.conftest import ES_URL, LOCK_INDEX, TEST_INDEX, es_host_port
 from tests.support.tcp_proxy import TcpProxy
@@ -51,11 +55,11 @@ async def alias(es: AsyncElasticsearch) -> AsyncIterator[str]:
     await drop_index(es, alias=ALIAS)
 
 
-def cli(*args: str, lease: float = 60) -> subprocess.Popen[bytes]:
+def cli(*args: str, lease: float = 60, alias: str = ALIAS) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "ELASTICSEARCH_URL": ES_URL,
-        "ES_INDEX": ALIAS,
+        "ES_INDEX": alias,
         "REDIS_URL": "",
         "LOG_LEVEL": "INFO",
         "RELEASE_LOCK_INDEX": LOCK_INDEX,
@@ -110,14 +114,30 @@ async def start_feeding(path: Path, *, first: bytes, timeout: float = 60) -> IO[
         return writer
 
 
+@dataclass(frozen=True, slots=True)
+class MidLoad:
+    """A release from the FIFO over a live sample generation, waiting for more than its first 400 records."""
+
+    live: ReleaseOutcome
+    process: subprocess.Popen[bytes]
+    writer: IO[bytes]
+    holder: LockHolder
+
+
+async def release_mid_load(es: AsyncElasticsearch, *, alias: str, fifo: Path, tmp_path: Path) -> MidLoad:
+    live = await release(es, alias=alias, source="sample", records=iter_records("sample"))
+    process = cli("release", "--file", str(fifo), "--reject-file", str(tmp_path / "rejects.ndjson"))
+    writer = await start_feeding(fifo, first=ndjson(sample_records()[:400]))
+    holder = await wait_for_lock(es, pid=process.pid)
+    return MidLoad(live=live, process=process, writer=writer, holder=holder)
+
+
 async def test_a_second_release_is_refused_and_the_first_goes_live_intact(
     es: AsyncElasticsearch, alias: str, fifo: Path, tmp_path: Path
 ) -> None:
-    before = await release(es, alias=alias, source="sample", records=iter_records("sample"))
+    mid_load = await release_mid_load(es, alias=alias, fifo=fifo, tmp_path=tmp_path)
+    before, first, writer, holder = mid_load.live, mid_load.process, mid_load.writer, mid_load.holder
     records = sample_records()
-    first = cli("release", "--file", str(fifo), "--reject-file", str(tmp_path / "rejects.ndjson"))
-    writer = await start_feeding(fifo, first=ndjson(records[:400]))
-    holder = await wait_for_lock(es, pid=first.pid)
     assert holder.command.startswith("autos-graph data release --file")
     (loading,) = [each for each in await list_generations(es, alias=alias) if each.state == "building"]
 
@@ -177,7 +197,8 @@ async def test_sigterm_mid_load_gives_the_lock_back(es: AsyncElasticsearch, alia
 async def test_a_killed_holder_renewed_while_alive_and_its_lock_expires_after_the_lease(
     es: AsyncElasticsearch, alias: str
 ) -> None:
-    lease = 2.0
+    # Long enough that a holder renewing under load keeps the quarter its fence asks for.
+    lease = 3.0
     process = cli("release", "--full", lease=lease)
     holder = await wait_for_lock(es, pid=process.pid)
     wait_for_load(process)
@@ -199,7 +220,7 @@ async def test_a_killed_holder_renewed_while_alive_and_its_lock_expires_after_th
                 pass
 
     await asyncio.sleep(max((left.expires - datetime.now(UTC)).total_seconds(), 0) + 0.1)
-    following = cli("release", "--sample", lease=lease)
+    following = cli("release", "--sample")
     output = finished(following)
     assert following.returncode == 0, output
     assert f"took over an expired lock: `autos-graph data release --full` (pid {process.pid}" in output
@@ -326,3 +347,138 @@ async def test_a_holder_cut_off_from_the_cluster_stops_when_its_lease_ends(
     async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="next") as following:
         assert following.took_over is not None
         assert following.took_over.command == "cut off"
+
+
+# The paused holder's lease: long enough to pass its own fences on a loaded machine, short
+# enough that waiting it out keeps the test to seconds.
+PAUSED_LEASE = 4.0
+
+
+async def cluster_state(es: AsyncElasticsearch, alias: str) -> dict[str, Any]:
+    """Every index named after the alias (an index a late bulk write created would show), what
+    the alias points at, each generation's state and documents, and whose lock it is."""
+    await es.indices.refresh(index=f"{alias}*", ignore_unavailable=True, allow_no_indices=True)
+    found = await es.indices.get(index=f"{alias}*", expand_wildcards="all", allow_no_indices=True)
+    return {
+        "indices": sorted(found.body),
+        "behind": await indices_behind(es, alias=alias),
+        "generations": [(g.name, g.state, g.documents) for g in await list_generations(es, alias=alias)],
+        "lock": None if (lock := await read_lock(es, index=LOCK_INDEX, alias=alias)) is None else lock.token,
+    }
+
+
+async def test_data_commands_during_a_release_are_refused_and_touch_nothing(
+    es: AsyncElasticsearch, alias: str, fifo: Path, tmp_path: Path
+) -> None:
+    mid_load = await release_mid_load(es, alias=alias, fifo=fifo, tmp_path=tmp_path)
+    live, releasing, writer = mid_load.live, mid_load.process, mid_load.writer
+    records = sample_records()
+    before = await cluster_state(es, alias)
+
+    upload = tmp_path / "upload.ndjson"
+    upload.write_bytes(ndjson(records[:10]))
+    for command in (["load", "--sample"], ["load", "--file", str(upload), "--live"], ["bootstrap"]):
+        process = cli(*command)
+        output = finished(process)
+        assert process.returncode == EXIT_LOCKED, output
+        assert f"{alias} is locked by `autos-graph data release --file {fifo}" in output, command
+        assert f"pid {releasing.pid} on " in output
+        assert "nothing was changed" in output
+        assert await cluster_state(es, alias) == before, f"{command} changed something"
+
+    writer.write(ndjson(records[400:]))
+    writer.close()
+    output = finished(releasing)
+    assert releasing.returncode == 0, output
+    assert f"(was {live.generation})" in output
+    assert await document_count(es, alias=alias) == SAMPLE_SIZE
+
+
+async def test_a_paused_holder_that_lost_its_lock_changes_nothing_after_the_takeover(
+    es: AsyncElasticsearch, alias: str, fifo: Path, tmp_path: Path
+) -> None:
+    await release(es, alias=alias, source="sample", records=iter_records("sample"))
+    # Ids of its own: a late write of the paused holder would add documents wherever it landed.
+    records = [replace(record, vehicle_id=f"paused-{record.vehicle_id}") for record in sample_records()]
+    paused = cli(
+        "release", "--file", str(fifo), "--reject-file", str(tmp_path / "rejects.ndjson"), lease=PAUSED_LEASE
+    )
+    # Its records come from this FIFO: with 400 of them read it waits for more, its next step
+    # the bulk write of its first chunk into the generation it is building.
+    writer = await start_feeding(fifo, first=ndjson(records[:400]))
+    holder = await wait_for_lock(es, pid=paused.pid)
+    (building,) = [each.name for each in await list_generations(es, alias=alias) if each.state == "building"]
+    os.kill(paused.pid, signal.SIGSTOP)
+    try:
+        held = await read_lock(es, index=LOCK_INDEX, alias=alias)
+        assert held is not None
+        assert held.token == holder.token
+        await asyncio.sleep(max((held.expires - datetime.now(UTC)).total_seconds(), 0) + 0.2)
+
+        taker = cli("release", "--sample")
+        output = finished(taker)
+        assert taker.returncode == 0, output
+        assert f"took over an expired lock: `autos-graph data release --file {fifo}" in output
+        assert f"removed what an interrupted release left: {building}" in output
+        # The next number is free again: the taker's new live generation has the paused one's name.
+        assert f"live: {alias} -> {building} (was " in output
+        after_takeover = await cluster_state(es, alias)
+        assert after_takeover["behind"] == [building]
+        assert await document_count(es, alias=alias) == SAMPLE_SIZE
+        assert after_takeover["lock"] is None
+    finally:
+        os.kill(paused.pid, signal.SIGCONT)
+    # Awake, it reads the rest of its records; what it does next must be nothing.
+    writer.write(ndjson(records[400:]))
+    writer.close()
+    output = finished(paused)
+    assert paused.returncode == EXIT_LOCKED, output
+    # Its fence (or its renewal, whichever runs first after SIGCONT) finds the lock gone.
+    assert "the lock was removed or taken by another command" in output
+    assert "Traceback" not in output
+    assert await cluster_state(es, alias) == after_takeover, "the paused holder changed something"
+
+
+async def test_a_fence_sees_a_lost_lock_at_once_not_at_the_next_renewal(
+    es: AsyncElasticsearch, alias: str
+) -> None:
+    # A 60 s lease renews every 15 s: only the fence's own read can notice within this test.
+    async with AliasLock(es, index=LOCK_INDEX, alias=alias, command="holder", lease_seconds=60) as lock:
+        await lock.fence("delete nothing yet")
+        await force_unlock(es, index=LOCK_INDEX, alias=alias)
+        started = time.monotonic()
+        with pytest.raises(LockLost, match="removed or taken by another command; stopped before delete"):
+            await lock.fence("delete autos-unified-v1")
+        assert time.monotonic() - started < 5
+        other = LockHolder(
+            alias=alias,
+            host="elsewhere",
+            pid=1,
+            command="autos-graph data rollback",
+            started=datetime.now(UTC),
+            expires=datetime.now(UTC),
+            token="someone-else",
+        )
+        await es.index(index=LOCK_INDEX, id=alias, document=other.document(), refresh=True)
+        with pytest.raises(LockLost, match="stopped before swap"):
+            await lock.fence("swap")
+        await es.delete(index=LOCK_INDEX, id=alias)
+
+
+async def test_a_swap_fails_as_a_whole_when_the_alias_moved_in_between(
+    es: AsyncElasticsearch, alias: str
+) -> None:
+    first = await release(es, alias=alias, source="sample", records=iter_records("sample"))
+    names = [await create_generation(es, alias=alias, source="test") for _ in range(2)]
+    for name in names:
+        await mark(es, index=name, release_state="ready")
+    mine, theirs = names
+
+    async def another_swap_gets_in(step: str) -> None:
+        # Between this swap's read of the alias and its `_aliases` call: another command's swap.
+        await swap_alias(es, alias=alias, to=theirs)
+
+    with pytest.raises(NotFoundError, match="aliases_not_found_exception"):
+        await swap_alias(es, alias=alias, to=mine, fence=another_swap_gets_in)
+    assert await indices_behind(es, alias=alias) == [theirs], "never on two generations"
+    assert first.generation != theirs
