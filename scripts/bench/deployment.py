@@ -27,6 +27,7 @@ UNREACHABLE_RATE_LIMIT = "1000000000"
 LOCAL_OVERRIDES = {
     "ELASTICSEARCH_URL": "the local Elasticsearch",
     "REDIS_URL": "the local Redis",
+    "RATE_LIMIT_REDIS_URL": "the local Redis (one Redis holds the limiter's counts beside the caches)",
     "ES_INDEX": "the benchmark's own index",
     "HOST": "loopback",
     "PORT": "a free port",
@@ -71,6 +72,7 @@ def deployed_environment(
     env.update(
         ELASTICSEARCH_URL=elasticsearch_url,
         REDIS_URL=redis_url,
+        RATE_LIMIT_REDIS_URL=redis_url,
         ES_INDEX=index,
         HOST="127.0.0.1",
         PORT=str(port),

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from scripts.bench.deployment import configmap_values
 
-# ServedProcess points these at the local services, the test's index and a free port.
-_LOCAL = ("ELASTICSEARCH_URL", "REDIS_URL", "ES_INDEX", "PORT", "HOST")
+# ServedProcess points these at the local services, the test's index and a free port; left unset,
+# the limiter's Redis is REDIS_URL's (one local Redis stands for both of the deployment's).
+_LOCAL = ("ELASTICSEARCH_URL", "REDIS_URL", "RATE_LIMIT_REDIS_URL", "ES_INDEX", "PORT", "HOST")
 # ServedProcess turns the access log off for other suites; the deployment keeps the default (on).
 UNSET = ("ACCESS_LOG",)
 

@@ -23,6 +23,7 @@ def test_the_configmap_values_are_used_with_only_the_local_overrides() -> None:
     overridden = {
         "ELASTICSEARCH_URL",
         "REDIS_URL",
+        "RATE_LIMIT_REDIS_URL",
         "ES_INDEX",
         "PORT",
         "RATE_LIMIT_PER_MINUTE",
@@ -37,6 +38,7 @@ def test_the_configmap_values_are_used_with_only_the_local_overrides() -> None:
     assert env["TRUSTED_PROXIES"] == ""
     assert int(env["RATE_LIMIT_PER_MINUTE"]) == int(UNREACHABLE_RATE_LIMIT) > 0
     assert int(env["COST_BUDGET_PER_MINUTE"]) == int(UNREACHABLE_RATE_LIMIT)  # counted, never spent
+    assert env["RATE_LIMIT_REDIS_URL"] == env["REDIS_URL"]
     assert (env["ES_INDEX"], env["PORT"], env["HOST"]) == ("autos-bench", "3999", "127.0.0.1")
 
 
