@@ -94,12 +94,16 @@ class Query:
         return VinDecoding.from_decoding(instances.decode(vin=vin))
 
 
+# The types whose fields the cost table names (graph/gql/cost/table.py).
+COSTED_TYPES = (Query, Vehicle, ManufacturerModelGroup, VehicleFacets)
+
+
 def build_schema() -> strawberry.Schema:
     """The schema Strawberry builds from the types; graph/gql/pipeline.py executes against it.
 
     Strawberry's incremental execution option declares `@defer` and `@stream` (graph/gql/incremental.py).
     """
-    annotate_cost([Query, Vehicle, ManufacturerModelGroup, VehicleFacets])
+    annotate_cost(COSTED_TYPES)
     config = StrawberryConfig(enable_experimental_incremental_execution=True)
     return strawberry.Schema(
         query=Query, subscription=Subscription, types=[Vehicle, ManufacturerModelGroup], config=config

@@ -13,6 +13,7 @@ from graph.compat.strawberry import SubgraphService, graphql_schema
 from graph.gql.execution.completion_plans import compile_completer
 from graph.gql.federation.schema import build_subgraph_schema, subgraph_sdl
 from graph.gql.query_limits import QueryLimitsRule
+from graph.gql.schema import build_schema
 from graph.settings import SettingsError, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,3 +102,11 @@ def test_query_limits_count_entities_as_their_most_representations(selection: st
     document = parse(f"query($r: [_Any!]!) {{ _entities(representations: $r) {{ {selection} }} }}")
     errors = validate(core, document, [QueryLimitsRule])
     assert [e.extensions for e in errors] == ([{"code": "QUERY_TOO_COMPLEX"}] if refused else [])
+
+
+def test_the_subgraph_sdl_shows_no_cost_directives_even_after_the_direct_schema_is_built() -> None:
+    assert "@cost(weight:" in build_schema().as_str()
+    sdl = subgraph_sdl()
+    assert "@cost" not in sdl
+    assert "@listSize" not in sdl
+    assert "@cost(weight:" in build_schema().as_str()  # the direct schema keeps them

@@ -22,7 +22,8 @@ built, so `schema.graphql` shows exactly this table.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
 
@@ -155,6 +156,21 @@ def annotate(types: Iterable[type]) -> None:
                 field.directives.append(Cost(weight=WEIGHTS[coordinate]))
     if wanted:
         raise LookupError(f"cost table names fields the schema lacks: {sorted(wanted)}")
+
+
+@contextmanager
+def unannotated(types: Iterable[type]) -> Iterator[None]:
+    """The fields of `types` without the table's directives for a while (a schema that must not show
+    them is built and printed: the federation subgraph's, docs/federation.md), then as they were."""
+    fields = [field for cls in types for field in get_object_definition(cls, strict=True).fields]
+    originals = [field.directives for field in fields]
+    try:
+        for field in fields:
+            field.directives = [each for each in field.directives if not isinstance(each, (Cost, ListSize))]
+        yield
+    finally:
+        for field, original in zip(fields, originals, strict=True):
+            field.directives = original
 
 
 def weight_of(parent: str, field: str, *, composite: bool) -> int:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import strawberry
 
 from graph.compat.strawberry import federation_schema
-from graph.gql.schema import Query
+from graph.gql.cost.table import unannotated
+from graph.gql.schema import COSTED_TYPES, Query
 from graph.gql.types.catalog import ManufacturerModelGroup, PageInfo, Vehicle
 from graph.gql.types.node import Node
 from resolvers.entities import ENTITY_KEYS, check_representations
@@ -24,15 +25,18 @@ FEDERATION_VERSION = "2.3"
 
 
 def build_subgraph_schema() -> strawberry.Schema:
-    return federation_schema(
-        query=Query,
-        types=[Vehicle, ManufacturerModelGroup],
-        keys={entity: ENTITY_KEYS[entity.__name__] for entity in (Vehicle, ManufacturerModelGroup, Node)},
-        # Every subgraph with Relay connections defines PageInfo; shared, they compose.
-        shareable=[PageInfo],
-        check_representations=check_representations,
-        version=FEDERATION_VERSION,
-    )
+    # Federation 2.3 links no cost specification: the subgraph's SDL shows no @cost/@listSize,
+    # whether or not the direct clients' schema was built first (its limits still count them).
+    with unannotated(COSTED_TYPES):
+        return federation_schema(
+            query=Query,
+            types=[Vehicle, ManufacturerModelGroup],
+            keys={entity: ENTITY_KEYS[entity.__name__] for entity in (Vehicle, ManufacturerModelGroup, Node)},
+            # Every subgraph with Relay connections defines PageInfo; shared, they compose.
+            shareable=[PageInfo],
+            check_representations=check_representations,
+            version=FEDERATION_VERSION,
+        )
 
 
 def subgraph_sdl() -> str:
