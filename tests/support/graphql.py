@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from graph.settings import Settings
 from tests.conftest import app_client, es_host_port
@@ -62,3 +64,12 @@ async def proxied_app(settings: Settings) -> AsyncIterator[ProxiedApp]:
             yield ProxiedApp(client=client, proxy=proxy)
     finally:
         await proxy.stop()
+
+
+def shared_answer(body: Any) -> Any:
+    """An answer without the asking client's budget (`extensions.cost.throttleStatus`): two requests
+    for one answer differ only there (docs/query-cost.md). A body given as bytes is decoded first."""
+    answer = orjson.loads(body) if isinstance(body, bytes) else copy.deepcopy(body)
+    if isinstance(answer, dict):
+        answer.get("extensions", {}).get("cost", {}).pop("throttleStatus", None)
+    return answer
