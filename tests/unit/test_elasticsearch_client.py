@@ -15,6 +15,7 @@ from datasources.elastic.client import (
 )
 from datasources.elastic.lean_http_node import LeanHttpNode
 from datasources.elastic.timed_node import RequestObserver
+from graph.settings import Settings
 
 
 def test_one_url_or_several() -> None:
@@ -22,12 +23,12 @@ def test_one_url_or_several() -> None:
     assert split_urls(" http://a:9200/, http://b:9200 ,") == ["http://a:9200", "http://b:9200"]
 
 
-def test_credentials_never_reach_a_log_line() -> None:
+def test_the_urls_shown_in_logs_mask_credentials() -> None:
     shown = loggable_urls("https://elastic:s3cr%40t@es1:9200,http://es2:9200,https://user@es3")
     assert shown == "https://***@es1:9200,http://es2:9200,https://***@es3"
 
 
-async def test_the_client_knows_every_node_and_heals_quickly() -> None:
+async def test_the_client_knows_every_node_and_bounds_calls_and_dead_node_backoff() -> None:
     client = create_client(url="http://127.0.0.1:9201,http://127.0.0.1:9202", request_timeout=1.5)
     try:
         pool = client.transport.node_pool
@@ -35,8 +36,10 @@ async def test_the_client_knows_every_node_and_heals_quickly() -> None:
             "http://127.0.0.1:9201",
             "http://127.0.0.1:9202",
         ]
-        # The API's 2 s promise: a hung call ends by request timeout + grace.
-        assert 1.5 + RETRY_GRACE_SECONDS < 2.0
+        # The API's 2 s promise (a product target): with the deployed request timeout (the default;
+        # k8s/configmap.yaml leaves it), a hung call ends by request timeout + grace.
+        deployed = Settings.model_fields["es_request_timeout_seconds"].default
+        assert deployed + RETRY_GRACE_SECONDS < 2.0
         assert pool.max_dead_node_backoff == MAX_DEAD_NODE_BACKOFF_SECONDS <= 5.0
     finally:
         await client.close()
