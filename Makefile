@@ -46,12 +46,13 @@ run: install services
 serve: install
 	$(BIN)/autos-graph serve
 
-# The suite. `make test` (what .ci/run runs) is all of it: the fast tests and the slow ones (3-node
-# cluster kill, rolling restart behind HAProxy, thorough fuzzing, soak, memory bound, full-dataset
-# release) in one pytest run. test-fast leaves the slow ones out while working; test-slow runs only them.
-# Tools the tests run are installed here (test-tools), never skipped for.
+# The suite. `make test` (what .ci/run runs) is all of it: the slow tests (3-node cluster kill,
+# rolling restart behind HAProxy, thorough fuzzing, soak, memory bound, full-dataset release) and
+# the others, as two pytest runs side by side (scripts/shell/run_suite.sh). test-fast leaves the slow
+# ones out while working; test-slow runs only them. Tools the tests run are installed here
+# (test-tools), never skipped for.
 test: install clients test-tools
-	@bash scripts/shell/with_services.sh $(PY) -m pytest
+	@bash scripts/shell/with_services.sh bash scripts/shell/run_suite.sh $(PY)
 
 test-fast: install clients test-tools
 	@bash scripts/shell/with_services.sh $(PY) -m pytest -m "not slow"
