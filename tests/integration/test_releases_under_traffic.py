@@ -39,10 +39,13 @@ STEP_SECONDS = 5 * 0.5
 
 
 @pytest.fixture
-async def alias(es: AsyncElasticsearch) -> AsyncIterator[str]:
-    await drop_index(es, alias=ALIAS)
-    yield ALIAS
-    await drop_index(es, alias=ALIAS)
+async def alias(es: AsyncElasticsearch, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    # One alias per parameter: generation names restart at v1 on a dropped alias, and answers cached
+    # in Redis under the last run's names (ANSWER_CACHE_TTL_SECONDS) must not meet this run's.
+    name = f"{ALIAS}-{request.node.callspec.id}"
+    await drop_index(es, alias=name)
+    yield name
+    await drop_index(es, alias=name)
 
 
 @dataclass(frozen=True, slots=True)
