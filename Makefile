@@ -10,7 +10,7 @@ CLIENTS_STAMP := tests/clients/node_modules/.package-lock.json
 export ELASTICSEARCH_URL ?= http://127.0.0.1:9200
 export REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install clients image run serve test test-fast test-slow test-faults lint format services services-down load-sample load-full schema bench bench-infix clean
+.PHONY: install clients image run serve test test-fast test-slow test-tools test-faults lint format services services-down load-sample load-full schema bench bench-infix clean
 
 install: $(STAMP)
 
@@ -46,17 +46,26 @@ run: install services
 serve: install
 	$(BIN)/autos-graph serve
 
-test: install clients
+# The suite. `make test` (what .ci/run runs) is all of it: the slow tests (3-node cluster kill,
+# rolling restart behind HAProxy, thorough fuzzing, soak, memory bound, full-dataset release) and
+# the others, as two pytest runs side by side (scripts/shell/run_suite.sh). test-fast leaves the slow
+# ones out while working; test-slow runs only them. Tools the tests run are installed here
+# (test-tools), never skipped for.
+test: install clients test-tools
+	@bash scripts/shell/with_services.sh bash scripts/shell/run_suite.sh $(PY)
+
+test-fast: install clients test-tools
+	@bash scripts/shell/with_services.sh $(PY) -m pytest -m "not slow"
+
+test-slow: install clients test-tools
+	@bash scripts/shell/with_services.sh $(PY) -m pytest -m slow
+
+test-tools:
 	@bash scripts/shell/ensure_browser.sh
-	@bash scripts/shell/ensure_ops_tools.sh promtool
+	@bash scripts/shell/ensure_ops_tools.sh promtool haproxy
 	@bash scripts/shell/ensure_apq_client.sh
 	@bash scripts/shell/ensure_node_packages.sh tests/federation
 	@bash scripts/shell/image.sh tools
-	@bash scripts/shell/with_services.sh $(PY) -m pytest -m "not slow"
-
-test-slow: install
-	@bash scripts/shell/ensure_ops_tools.sh promtool haproxy
-	@bash scripts/shell/with_services.sh $(PY) -m pytest -m slow
 
 # Every fault, fuzzing and soak test, fast and long (a 3-node cluster on 9201-9203 is started and stopped
 # by the node-kill test); -s shows the measured numbers ([faults], [fuzz], [soak], [rolling] lines).

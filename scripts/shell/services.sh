@@ -145,6 +145,9 @@ cluster.name: autos-graph-local
 node.name: local-$ES_PORT
 network.host: 127.0.0.1
 http.port: $ES_PORT
+# Its own transport port: left to pick, a second node would take 9301, which the 3-node cluster of
+# scripts/shell/es_cluster.sh needs (9301-9303). 9200 keeps Elasticsearch's usual 9300.
+transport.port: $((ES_PORT + 100))
 discovery.type: single-node
 cluster.routing.allocation.disk.threshold_enabled: false
 action.destructive_requires_name: false

@@ -23,6 +23,15 @@ from tests.support.cached_aggregations import delete_cached_aggregations
 from tests.support.redis_server import RedisServer
 
 FULL_TEST_INDEX = f"{TEST_INDEX}-full"
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/integration needs the real Elasticsearch and Redis: `-m integration`
+    selects them, `-m "not integration"` runs the rest without the services."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.integration)
 
 
 async def ensure_dataset(*, alias: str, kind: DatasetKind) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -12,7 +13,6 @@ import pytest
 from elasticsearch import AsyncElasticsearch
 from prometheus_client import REGISTRY
 
-from datasources.cache.answer_cache import WRITE_WINDOW_SECONDS
 from datasources.elastic.index_schema import INDEX_SETTINGS, MAPPING
 from graph.settings import Settings
 from tests.conftest import TEST_INDEX, app_client, make_settings
@@ -28,6 +28,10 @@ SWAP_ALIAS = f"{TEST_INDEX}-swap"
 
 def cached_settings(index: str, **overrides: object) -> Settings:
     return make_settings(es_index=index, answer_cache=True, **overrides)
+
+
+def writes(outcome: str) -> float:
+    return REGISTRY.get_sample_value("autos_graph_answer_cache_writes_total", {"outcome": outcome}) or 0.0
 
 
 def lookups(level: str, result: str) -> float:
@@ -56,8 +60,13 @@ async def test_a_repeated_search_is_answered_without_execution(sample_index: str
 async def test_replicas_share_answers_through_redis(sample_index: str) -> None:
     settings = cached_settings(sample_index)
     async with proxied_app(settings) as one, proxied_app(settings) as other:
+        written = writes("written")
         made = await data_of(one.client, PICKER)
-        await asyncio.sleep(WRITE_WINDOW_SECONDS * 5)  # the copy follows within a write window
+        # The copy follows the answer, written behind it: wait for that event, not for a time.
+        deadline = time.monotonic() + 5
+        while writes("written") == written:
+            assert time.monotonic() < deadline, "the answer was never written to Redis"
+            await asyncio.sleep(0.01)
         other.reset_count()
         hits = lookups("l2", "hit")
         assert await data_of(other.client, PICKER) == made
@@ -202,7 +211,8 @@ async def test_an_alias_swap_invalidates_every_answer_of_the_old_generation(
             )
             seen = asyncio.get_running_loop().time()
             while (models := await models_via(replica)) == before:
-                assert asyncio.get_running_loop().time() - seen < 3, "the move was never seen"
+                # The generation is refreshed every second: 5x that.
+                assert asyncio.get_running_loop().time() - seen < 5, "the move was never seen"
                 await asyncio.sleep(0.05)
             assert models == ["Bronco", "Falcon", "Mustang"]
             # Once the move is seen, no answer of the old generation comes back, from either level.

@@ -24,9 +24,15 @@ from tests.support.graphql import ProxiedApp, data_of, proxied_app
 from tests.support.redis_server import RedisServer
 from tests.support.tcp_proxy import TcpProxy
 
+# Each bound is at least 5x what it measures on a loaded 2-core machine (docs/testing.md).
+# Measured +1-3 ms.
 ADDED_P95_BOUND_SECONDS = 0.3
-CACHE_RESUME_BOUND_SECONDS = 10.0
-KILLED_RESUME_BOUND_SECONDS = 1.5
+# After a hung Redis the cache leaves it alone for 5 s: measured 4.8 s.
+CACHE_RESUME_BOUND_SECONDS = 25.0
+# After a refused connection the cache asks again in 0.5 s: measured 0.0-0.5 s.
+KILLED_RESUME_BOUND_SECONDS = 2.5
+# The worst single request during a fault: measured 0.46 s (the cache's and the limiter's timeouts once).
+WORST_REQUEST_BOUND_SECONDS = 2.5
 # Longer than the cache's and the limiter's 5 s retry periods, so their retries against the fault count.
 FAULT_SECONDS = 6.0
 BASELINE_SECONDS = 2.0
@@ -90,8 +96,8 @@ def report(name: str, baseline: list[float], faulty: list[float], resumed: float
         f"caching resumed {resumed:.1f} s after Redis returned"
     )
     assert added < ADDED_P95_BOUND_SECONDS, f"p95 grew by {added * 1000:.0f} ms"
-    # The worst single request pays at most the cache's and the limiter's timeouts once.
-    assert max(faulty) < 1.0
+    # The worst single request pays the cache's and the limiter's timeouts, not a hang.
+    assert max(faulty) < WORST_REQUEST_BOUND_SECONDS
 
 
 async def test_redis_killed_fails_no_request_and_caching_resumes(

@@ -11,6 +11,11 @@ The failing sibling is a `facets` field with nothing known for its filter,
 waiting on the same facets computation as an earlier request: that
 computation started SIBLING_LEAD_SECONDS earlier, so it times out (and the
 sibling fails) that long before the picker's own Elasticsearch call would.
+
+The order of events rests on timers, so each margin is at least 5x what it
+guards: the waiters join 0.2 s after the first request, 10x before anything of
+it can time out (REQUEST_TIMEOUT_SECONDS - SIBLING_LEAD_SECONDS = 2 s), and the
+sibling fails a second before the picker's own call would.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ WITH_FAILING_SIBLING = (
     "manufacturerModelCombinations(search: $s, first: 5) { totalCount } }"
 )
 WAITERS = 5
-SIBLING_LEAD_SECONDS = 0.25
+REQUEST_TIMEOUT_SECONDS = 3.0
+SIBLING_LEAD_SECONDS = 1.0
 
 
 async def joined_by_waiters(app: ProxiedApp, first: asyncio.Task[Any], search: str) -> list[Any]:
@@ -48,7 +54,9 @@ async def test_waiters_keep_their_answer_when_the_first_request_is_cancelled(
     sample_index: str, cancelled_by: str
 ) -> None:
     search = f"single flight {cancelled_by}"
-    settings = make_settings(es_index=sample_index, cache_ttl_seconds=1, es_request_timeout_seconds=0.6)
+    settings = make_settings(
+        es_index=sample_index, cache_ttl_seconds=1, es_request_timeout_seconds=REQUEST_TIMEOUT_SECONDS
+    )
     async with proxied_app(settings) as app:
         known = await graphql(app.client, PICKER, {"s": search})
         assert "errors" not in known

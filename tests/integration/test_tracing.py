@@ -170,7 +170,9 @@ async def test_nothing_is_traced_without_an_endpoint(
     assert not [span for span in exporter.get_finished_spans() if span.kind is SpanKind.SERVER]
 
 
-def test_an_endpoint_turns_the_otlp_exporter_on(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_endpoint_makes_the_app_enable_tracing_under_the_service_name(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     enabled: list[tuple[Starlette, TracerProvider]] = []
     # Installing the provider globally would outlive this test; what it would install is checked.
     monkeypatch.setattr(

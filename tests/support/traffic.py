@@ -28,6 +28,8 @@ class Answer:
     kind: str
     count: int | None
     problem: str | None = None
+    # When the answer came back (monotonic); 0 for a request that got none.
+    received: float = 0.0
 
 
 @dataclass(slots=True)
@@ -84,7 +86,9 @@ async def _one(client: httpx.AsyncClient, kind: str, traffic: Traffic) -> None:
         count = int(body["total"])
     else:
         count = sum(group["count"] for group in body["data"])
-    traffic.answers.append(Answer(sent=sent, kind=kind, count=count, problem=problem))
+    traffic.answers.append(
+        Answer(sent=sent, kind=kind, count=count, problem=problem, received=time.monotonic())
+    )
 
 
 async def steady_traffic(
