@@ -21,8 +21,6 @@ Whitelisted addresses (RATE_LIMIT_WHITELIST) have no budget.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import logging
 import math
 import time
@@ -33,6 +31,7 @@ from starlette.types import Scope
 
 from graph.http.client_address import client_ip, in_networks, parse_ip
 from graph.http.client_bucket import ClientBuckets
+from graph.http.count_exchange import CountExchange
 from graph.http.rate_limit_store import RedisCounts, SharedWindow, StoreUnavailable, open_redis_counts
 from graph.settings import Network, Settings
 
@@ -111,9 +110,12 @@ class CostBudget:
         self._buckets: dict[str, _Bucket] = {}
         self._unsent: dict[str, int] = {}
         self._sync_lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._exchange = CountExchange(
+            lambda: self.sync(),  # looked up at each exchange (a test may observe it)
+            name="cost-budget-sync",
+            interval=lambda: REDIS_RETRY_SECONDS if self._on_fallback else self._sync_seconds,
+        )
         self._on_fallback = False
-        self._closed = False
 
     def client_of(self, scope: Scope) -> str | None:
         """The budget's client for a request (the limiter's), or None for a whitelisted address."""
@@ -126,8 +128,8 @@ class CostBudget:
 
     def take(self, client: str, requested: int) -> Charge:
         """Charge `requested` points if they are left (the operation may run), else refuse."""
-        if self._task is None and self._shared is not None and not self._closed:
-            self._start_syncing()
+        if self._shared is not None:
+            self._exchange.start()
         bucket = self._drained(client, time.monotonic())
         available = self.capacity - bucket.level
         if requested > available:
@@ -212,22 +214,6 @@ class CostBudget:
             if arrived:
                 self._drained(client, now).level += arrived
 
-    def _start_syncing(self) -> None:
-        # A context of its own: the task outlives the request that started it.
-        self._task = asyncio.get_running_loop().create_task(
-            self._sync_forever(), name="cost-budget-sync", context=contextvars.Context()
-        )
-
-    async def _sync_forever(self) -> None:
-        # Checked as well as cancelled: a cancellation that lands inside redis-py during an
-        # exchange can be swallowed there, and the loop must still end at close.
-        while not self._closed:
-            await asyncio.sleep(REDIS_RETRY_SECONDS if self._on_fallback else self._sync_seconds)
-            try:
-                await self.sync()
-            except Exception:  # a bug must not stop the sharing for the life of the process
-                log.exception("cost budget sync failed")
-
     def _fall_back(self, error: BaseException) -> None:
         if not self._on_fallback:
             self._on_fallback = True
@@ -237,12 +223,7 @@ class CostBudget:
             )
 
     async def close(self) -> None:
-        self._closed = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._exchange.close()
         await self.sync()  # the last points still reach the other replicas
         if self._shared is not None:
             await self._shared.close()

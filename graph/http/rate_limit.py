@@ -22,8 +22,6 @@ Policy
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import contextvars
 import logging
 from typing import Any
 
@@ -32,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.http.client_address import client_ip, in_networks, parse_ip
 from graph.http.client_bucket import ClientBuckets
+from graph.http.count_exchange import CountExchange
 from graph.http.rate_limit_store import (
     ClientWindows,
     RedisCounts,
@@ -71,11 +70,14 @@ class RateLimiter:
         self._sync_seconds = sync_seconds
         self._windows = ClientWindows(window_seconds=WINDOW_SECONDS, bucket_seconds=BUCKET_SECONDS)
         self._sync_lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._exchange = CountExchange(
+            lambda: self.sync(),  # looked up at each exchange (a test may observe it)
+            name="rate-limit-sync",
+            interval=lambda: REDIS_RETRY_SECONDS if self._on_fallback else self._sync_seconds,
+        )
         # Whether the decisions include the other replicas' counts: after an exchange succeeded.
         self._shared_live = False
         self._on_fallback = False
-        self._closed = False
 
     def is_whitelisted(self, address: str) -> bool:
         if not self._whitelist:
@@ -85,8 +87,8 @@ class RateLimiter:
 
     def hit(self, address: str) -> tuple[WindowDecision, str]:
         """The decision for one more request from `address`, and whose counts it rests on."""
-        if self._task is None and self._shared is not None and not self._closed:
-            self._start_syncing()
+        if self._shared is not None:
+            self._exchange.start()
         decision = self._windows.hit(self._bucket_of(address), limit=self.limit)
         return decision, "redis" if self._shared_live else "memory"
 
@@ -117,21 +119,6 @@ class RateLimiter:
                 self._on_fallback = False
                 log.info("rate limiter back on Redis")
 
-    def _start_syncing(self) -> None:
-        # A context of its own: the task outlives the request that started it, and its
-        # log lines belong to no request.
-        self._task = asyncio.get_running_loop().create_task(
-            self._sync_forever(), name="rate-limit-sync", context=contextvars.Context()
-        )
-
-    async def _sync_forever(self) -> None:
-        while True:
-            await asyncio.sleep(REDIS_RETRY_SECONDS if self._on_fallback else self._sync_seconds)
-            try:
-                await self.sync()
-            except Exception:  # a bug must not stop the sharing for the life of the process
-                log.exception("rate limiter sync failed")
-
     def _fall_back(self, error: StoreUnavailable) -> None:
         self._shared_live = False
         metrics.record_rate_limit_fallback()
@@ -143,12 +130,7 @@ class RateLimiter:
             )
 
     async def close(self) -> None:
-        self._closed = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self._exchange.close()
         # The last admissions still reach the other replicas.
         await self.sync()
         if self._shared is not None:

@@ -283,7 +283,7 @@ async def test_a_closed_replica_sends_its_last_admissions_and_starts_no_task(key
         admitted(first, 4)
     # Closed: its 4 were sent on the way out. A request still in flight is decided but not shared.
     assert first.hit("203.0.113.9")[0].allowed
-    assert first._task is None
+    assert not first._exchange.running
     async with replica(key_prefix, limit=5) as second:
         assert admitted(second, 1) == 1
         await second.sync()
