@@ -17,6 +17,7 @@ from graph.settings import Settings
 from tests.conftest import REDIS_URL, make_settings
 from tests.support.asgi import client_of, running_app
 from tests.support.benchmark_operations import FILTERED_SEARCH
+from tests.support.multipart import APOLLO_ACCEPT, parts_of
 
 SEARCH_COST = SEARCH_WEIGHT + 1 + 20  # FILTERED_SEARCH: vehicles, pageInfo, 20 nodes
 DETAILS = "/api/v1/vehicles/details?models=Ford:Mustang&size=20"
@@ -136,3 +137,26 @@ async def test_rest_requests_spend_the_same_budget(key_prefix: str) -> None:
     assert int(refused.headers["retry-after"]) >= 1
     assert refused.json()["error"] == "Query cost budget exhausted"
     assert f"costs {DETAILS_COST} points" in refused.json()["details"]
+
+
+@pytest.mark.usefixtures("sample_index")
+async def test_an_answer_in_parts_is_charged_what_it_requested_and_says_so_in_its_last_part(
+    key_prefix: str,
+) -> None:
+    deferred = FILTERED_SEARCH.replace(
+        "pageInfo { hasNextPage endCursor }", "... @defer { pageInfo { hasNextPage endCursor } }", 1
+    )
+    assert "@defer" in deferred
+    async with running_app(budgeted(key_prefix, 600)) as app, client_of(app) as client:
+        response = await client.get("/graphql", params={"query": deferred}, headers={"accept": APOLLO_ACCEPT})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("multipart/mixed")
+    parts = parts_of(response.text)
+    assert len(parts) > 1
+    cost = parts[-1]["extensions"]["cost"]
+    status = cost.pop("throttleStatus")
+    # The parts' actual cost is not summed: the client is charged what the operation requested.
+    assert cost == {"requestedQueryCost": SEARCH_COST, "actualQueryCost": SEARCH_COST}
+    assert status["maximumAvailable"] == 600
+    assert status["currentlyAvailable"] <= 600 - SEARCH_COST
+    assert all("extensions" not in part for part in parts[:-1])
