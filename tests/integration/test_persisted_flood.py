@@ -14,6 +14,7 @@ import asyncio
 import pytest
 
 from scripts.persisted_flood import FloodOptions, run
+from tests.conftest import ES_URL
 
 BOUND_BYTES = 2 * 2**20
 
@@ -25,6 +26,7 @@ async def test_a_flood_of_registrations_stays_within_the_bound_and_the_limits(sa
         addresses=6,
         size=30_000,
         index=sample_index,
+        elasticsearch_url=ES_URL,  # the suite's Elasticsearch, wherever it runs
         changes={"PERSISTED_DOCUMENTS_MAX_BYTES": str(BOUND_BYTES)},
     )
     report = await asyncio.to_thread(run, options)

@@ -8,11 +8,14 @@ swap that fails as a whole when the alias moved under it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
+import itertools
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
@@ -114,6 +117,22 @@ async def start_feeding(path: Path, *, first: bytes, timeout: float = 60) -> IO[
         return writer
 
 
+def _keep_feeding(writer: IO[bytes]) -> None:
+    """Writes records, each batch under new ids, until the FIFO's reader is gone."""
+    records = sample_records()
+    try:
+        for round_ in itertools.count():
+            writer.write(
+                ndjson(replace(record, vehicle_id=f"fed-{round_}-{record.vehicle_id}") for record in records)
+            )
+            writer.flush()
+    except OSError:  # BrokenPipeError: the release was killed
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            writer.close()
+
+
 @dataclass(frozen=True, slots=True)
 class MidLoad:
     """A release from the FIFO over a live sample generation, waiting for more than its first 400 records."""
@@ -195,11 +214,18 @@ async def test_sigterm_mid_load_gives_the_lock_back(es: AsyncElasticsearch, alia
 
 
 async def test_a_killed_holder_renewed_while_alive_and_its_lock_expires_after_the_lease(
-    es: AsyncElasticsearch, alias: str
+    es: AsyncElasticsearch, alias: str, fifo: Path, tmp_path: Path
 ) -> None:
-    # Long enough that a holder renewing under load keeps the quarter its fence asks for.
+    # A release from a FIFO the test keeps full: it loads for as long as the test likes (a release
+    # of the full dataset can finish within a short lease), and never waits long on a read, so its
+    # renewals run on time.
     lease = 3.0
-    process = cli("release", "--full", lease=lease)
+    process = cli(
+        "release", "--file", str(fifo), "--reject-file", str(tmp_path / "rejects.ndjson"), lease=lease
+    )
+    writer = await start_feeding(fifo, first=ndjson(sample_records()))
+    feeder = threading.Thread(target=_keep_feeding, args=(writer,), daemon=True)
+    feeder.start()
     holder = await wait_for_lock(es, pid=process.pid)
     wait_for_load(process)
     await asyncio.sleep(max((holder.expires - datetime.now(UTC)).total_seconds(), 0) + 0.2)
@@ -211,6 +237,7 @@ async def test_a_killed_holder_renewed_while_alive_and_its_lock_expires_after_th
 
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
+    feeder.join(timeout=30)  # the reader is gone: its writes fail
     left = await read_lock(es, index=LOCK_INDEX, alias=alias)
     assert left is not None
     assert left.pid == process.pid, "a SIGKILL leaves the lock behind"
@@ -223,7 +250,8 @@ async def test_a_killed_holder_renewed_while_alive_and_its_lock_expires_after_th
     following = cli("release", "--sample")
     output = finished(following)
     assert following.returncode == 0, output
-    assert f"took over an expired lock: `autos-graph data release --full` (pid {process.pid}" in output
+    assert f"took over an expired lock: `autos-graph data release --file {fifo}" in output
+    assert f"(pid {process.pid}" in output
     assert "removed what an interrupted release left" in output
     assert await document_count(es, alias=alias) == SAMPLE_SIZE
     assert await read_lock(es, index=LOCK_INDEX, alias=alias) is None
