@@ -4,20 +4,19 @@ the 429 of a spent budget, one budget across app instances, and REST requests sp
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import redis.asyncio as redis
 
 from graph.gql.cost.table import SEARCH_WEIGHT
 from graph.settings import Settings
-from tests.conftest import REDIS_URL, make_settings
+from tests.conftest import make_settings
 from tests.support.asgi import client_of, running_app
 from tests.support.benchmark_operations import FILTERED_SEARCH
 from tests.support.multipart import APOLLO_ACCEPT, parts_of
+from tests.support.redis_keys import own_key_prefix
 
 SEARCH_COST = SEARCH_WEIGHT + 1 + 20  # FILTERED_SEARCH: vehicles, pageInfo, 20 nodes
 DETAILS = "/api/v1/vehicles/details?models=Ford:Mustang&size=20"
@@ -27,15 +26,8 @@ DETAILS_COST = SEARCH_WEIGHT + 20
 @pytest.fixture
 async def key_prefix() -> AsyncIterator[str]:
     """A Redis key prefix of this test's own, removed afterwards."""
-    prefix = f"autos-graph-test:cost:{uuid.uuid4().hex}"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    async with own_key_prefix("cost") as prefix:
+        yield prefix
 
 
 def budgeted(prefix: str, per_minute: int, **overrides: object) -> Settings:

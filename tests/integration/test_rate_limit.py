@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from urllib.parse import urlsplit
@@ -20,6 +19,7 @@ from graph.settings import Settings
 from tests.conftest import REDIS_URL, make_settings, redis_host_port
 from tests.support.asgi import client_of, running_app
 from tests.support.json_logs import json_logs
+from tests.support.redis_keys import own_key_prefix
 from tests.support.tcp_proxy import TcpProxy
 
 TYPENAME = {"query": "query Ping { __typename }"}
@@ -28,15 +28,8 @@ TYPENAME = {"query": "query Ping { __typename }"}
 @pytest.fixture
 async def key_prefix() -> AsyncIterator[str]:
     """A Redis key prefix of this test's own, removed afterwards."""
-    prefix = f"autos-graph-test:ratelimit:{uuid.uuid4().hex}"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}:*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    async with own_key_prefix("ratelimit") as prefix:
+        yield prefix
 
 
 def limited(prefix: str, limit: int = 5, **overrides: object) -> Settings:
